@@ -1,0 +1,4 @@
+export interface EvaluateExecutorOptions {
+  pipeline: string;
+  overrides?: string[];
+}

@@ -1,0 +1,4 @@
+export interface NotifyExecutorOptions {
+  pipeline: string;
+  webhookUrl?: string;
+}

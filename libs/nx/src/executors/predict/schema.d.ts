@@ -1,0 +1,5 @@
+export interface PredictExecutorOptions {
+  pipeline: string;
+  input?: string;
+  output: string;
+}

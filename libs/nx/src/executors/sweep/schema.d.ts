@@ -1,0 +1,6 @@
+export interface SweepExecutorOptions {
+  sweep: string;
+  parallel?: number;
+  metric?: string;
+  track?: boolean;
+}

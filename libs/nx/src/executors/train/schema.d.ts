@@ -1,0 +1,5 @@
+export interface TrainExecutorOptions {
+  pipeline: string;
+  overrides?: string[];
+  track?: boolean;
+}
