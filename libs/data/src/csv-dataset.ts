@@ -1,0 +1,190 @@
+import * as fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { DataError, errorMessage } from './data-error';
+
+export interface Dataset {
+  file: string;
+  featureNames: string[];
+  /** One Float64Array per feature, column-major, each nRows long. */
+  columns: Float64Array[];
+  targetName: string;
+  target: Float64Array;
+  nRows: number;
+}
+
+export interface LoadCsvDatasetOptions {
+  featureColumns: string[];
+  targetColumn: string;
+  /** Dropped from the features; an empty featureColumns means "every column but the target and these". */
+  excludeColumns?: string[];
+  /** Shown in error messages instead of `file`, e.g. `data/external/WineQT.csv`. */
+  displayPath?: string;
+}
+
+export interface CsvTable {
+  columns: Record<string, Float64Array>;
+  nRows: number;
+  header: string[];
+}
+
+interface RawCsv {
+  header: string[];
+  rows: string[][];
+  lines: number[];
+}
+
+const NUMBER_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+function readRawCsv(file: string, shown: string): RawCsv {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new DataError('FILE_NOT_FOUND', `${shown}: file not found; run 'cellar data pull' or check the path`, {
+        file: shown,
+      });
+    }
+    throw new DataError('FILE_NOT_FOUND', `${shown}: cannot read file (${errorMessage(err)})`, { file: shown, cause: err });
+  }
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+  } catch (err) {
+    const line = (err as { lines?: number }).lines;
+    const where = line === undefined ? '' : ` line ${line}:`;
+    throw new DataError('INVALID_CSV', `${shown}:${where} invalid CSV (${errorMessage(err)}); fix the file`, {
+      file: shown,
+      cause: err,
+    });
+  }
+  if (records.length === 0) {
+    throw new DataError('EMPTY_FILE', `${shown}: file is empty (expected a header line); re-create or re-pull the file`, {
+      file: shown,
+    });
+  }
+  const header = records[0].record.map((h) => h.trim());
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) {
+      throw new DataError('DUPLICATE_COLUMN', `${shown}: column '${name}' appears twice in the header; rename one`, {
+        file: shown,
+        column: name,
+      });
+    }
+    seen.add(name);
+  }
+  if (records.length === 1) {
+    throw new DataError('NO_ROWS', `${shown}: has a header but no data rows; add rows or re-pull the file`, { file: shown });
+  }
+  const rows: string[][] = new Array(records.length - 1);
+  const lines: number[] = new Array(records.length - 1);
+  for (let i = 1; i < records.length; i++) {
+    const { record, info } = records[i];
+    if (record.length !== header.length) {
+      throw new DataError(
+        'RAGGED_ROW',
+        `${shown}: row ${i} (line ${info.lines}) has ${record.length} fields, expected ${header.length} like the header; fix that line`,
+        { file: shown, row: i },
+      );
+    }
+    rows[i - 1] = record;
+    lines[i - 1] = info.lines;
+  }
+  return { header, rows, lines };
+}
+
+function missingColumn(shown: string, name: string, header: string[]): DataError {
+  return new DataError('MISSING_COLUMN', `${shown}: missing column '${name}' (columns: ${header.join(', ')})`, {
+    file: shown,
+    column: name,
+  });
+}
+
+function numericColumn(raw: RawCsv, colIndex: number, shown: string): Float64Array {
+  const out = new Float64Array(raw.rows.length);
+  const name = raw.header[colIndex];
+  for (let r = 0; r < raw.rows.length; r++) {
+    const cell = raw.rows[r][colIndex];
+    if (!NUMBER_RE.test(cell)) {
+      const where = `${shown}: row ${r + 1} (line ${raw.lines[r]}), column '${name}'`;
+      if (cell.trim() === '') {
+        throw new DataError('EMPTY_CELL', `${where} is empty; fill it in or drop the row`, {
+          file: shown,
+          row: r + 1,
+          column: name,
+        });
+      }
+      throw new DataError('NOT_A_NUMBER', `${where}: '${cell}' is not a number`, { file: shown, row: r + 1, column: name });
+    }
+    out[r] = Number(cell);
+  }
+  return out;
+}
+
+export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Dataset {
+  const shown = opts.displayPath ?? file;
+  const raw = readRawCsv(file, shown);
+  const index = new Map(raw.header.map((h, i) => [h, i]));
+  const exclude = new Set(opts.excludeColumns ?? []);
+  const requested = opts.featureColumns.length > 0 ? opts.featureColumns : raw.header.filter((h) => h !== opts.targetColumn);
+  const featureNames = requested.filter((h) => !exclude.has(h));
+  if (featureNames.includes(opts.targetColumn)) {
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `${shown}: target column '${opts.targetColumn}' is also listed as a feature; remove it from the features`,
+      { file: shown, column: opts.targetColumn },
+    );
+  }
+  if (featureNames.length === 0) {
+    throw new DataError('INVALID_ARGUMENT', `${shown}: no feature columns left after exclusions; list at least one feature`, {
+      file: shown,
+    });
+  }
+  for (const name of [...featureNames, opts.targetColumn]) {
+    if (!index.has(name)) throw missingColumn(shown, name, raw.header);
+  }
+  const columns = featureNames.map((name) => numericColumn(raw, index.get(name)!, shown));
+  const target = numericColumn(raw, index.get(opts.targetColumn)!, shown);
+  return { file, featureNames, columns, targetName: opts.targetColumn, target, nRows: raw.rows.length };
+}
+
+export function loadCsvTable(file: string, opts: { columns?: string[]; displayPath?: string } = {}): CsvTable {
+  const shown = opts.displayPath ?? file;
+  const raw = readRawCsv(file, shown);
+  const index = new Map(raw.header.map((h, i) => [h, i]));
+  const wanted = opts.columns ?? raw.header;
+  const columns: Record<string, Float64Array> = {};
+  for (const name of wanted) {
+    const i = index.get(name);
+    if (i === undefined) throw missingColumn(shown, name, raw.header);
+    columns[name] = numericColumn(raw, i, shown);
+  }
+  return { columns, nRows: raw.rows.length, header: raw.header };
+}
+
+export function takeRows(ds: Dataset, idx: ArrayLike<number>): Dataset {
+  const n = idx.length;
+  for (let i = 0; i < n; i++) {
+    const r = idx[i];
+    if (!Number.isInteger(r) || r < 0 || r >= ds.nRows) {
+      throw new DataError('INVALID_ARGUMENT', `takeRows: index ${r} at position ${i} is outside 0..${ds.nRows - 1}`, {
+        file: ds.file,
+      });
+    }
+  }
+  const pick = (col: Float64Array): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = col[idx[i]];
+    return out;
+  };
+  return {
+    file: ds.file,
+    featureNames: ds.featureNames.slice(),
+    columns: ds.columns.map(pick),
+    targetName: ds.targetName,
+    target: pick(ds.target),
+    nRows: n,
+  };
+}

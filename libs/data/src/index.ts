@@ -1,0 +1,25 @@
+export { DataError } from './data-error';
+export type { DataErrorCode, DataErrorDetails } from './data-error';
+export { loadCsvDataset, loadCsvTable, takeRows } from './csv-dataset';
+export type { CsvTable, Dataset, LoadCsvDatasetOptions } from './csv-dataset';
+export { createRng, stratifiedKFold, stratifiedSplit } from './split';
+export type { SplitIndices } from './split';
+export { md5File } from './md5';
+export { pointerTarget, readPointer, writePointer } from './pointer';
+export type { DataPointer } from './pointer';
+export { parseDvcConfig, readDvcConfig, resolveRemote } from './dvc-config';
+export type { DvcConfig, RemoteKind, RemoteSource, ResolvedRemote } from './dvc-config';
+export { objectKey } from './remotes/remote';
+export type { DataRemote, ProgressFn } from './remotes/remote';
+export { openRemote } from './remotes/open-remote';
+export { addData, dataStatus, findPointers, pullData, pushData } from './sync';
+export type {
+  AddDataOptions,
+  AddDataResult,
+  DataStatusEntry,
+  DataStatusReport,
+  DataSyncOptions,
+  PullResult,
+  PushResult,
+  TransferProgress,
+} from './sync';

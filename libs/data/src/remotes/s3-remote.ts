@@ -1,0 +1,93 @@
+import * as fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DataError, errorMessage } from '../data-error';
+import { countingStream } from './progress-stream';
+import { objectKey, type DataRemote, type ProgressFn } from './remote';
+
+export interface S3RemoteOptions {
+  endpoint?: string;
+  region?: string;
+}
+
+/** `s3://bucket/prefix`; endpoint from CELLAR_S3_ENDPOINT / AWS_ENDPOINT_URL (path-style then), credentials from the AWS env vars. */
+export class S3Remote implements DataRemote {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(
+    readonly name: string,
+    readonly url: string,
+    opts: S3RemoteOptions = {},
+  ) {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
+    if (!m) throw new DataError('UNSUPPORTED_REMOTE', `remote '${name}': '${url}' is not an s3://bucket/prefix URL`);
+    this.bucket = m[1];
+    this.prefix = m[2].replace(/\/+$/, '');
+    this.client = new S3Client({
+      region: opts.region ?? 'us-east-1',
+      ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+      // S3-compatible stores (MinIO, s3rver, ...) often reject the SDK's default CRC32 trailers.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  private key(md5: string): string {
+    return this.prefix ? `${this.prefix}/${objectKey(md5)}` : objectKey(md5);
+  }
+
+  private failure(verb: string, md5: string, err: unknown): DataError {
+    return new DataError('REMOTE_FAILED', `cannot ${verb} object ${md5} in remote '${this.name}' (${this.url}): ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+
+  async has(md5: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
+      return true;
+    } catch (err) {
+      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return false;
+      throw this.failure('check', md5, err);
+    }
+  }
+
+  async get(md5: string, destTmp: string, onProgress?: ProgressFn): Promise<void> {
+    let body: Readable;
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
+      body = res.Body as Readable;
+    } catch (err) {
+      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) {
+        throw new DataError('OBJECT_NOT_FOUND', `object ${md5} is not in remote '${this.name}' (${this.url})`);
+      }
+      throw this.failure('read', md5, err);
+    }
+    try {
+      await pipeline(body, countingStream(onProgress), fs.createWriteStream(destTmp));
+    } catch (err) {
+      throw this.failure('read', md5, err);
+    }
+  }
+
+  async put(md5: string, srcFile: string, onProgress?: ProgressFn): Promise<void> {
+    try {
+      const size = (await fs.promises.stat(srcFile)).size;
+      // The store verifies Content-MD5, so a file changed mid-upload is rejected, not stored.
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key(md5),
+          Body: fs.createReadStream(srcFile).pipe(countingStream(onProgress)),
+          ContentLength: size,
+          ContentMD5: Buffer.from(md5, 'hex').toString('base64'),
+        }),
+      );
+    } catch (err) {
+      throw this.failure('write', md5, err);
+    }
+  }
+}

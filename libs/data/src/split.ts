@@ -1,0 +1,144 @@
+import { DataError } from './data-error';
+
+export interface SplitIndices {
+  train: Uint32Array;
+  test: Uint32Array;
+}
+
+/** mulberry32: tiny, fast and identical on every platform (no Math.random). */
+export function createRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffleInPlace(a: number[], rng: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/** Row indices per class, classes in ascending label order. */
+function groupByClass(y: ArrayLike<number>): number[][] {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const label = y[i];
+    let g = groups.get(label);
+    if (!g) groups.set(label, (g = []));
+    g.push(i);
+  }
+  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, rows]) => rows);
+}
+
+/**
+ * sklearn's `_approximate_mode`: floor of the proportional share, then the
+ * leftover draws go to the largest remainders (ties broken by the seeded rng).
+ */
+function approximateMode(counts: number[], draws: number, rng: () => number): number[] {
+  const total = counts.reduce((s, c) => s + c, 0);
+  const continuous = counts.map((c) => (c / total) * draws);
+  const floored = continuous.map(Math.floor);
+  let need = draws - floored.reduce((s, c) => s + c, 0);
+  if (need > 0) {
+    const remainder = continuous.map((c, i) => c - floored[i]);
+    const values = [...new Set(remainder)].sort((a, b) => b - a);
+    for (const value of values) {
+      const inds: number[] = [];
+      remainder.forEach((r, i) => {
+        if (r === value) inds.push(i);
+      });
+      shuffleInPlace(inds, rng);
+      const addNow = Math.min(inds.length, need);
+      for (let k = 0; k < addNow; k++) floored[inds[k]] += 1;
+      need -= addNow;
+      if (need === 0) break;
+    }
+  }
+  return floored;
+}
+
+function sorted(values: number[]): Uint32Array {
+  return Uint32Array.from(values).sort();
+}
+
+/**
+ * Stratified train/test split allocated like sklearn's StratifiedShuffleSplit:
+ * test = ceil(testSize * n) rows (testSize in (0, 1), or an integer row count),
+ * spread over classes proportionally. Every class needs at least 2 rows.
+ */
+export function stratifiedSplit(y: ArrayLike<number>, testSize: number, seed: number): SplitIndices {
+  const n = y.length;
+  let nTest: number;
+  if (testSize > 0 && testSize < 1) nTest = Math.ceil(testSize * n);
+  else if (Number.isInteger(testSize) && testSize >= 1 && testSize < n) nTest = testSize;
+  else {
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `stratifiedSplit: test size must be a fraction in (0, 1) or a row count below ${n} (got ${testSize})`,
+    );
+  }
+  const nTrain = n - nTest;
+  const groups = groupByClass(y);
+  const smallest = Math.min(...groups.map((g) => g.length));
+  if (smallest < 2) {
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `stratifiedSplit: the least populated class has only ${smallest} row; every class needs at least 2 rows to stratify`,
+    );
+  }
+  if (nTrain < groups.length || nTest < groups.length) {
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `stratifiedSplit: train (${nTrain}) and test (${nTest}) sizes must each be >= the number of classes (${groups.length}); change test size`,
+    );
+  }
+  const rng = createRng(seed);
+  const counts = groups.map((g) => g.length);
+  const trainPer = approximateMode(counts, nTrain, rng);
+  const testPer = approximateMode(
+    counts.map((c, i) => c - trainPer[i]),
+    nTest,
+    rng,
+  );
+  const train: number[] = [];
+  const test: number[] = [];
+  groups.forEach((rows, c) => {
+    const perm = rows.slice();
+    shuffleInPlace(perm, rng);
+    for (let i = 0; i < trainPer[c]; i++) train.push(perm[i]);
+    for (let i = trainPer[c]; i < trainPer[c] + testPer[c]; i++) test.push(perm[i]);
+  });
+  return { train: sorted(train), test: sorted(test) };
+}
+
+/** Stratified k folds: each class is shuffled and dealt round-robin, so every row is in exactly one test fold. */
+export function stratifiedKFold(y: ArrayLike<number>, k: number, seed: number): SplitIndices[] {
+  const n = y.length;
+  if (!Number.isInteger(k) || k < 2 || k > n) {
+    throw new DataError('INVALID_ARGUMENT', `stratifiedKFold: k must be an integer in 2..${n} (got ${k})`);
+  }
+  const rng = createRng(seed);
+  const foldOf = new Uint32Array(n);
+  let dealt = 0;
+  for (const rows of groupByClass(y)) {
+    const perm = rows.slice();
+    shuffleInPlace(perm, rng);
+    for (const r of perm) foldOf[r] = dealt++ % k;
+  }
+  const folds: SplitIndices[] = [];
+  for (let f = 0; f < k; f++) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
+    folds.push({ train: Uint32Array.from(train), test: Uint32Array.from(test) });
+  }
+  return folds;
+}
