@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from './config-error';
+import { hashConfig } from './hash';
+import { resolveTree } from './interpolate';
+import { loadYamlMap, toRelative } from './load-yaml';
+import { applyOverride, mergeInto } from './merge';
+import { parseOverride } from './override';
+import { Provenance } from './provenance';
+import { validateConfig, type CellarConfig } from './schema';
+import { isMap, type Tree } from './tree';
+
+export const BASE_CONFIG_FILE = 'configs/train/base.yaml';
+export const MODEL_CONFIG_DIR = 'configs/model';
+
+export interface ComposeOptions {
+  root: string;
+  model: string;
+  pipelineOverrides?: string[];
+  /** Relative path of the pipeline.yaml the pipeline overrides came from; used in messages and `sources`. */
+  pipelineFile?: string;
+  overrides?: string[];
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface ComposedConfig {
+  config: CellarConfig;
+  /** snake_case, interpolated: what params are logged from. */
+  resolved: Record<string, unknown>;
+  /** Files that contributed, relative to the root, in order. */
+  sources: string[];
+  hash: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export function assertModelName(model: string, where?: string): void {
+  if (typeof model !== 'string' || !NAME_RE.test(model) || model.includes('..')) {
+    const prefix = where ? `${where}: ` : '';
+    throw new ConfigError('INVALID_NAME', `${prefix}model name '${String(model)}' is invalid (use letters, digits, '_' or '-', the file name of configs/model/<model>.yaml without .yaml)`, {
+      file: where,
+      key: 'model',
+    });
+  }
+}
+
+/** The config files a model's pipeline reads, in merge order. Pure: no I/O. */
+export function modelConfigFiles(model: string): string[] {
+  assertModelName(model);
+  return [BASE_CONFIG_FILE, `${MODEL_CONFIG_DIR}/${model}.yaml`];
+}
+
+export function listModels(root: string): string[] {
+  try {
+    return fs
+      .readdirSync(path.resolve(root, MODEL_CONFIG_DIR))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** base.yaml -> configs/model/<model>.yaml -> pipeline overrides -> command-line overrides, then interpolate and validate. */
+export function composeConfig(opts: ComposeOptions): ComposedConfig {
+  const { root, model } = opts;
+  const env = opts.env ?? process.env;
+  const [baseFile, modelFile] = modelConfigFiles(model);
+  if (!fs.existsSync(path.resolve(root, modelFile))) {
+    const available = listModels(root);
+    throw new ConfigError(
+      'MODEL_NOT_FOUND',
+      `${modelFile}: model '${model}' does not exist (available: ${available.length ? available.join(', ') : 'none'}; add ${modelFile} or pick one of those)`,
+      { file: modelFile, key: 'model' },
+    );
+  }
+  const prov = new Provenance();
+  const tree: Tree = {};
+  const sources: string[] = [];
+  for (const file of [baseFile, modelFile]) {
+    mergeInto(tree, loadYamlMap(root, file), file, prov);
+    sources.push(file);
+  }
+  const pipelineFile = opts.pipelineFile === undefined ? undefined : toRelative(root, opts.pipelineFile);
+  if (pipelineFile !== undefined) sources.push(pipelineFile);
+  for (const text of opts.pipelineOverrides ?? []) {
+    const label = pipelineFile ? `${pipelineFile}: override '${text.trim()}'` : `pipeline override '${text.trim()}'`;
+    applyOverride(tree, parseLabelled(text, pipelineFile), label, prov);
+  }
+  for (const text of opts.overrides ?? []) {
+    applyOverride(tree, parseOverride(text), `override '${text.trim()}'`, prov);
+  }
+  const resolved = resolveTree(tree, prov, env);
+  const config = validateConfig(resolved, prov);
+  return { config, resolved, sources, hash: hashConfig(resolved) };
+}
+
+function parseLabelled(text: string, file: string | undefined) {
+  try {
+    return parseOverride(text);
+  } catch (e) {
+    if (e instanceof ConfigError && file) throw new ConfigError(e.code, `${file}: ${e.message}`, { file, key: e.key });
+    throw e;
+  }
+}
+
+/** Flattens a resolved tree to `section.key` -> string for logging params; lists become JSON. */
+export function flattenConfig(resolved: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (value: unknown, prefix: string): void => {
+    if (isMap(value)) {
+      const keys = Object.keys(value);
+      if (keys.length === 0 && prefix) out[prefix] = '{}';
+      for (const k of keys) walk(value[k], prefix ? `${prefix}.${k}` : k);
+    } else if (Array.isArray(value)) {
+      out[prefix] = JSON.stringify(value);
+    } else if (typeof value === 'string') {
+      out[prefix] = value;
+    } else {
+      out[prefix] = value === undefined ? 'null' : JSON.stringify(value) ?? String(value);
+    }
+  };
+  walk(resolved, '');
+  return out;
+}

@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigError } from './config-error';
+import { isMap, kindOf, type Tree } from './tree';
+
+/** Forward-slash path relative to the root, as used in messages and `sources`. */
+export function toRelative(root: string, file: string): string {
+  const abs = path.resolve(root, file);
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/** Parses YAML text; `file` is only used in messages. Syntax errors become one-line ConfigErrors. */
+export function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    const reason = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
+    throw new ConfigError('YAML_SYNTAX', `${file}: YAML syntax error${where}: ${reason} (fix the YAML and retry)`, { file });
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/** Reads `<root>/<file>` as a YAML mapping; an empty file is an empty mapping. */
+export function loadYamlMap(root: string, file: string): Tree {
+  const rel = toRelative(root, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(root, file), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError('FILE_NOT_FOUND', `${rel}: file does not exist (create it or fix the path)`, { file: rel });
+    throw new ConfigError('FILE_NOT_FOUND', `${rel}: cannot read file (${code ?? String(e)})`, { file: rel });
+  }
+  const value = parseYaml(text, rel);
+  if (value === null || value === undefined) return {};
+  if (!isMap(value)) {
+    throw new ConfigError('NOT_A_MAPPING', `${rel}: top level must be a mapping of keys to values (got a ${kindOf(value)})`, { file: rel });
+  }
+  return value;
+}
