@@ -23,3 +23,5 @@ export type {
   PushResult,
   TransferProgress,
 } from './sync';
+export { dataCli } from './data-cli';
+export type { DataCliIo } from './data-cli';
