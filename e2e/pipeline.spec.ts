@@ -1,0 +1,203 @@
+// The whole pipeline through real `nx` in a throw-away copy of the workspace (issue: Foundation).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempWorkspace, type TempWorkspace } from './workspace';
+
+const PIPELINES = ['wine-logreg', 'wine-random-forest', 'wine-gradient-boosting'];
+let ws: TempWorkspace;
+const read = (file: string) => readFileSync(join(ws.root, file));
+const outputsOf = (p: string) => [`apps/${p}/model.json`, `apps/${p}/metrics.json`, `apps/${p}/reports/metrics_detailed.json`, `apps/${p}/reports/confusion_matrix.svg`];
+
+/** Task ids Nx actually ran (not restored from cache), from --output-style=static output. */
+function ranTasks(output: string): string[] {
+  const ran: string[] = [];
+  for (const m of output.matchAll(/> nx run ([\w-]+:[\w-]+)(.*)/g)) {
+    if (!/existing outputs match the cache|local cache|remote cache/.test(m[2])) ran.push(m[1]);
+  }
+  return ran.sort();
+}
+
+beforeAll(() => {
+  ws = createTempWorkspace();
+});
+afterAll(() => ws?.dispose());
+
+describe('three wine-quality pipelines as cached Nx targets', () => {
+  let first = '';
+
+  it('a fresh workspace runs every pipeline: pull, train, evaluate, notify', () => {
+    const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+    first = r.output;
+    expect(r.code, r.output).toBe(0);
+    expect(existsSync(join(ws.root, 'data/external/WineQT.csv'))).toBe(true);
+    for (const p of PIPELINES) {
+      for (const f of outputsOf(p)) expect(existsSync(join(ws.root, f)), f).toBe(true);
+      expect(r.stdout).toMatch(new RegExp(`■ ${p} \\(\\w+\\)\\s+accuracy 0\\.\\d{4}`));
+    }
+    expect(ranTasks(r.output)).toEqual(
+      ['data:pull', ...PIPELINES.flatMap((p) => [`${p}:evaluate`, `${p}:notify`, `${p}:train`])].sort(),
+    );
+    const report = JSON.parse(read('apps/wine-logreg/reports/metrics_detailed.json').toString());
+    expect(report.accuracy).toBeGreaterThan(0.55);
+    expect(report.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(report.n_test);
+  });
+
+  it('logs one FINISHED tracking run per trained pipeline', () => {
+    const r = ws.cellar(['runs', 'ls', '--json']);
+    expect(r.code, r.output).toBe(0);
+    const runs = JSON.parse(r.stdout) as Array<{ info: { status: string }; tags: Record<string, string>; metrics: Record<string, number> }>;
+    expect(runs.map((x) => x.tags.pipeline).sort()).toEqual([...PIPELINES].sort());
+    for (const run of runs) {
+      expect(run.info.status).toBe('FINISHED');
+      expect(run.metrics.accuracy).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('a second run restores train and evaluate from cache; only notify (and the cheap pull check) run; no new runs logged', () => {
+    const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+    expect(r.code, r.output).toBe(0);
+    expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
+    expect(r.stdout.match(/■ wine-/g)).toHaveLength(3);
+    const runs = JSON.parse(ws.cellar(['runs', 'ls', '--json']).stdout);
+    expect(runs).toHaveLength(3);
+  });
+
+  it('editing model.C affects only wine-logreg; reverting restores the old model byte for byte', () => {
+    const file = join(ws.root, 'configs/model/logreg.yaml');
+    const original = readFileSync(file, 'utf8');
+    const oldModel = read('apps/wine-logreg/model.json');
+    const oldReport = read('apps/wine-logreg/reports/metrics_detailed.json');
+    writeFileSync(file, original.replace('C: 1.0', 'C: 0.05'));
+    const affected = ws.nx(['show', 'projects', '--affected', '--base=HEAD']);
+    expect(affected.code, affected.output).toBe(0);
+    expect(affected.stdout.trim().split('\n')).toEqual(['wine-logreg']);
+
+    const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+    expect(r.code, r.output).toBe(0);
+    expect(ranTasks(r.output)).toEqual(
+      ['data:pull', 'wine-logreg:train', 'wine-logreg:evaluate', ...PIPELINES.map((p) => `${p}:notify`)].sort(),
+    );
+    const newModel = read('apps/wine-logreg/model.json');
+    expect(newModel.equals(oldModel)).toBe(false);
+    expect(JSON.parse(newModel.toString()).spec.C).toBe(0.05);
+    // evaluate scored the new model, not a stale cache entry
+    const newReport = JSON.parse(read('apps/wine-logreg/reports/metrics_detailed.json').toString());
+    expect(newReport.config_hash).toBe(JSON.parse(newModel.toString()).configHash);
+
+    writeFileSync(file, original);
+    const back = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+    expect(back.code, back.output).toBe(0);
+    expect(ranTasks(back.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
+    expect(read('apps/wine-logreg/model.json').equals(oldModel)).toBe(true);
+    expect(read('apps/wine-logreg/reports/metrics_detailed.json').equals(oldReport)).toBe(true);
+  });
+
+  it('a deleted dataset is pulled back (md5 checked) and the cache is reused', () => {
+    rmSync(join(ws.root, 'data/external/WineQT.csv'));
+    const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/WineQT\.csv/);
+    expect(existsSync(join(ws.root, 'data/external/WineQT.csv'))).toBe(true);
+    expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
+  });
+
+  it('nx graph --file holds the three pipelines and train -> evaluate -> notify', () => {
+    const r = ws.nx(['graph', '--targets=notify', '--file=tasks.json']);
+    expect(r.code, r.output).toBe(0);
+    const g = JSON.parse(read('tasks.json').toString());
+    for (const p of PIPELINES) {
+      expect(g.graph.nodes[p]).toBeDefined();
+      expect(g.graph.dependencies[p].map((d: { target: string }) => d.target)).toContain('data');
+      expect(g.taskGraph.dependencies[`${p}:notify`]).toEqual([`${p}:evaluate`]);
+      expect(g.taskGraph.dependencies[`${p}:evaluate`]).toEqual([`${p}:train`]);
+      expect(g.taskGraph.dependencies[`${p}:train`]).toEqual(['data:pull']);
+    }
+  });
+
+  it('is deterministic: a forced re-run writes byte-identical model.json and metrics.json', () => {
+    const before = PIPELINES.flatMap((p) => [read(`apps/${p}/model.json`), read(`apps/${p}/metrics.json`)]);
+    const r = ws.nx(['run-many', '-t', 'train', '--skip-nx-cache', '--output-style=static']);
+    expect(r.code, r.output).toBe(0);
+    expect(ranTasks(r.output)).toContain('wine-random-forest:train');
+    const after = PIPELINES.flatMap((p) => [read(`apps/${p}/model.json`), read(`apps/${p}/metrics.json`)]);
+    after.forEach((buf, i) => expect(buf.equals(before[i])).toBe(true));
+    expect(first).toContain('Successfully ran target notify');
+  });
+});
+
+describe('bad input: one line naming the place, exit != 0, nothing written', () => {
+  const modelFile = () => join(ws.root, 'apps/wine-logreg/model.json');
+
+  it('C: -1 in configs/model/logreg.yaml', () => {
+    const file = join(ws.root, 'configs/model/logreg.yaml');
+    const original = readFileSync(file, 'utf8');
+    const before = read('apps/wine-logreg/model.json');
+    writeFileSync(file, original.replace('C: 1.0', 'C: -1'));
+    try {
+      const r = ws.nx(['run', 'wine-logreg:train', '--output-style=static']);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain('wine-logreg:train failed: configs/model/logreg.yaml: model.C must be > 0 (got -1)');
+      expect(r.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace without --verbose
+      expect(read('apps/wine-logreg/model.json').equals(before)).toBe(true);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  it('an override of a key that does not exist', () => {
+    const r = ws.nx(['run', 'wine-logreg:train', '--overrides=model.gamma=2', '--output-style=static']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/wine-logreg:train failed: override 'model\.gamma=2': key model\.gamma does not exist/);
+  });
+
+  it('a CSV cell that is not a number: the row and column are named', () => {
+    const csv = join(ws.root, 'data/external/WineQT.csv');
+    const good = readFileSync(csv, 'utf8');
+    const lines = good.split('\n');
+    lines[7] = lines[7].replace(/^[^,]+/, 'abc');
+    writeFileSync(csv, lines.join('\n'));
+    try {
+      // the data no longer matches its pointer: train refuses before parsing, naming both files
+      const r = ws.nx(['run', 'wine-logreg:train', '--exclude-task-dependencies', '--skip-nx-cache', '--output-style=static']);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toMatch(/data\/external\/WineQT\.csv does not match data\/external\/WineQT\.csv\.dvc/);
+    } finally {
+      writeFileSync(csv, good);
+    }
+  });
+
+  it('a model.json of another format version is refused by evaluate', () => {
+    const before = read('apps/wine-logreg/model.json');
+    const other = JSON.parse(before.toString());
+    other.formatVersion = 99;
+    writeFileSync(modelFile(), JSON.stringify(other));
+    try {
+      const r = ws.nx(['run', 'wine-logreg:evaluate', '--exclude-task-dependencies', '--skip-nx-cache', '--output-style=static']);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toMatch(/wine-logreg:evaluate failed: .*apps\/wine-logreg\/model\.json.*format/);
+    } finally {
+      writeFileSync(modelFile(), before);
+    }
+  });
+
+  it('an md5 mismatch from the remote: detected, nothing placed', () => {
+    const { mkdtempSync, mkdirSync, copyFileSync } = require('node:fs') as typeof import('node:fs');
+    const remote = mkdtempSync(join(ws.root, '..', 'cellar-bad-remote-'));
+    mkdirSync(join(remote, 'files/md5/e2'), { recursive: true });
+    copyFileSync(join(ws.root, 'data/external/WineQT.csv'), join(remote, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb'));
+    writeFileSync(join(remote, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb'), 'quality\n1\n', { flag: 'a' });
+    const csv = join(ws.root, 'data/external/WineQT.csv');
+    const good = readFileSync(csv);
+    rmSync(csv);
+    try {
+      const r = ws.nx(['run', 'data:pull', '--output-style=static'], { CELLAR_DATA_REMOTE: remote });
+      expect(r.code).not.toBe(0);
+      expect(r.output).toMatch(/md5 mismatch for data\/external\/WineQT\.csv/);
+      expect(existsSync(csv)).toBe(false);
+    } finally {
+      writeFileSync(csv, good);
+      rmSync(remote, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,98 @@
+// Builds throw-away copies of this workspace for end-to-end tests that run real `nx`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '..');
+export const SHARED_REMOTE = resolve(REPO, '../shared/dvc-remote');
+export const SHARED_CSV = resolve(REPO, '../shared/data/WineQT.csv');
+
+const COPY = ['nx.json', 'package.json', 'tsconfig.base.json', '.gitignore', '.dvc', 'apps', 'configs', 'data', 'libs', 'tools'];
+
+export interface TempWorkspace {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  nx(args: string[], extraEnv?: NodeJS.ProcessEnv): RunResult;
+  cellar(args: string[], extraEnv?: NodeJS.ProcessEnv): RunResult;
+  git(args: string[]): string;
+  dispose(): void;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+/**
+ * A fresh git repo holding this workspace's sources, with node_modules linked to the repo's
+ * (except @cellar/*, linked to the copy's own libs so the copy runs its own code), its own Nx
+ * cache directory (nx-facts: the default cache is shared per repo id) and the shared DVC remote.
+ */
+export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const entry of COPY) {
+    cpSync(join(REPO, entry), join(root, entry), {
+      recursive: true,
+      filter: (src) => !/(\/node_modules|\/\.nx|\/mlruns|\/reports|model\.json$|metrics\.json$|\.csv$)/.test(src.slice(REPO.length)),
+    });
+  }
+  linkNodeModules(root);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NX_NO_CLOUD: 'true',
+    NX_DAEMON: 'false',
+    NX_TUI: 'false',
+    NX_ISOLATE_PLUGINS: 'false',
+    NX_CACHE_DIRECTORY: join(root, '.nx', 'cache'),
+    NX_SKIP_NX_CACHE: undefined,
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: undefined,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: undefined,
+    CELLAR_DATA_REMOTE: SHARED_REMOTE,
+    CELLAR_TRACKING_DB: undefined,
+    CELLAR_ARTIFACT_ROOT: undefined,
+    CELLAR_WEBHOOK_URL: undefined,
+    FORCE_COLOR: '0',
+    CI: 'true',
+  };
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: root, env: { ...env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost' }, encoding: 'utf8' });
+  git(['init', '-q', '-b', 'main']);
+  git(['add', '-A']);
+  git(['commit', '-qm', 'initial']);
+  const run = (cmd: string[], extraEnv: NodeJS.ProcessEnv = {}): RunResult => {
+    const r = spawnSync(process.execPath, cmd, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 300_000 });
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, output: r.stdout + r.stderr };
+  };
+  return {
+    root,
+    env,
+    nx: (args, extraEnv) => run([join(root, 'node_modules/nx/bin/nx.js'), ...args], extraEnv),
+    cellar: (args, extraEnv) => run([join(root, 'tools/cli/bin/cellar.js'), ...args], extraEnv),
+    git,
+    dispose: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+function linkNodeModules(root: string): void {
+  const src = join(REPO, 'node_modules');
+  const dst = join(root, 'node_modules');
+  mkdirSync(join(dst, '@cellar'), { recursive: true });
+  for (const entry of readdirSync(src)) {
+    if (entry === '@cellar' || entry === '.bin' || entry === '.package-lock.json') continue;
+    symlinkSync(join(src, entry), join(dst, entry));
+  }
+  for (const [name, dir] of Object.entries({
+    config: 'libs/config',
+    data: 'libs/data',
+    modeling: 'libs/modeling',
+    tracking: 'libs/tracking',
+    nx: 'libs/nx',
+    cli: 'tools/cli',
+    'cache-server': 'tools/cache-server',
+  })) {
+    symlinkSync(join(root, dir), join(dst, '@cellar', name));
+  }
+}
