@@ -1,0 +1,25 @@
+export { TrackingError, errorMessage } from './errors';
+export type { TrackingErrorCode, TrackingErrorDetails } from './errors';
+export { openStore, DEFAULT_DB_PATH } from './store/store';
+export { RUN_STATUSES } from './store/types';
+export type {
+  ArtifactInfo,
+  CreateRunOptions,
+  Experiment,
+  GcOptions,
+  GcResult,
+  ParamValue,
+  RunDetail,
+  RunInfo,
+  RunStatus,
+  SearchRunsOptions,
+  SearchRunsResult,
+  StoreOptions,
+  TrackingStore,
+} from './store/types';
+export { trainingRun, detectGitCommit } from './run/training-run';
+export type { ActiveRun, RunOutput, TrainingRunOptions } from './run/training-run';
+export { parseFilter, parseOrderBy, ATTRIBUTES } from './search/parser';
+export type { FilterNode, KeyRef, OrderTerm, Entity, Attribute } from './search/parser';
+export { caretLine } from './search/tokenizer';
+// export { startUiServer } from './ui/server';

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { errorMessage, TrackingError } from '../errors';
+import { openStore } from '../store/store';
+import { ArtifactInfo, ParamValue, RunDetail, RunInfo, StoreOptions, TrackingStore } from '../store/types';
+
+export interface RunOutput {
+  params?: Record<string, ParamValue>;
+  metrics?: Record<string, number>;
+  tags?: Record<string, string>;
+  /** Files to copy into the run's artifact folder under their base names. */
+  artifacts?: string[];
+}
+
+export interface ActiveRun {
+  readonly runId: string;
+  readonly info: RunInfo;
+  readonly store: TrackingStore;
+  logParams(params: Record<string, ParamValue>): void;
+  logMetrics(metrics: Record<string, number>, step?: number): void;
+  setTags(tags: Record<string, string>): void;
+  logArtifact(file: string, name?: string): ArtifactInfo;
+}
+
+export interface TrainingRunOptions {
+  store?: TrackingStore;
+  storeOptions?: StoreOptions;
+  experiment: string;
+  runName?: string;
+  tags?: Record<string, string>;
+  /** Default: `git rev-parse HEAD` in the workspace root, null when unavailable. */
+  gitCommit?: string | null;
+  configHash?: string | null;
+  dataMd5?: string | null;
+}
+
+/** HEAD of the git checkout at root, or null; never throws. */
+export function detectGitCommit(root: string): string | null {
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, encoding: 'utf8' }).trim();
+    return /^[0-9a-f]{40,64}$/.test(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Runs fn inside a tracked run: logs what it returns and ends FINISHED; a throw ends FAILED and rethrows;
+ * SIGINT/SIGTERM ends KILLED and then dies of the same signal (exit 128+n).
+ */
+export async function trainingRun<T extends RunOutput>(o: TrainingRunOptions, fn: (run: ActiveRun) => Promise<T>): Promise<{ run: RunDetail; result: T }> {
+  const ownsStore = o.store === undefined;
+  const store = o.store ?? openStore(o.storeOptions);
+  let info: RunInfo;
+  try {
+    const root = path.resolve(o.storeOptions?.root ?? process.cwd());
+    info = store.createRun({
+      experiment: o.experiment,
+      runName: o.runName,
+      tags: o.tags,
+      gitCommit: o.gitCommit === undefined ? detectGitCommit(root) : o.gitCommit,
+      configHash: o.configHash ?? null,
+      dataMd5: o.dataMd5 ?? null,
+    });
+  } catch (err) {
+    if (ownsStore) store.close();
+    throw err;
+  }
+  const runId = info.runId;
+  const active: ActiveRun = {
+    runId,
+    info,
+    store,
+    logParams: (params) => store.logParams(runId, params),
+    logMetrics: (metrics, step) => store.logMetrics(runId, metrics, step),
+    setTags: (tags) => store.setTags(runId, tags),
+    logArtifact: (file, name) => store.logArtifact(runId, file, name),
+  };
+
+  let killedBy: NodeJS.Signals | null = null;
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const removeHandlers = (): void => {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    handlers.clear();
+  };
+  for (const signal of SIGNALS) {
+    const handler = (): void => {
+      removeHandlers();
+      killedBy = signal;
+      try {
+        store.endRun(runId, 'KILLED', `killed by ${signal}`);
+      } finally {
+        // With nobody else listening, re-raising gives the default death (exit 128+n).
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        else process.exitCode = 128 + os.constants.signals[signal];
+      }
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+
+  try {
+    let result: T;
+    try {
+      result = await fn(active);
+      if (result.params) store.logParams(runId, result.params);
+      if (result.metrics) store.logMetrics(runId, result.metrics);
+      if (result.tags) store.setTags(runId, result.tags);
+      for (const file of result.artifacts ?? []) store.logArtifact(runId, file);
+    } catch (err) {
+      removeHandlers();
+      if (killedBy === null) store.endRun(runId, 'FAILED', errorMessage(err).split('\n')[0]);
+      throw err;
+    }
+    removeHandlers();
+    if (killedBy !== null) {
+      // Someone else handles the signal and let fn finish; the run stays KILLED.
+      throw new TrackingError('RUN_NOT_ACTIVE', `run ${runId} was killed by ${killedBy} before it finished`, { runId });
+    }
+    store.endRun(runId, 'FINISHED');
+    return { run: store.getRun(runId), result };
+  } finally {
+    removeHandlers();
+    if (ownsStore) store.close();
+  }
+}
