@@ -1,0 +1,1138 @@
+/* Cellar tracking UI: hash-routed pages over the JSON API, no dependencies.
+ * Every user string reaches the DOM through textContent or setAttribute, never innerHTML. */
+/* global URLSearchParams, location */
+(function () {
+  'use strict';
+
+  var PAGE_SIZE = 50;
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var RUN_COLOURS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#475569', '#b45309'];
+  // viridis, sampled: perceptually even and readable on white
+  var RAMP = ['#440154', '#3b528b', '#21918c', '#5ec962', '#c8b400'];
+
+  var app = document.getElementById('app');
+  var renderToken = 0;
+  /** runId -> runName, kept while moving between pages of the runs table. */
+  var selected = new Map();
+  var lastRunsHash = '#/runs';
+  var columnPickerOpen = false;
+
+  // ---------- DOM helpers ----------
+
+  function h(tag, props) {
+    var el = document.createElement(tag);
+    applyProps(el, props);
+    appendChildren(el, Array.prototype.slice.call(arguments, 2));
+    return el;
+  }
+
+  function s(tag, attrs) {
+    var el = document.createElementNS(SVG_NS, tag);
+    applyProps(el, attrs);
+    appendChildren(el, Array.prototype.slice.call(arguments, 2));
+    return el;
+  }
+
+  function applyProps(el, props) {
+    if (!props) return;
+    Object.keys(props).forEach(function (k) {
+      var v = props[k];
+      if (v === undefined || v === null || v === false) return;
+      if (k === 'text') el.textContent = String(v);
+      else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+      else if (k === 'checked' || k === 'disabled' || k === 'value' || k === 'open') el[k] = v;
+      else el.setAttribute(k === 'className' ? 'class' : k, v === true ? '' : String(v));
+    });
+  }
+
+  function appendChildren(el, children) {
+    children.forEach(function (c) {
+      if (c === undefined || c === null || c === false) return;
+      if (Array.isArray(c)) appendChildren(el, c);
+      else el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+    });
+  }
+
+  function show() {
+    app.replaceChildren.apply(app, Array.prototype.slice.call(arguments));
+  }
+
+  // ---------- formatting ----------
+
+  function fmtNum(v) {
+    if (typeof v !== 'number' || !isFinite(v)) return String(v);
+    if (Number.isInteger(v)) return String(v);
+    var a = Math.abs(v);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
+    return String(Number(v.toFixed(4)));
+  }
+
+  function pad(n) {
+    return n < 10 ? '0' + n : String(n);
+  }
+
+  function fmtTime(ms) {
+    if (ms === null || ms === undefined) return '—';
+    var d = new Date(ms);
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  }
+
+  function fmtDuration(start, end) {
+    if (end === null || end === undefined) return '—';
+    var sec = (end - start) / 1000;
+    if (sec < 60) return (sec < 10 ? sec.toFixed(1) : Math.round(sec)) + ' s';
+    var min = Math.floor(sec / 60);
+    if (min < 60) return min + ' min ' + Math.round(sec - min * 60) + ' s';
+    return Math.floor(min / 60) + ' h ' + (min % 60) + ' min';
+  }
+
+  function fmtBytes(n) {
+    if (n < 1024) return n + ' B';
+    if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KiB';
+    return (n / 1024 / 1024).toFixed(1) + ' MiB';
+  }
+
+  function badge(status) {
+    return h('span', { className: 'badge badge-' + String(status).toLowerCase(), text: status });
+  }
+
+  function shortId(id) {
+    return String(id).slice(0, 8);
+  }
+
+  // ---------- API + routing ----------
+
+  function api(url) {
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (res) {
+      return res.json().then(
+        function (body) {
+          if (!res.ok) throw Object.assign(new Error(body.error || 'HTTP ' + res.status), { status: res.status, column: body.column });
+          return body;
+        },
+        function () {
+          throw Object.assign(new Error('HTTP ' + res.status + ' from ' + url), { status: res.status });
+        },
+      );
+    });
+  }
+
+  function parseHash() {
+    var raw = location.hash.replace(/^#/, '') || '/';
+    var q = raw.indexOf('?');
+    return { path: q < 0 ? raw : raw.slice(0, q), params: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+  }
+
+  function hashFor(path, params) {
+    var qs = params ? params.toString() : '';
+    return '#' + path + (qs ? '?' + qs : '');
+  }
+
+  function runHref(runId) {
+    return '#/run/' + encodeURIComponent(runId);
+  }
+
+  function artifactHref(runId, path, inline) {
+    var p = path.split('/').map(encodeURIComponent).join('/');
+    return '/api/runs/' + encodeURIComponent(runId) + '/artifacts/' + p + (inline ? '?inline=1' : '');
+  }
+
+  function route() {
+    var r = parseHash();
+    var token = ++renderToken;
+    var page;
+    if (r.path === '/' || r.path === '') page = renderExperiments(token);
+    else if (r.path === '/runs') page = renderRuns(token, r.params);
+    else if (r.path.indexOf('/run/') === 0) page = renderRun(token, decodeURIComponent(r.path.slice(5)));
+    else if (r.path === '/compare') page = renderCompare(token, r.params);
+    else page = Promise.resolve(show(errorBox('No page at ' + r.path + '.')));
+    page.catch(function (err) {
+      if (token === renderToken) show(errorBox(err.message));
+    });
+  }
+
+  function errorBox(message) {
+    return h('div', { className: 'error-box', role: 'alert' }, h('strong', { text: 'Something went wrong. ' }), message);
+  }
+
+  function loading(what) {
+    show(h('p', { className: 'muted loading', text: 'Loading ' + what + '…' }));
+  }
+
+  // ---------- experiments ----------
+
+  function renderExperiments(token) {
+    loading('experiments');
+    return api('/api/experiments').then(function (body) {
+      if (token !== renderToken) return;
+      var exps = body.experiments;
+      var total = exps.reduce(function (n, e) {
+        return n + e.runCount;
+      }, 0);
+      var rows = exps.map(function (e) {
+        var q = new URLSearchParams();
+        q.append('experiment', e.name);
+        return h(
+          'tr',
+          null,
+          h('td', null, h('a', { href: hashFor('/runs', q), className: 'exp-link', text: e.name })),
+          h('td', { className: 'num', text: e.runCount }),
+          h('td', { className: 'muted', text: fmtTime(e.createdAt) }),
+        );
+      });
+      show(
+        h('div', { className: 'page-head' }, h('h1', { text: 'Experiments' }), h('p', { className: 'muted', text: exps.length + ' experiments · ' + total + ' runs' })),
+        exps.length === 0
+          ? h('div', { className: 'empty', text: 'No experiments yet. Run a pipeline target to log one.' })
+          : h(
+              'div',
+              { className: 'card' },
+              h(
+                'table',
+                { className: 'grid', id: 'experiments-table' },
+                h('thead', null, h('tr', null, h('th', { text: 'Name' }), h('th', { className: 'num', text: 'Runs' }), h('th', { text: 'Created' }))),
+                h('tbody', null, rows),
+              ),
+            ),
+      );
+    });
+  }
+
+  // ---------- runs table ----------
+
+  function quoteKey(key) {
+    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : '`' + key.replace(/`/g, '``') + '`';
+  }
+
+  function columnId(kind, key) {
+    return kind + '.' + key;
+  }
+
+  function defaultColumns(data) {
+    var cols = data.metricKeys.map(function (k) {
+      return columnId('metrics', k);
+    });
+    cols = cols.concat(
+      data.paramKeys.map(function (k) {
+        return columnId('params', k);
+      }),
+    );
+    cols = cols.concat(
+      data.tagKeys
+        .filter(function (k) {
+          return k.indexOf('.') < 0;
+        })
+        .map(function (k) {
+          return columnId('tags', k);
+        }),
+    );
+    return cols.slice(0, 14);
+  }
+
+  function cellValue(run, col) {
+    var dot = col.indexOf('.');
+    var kind = col.slice(0, dot);
+    var key = col.slice(dot + 1);
+    var v = run[kind] ? run[kind][key] : undefined;
+    return v;
+  }
+
+  var ATTRIBUTE_SORT = { name: 'attributes.run_name', status: 'attributes.status', start: 'attributes.start_time' };
+
+  function orderKeyFor(col) {
+    if (ATTRIBUTE_SORT[col]) return ATTRIBUTE_SORT[col];
+    var dot = col.indexOf('.');
+    return col.slice(0, dot) + '.' + quoteKey(col.slice(dot + 1));
+  }
+
+  function parseOrder(order) {
+    var m = /^(.*?)\s+(ASC|DESC)$/i.exec(order || '');
+    return m ? { key: m[1], dir: m[2].toUpperCase() } : order ? { key: order, dir: 'ASC' } : null;
+  }
+
+  function renderRuns(token, params) {
+    var state = {
+      experiments: params.getAll('experiment').filter(Boolean),
+      filter: params.get('filter') || '',
+      order: params.get('order_by') || '',
+      page: Math.max(1, parseInt(params.get('page') || '1', 10) || 1),
+      cols: params.has('col') ? params.getAll('col').filter(Boolean) : null,
+    };
+    lastRunsHash = location.hash || '#/runs';
+
+    function go(changes) {
+      var next = Object.assign({}, state, changes);
+      var q = new URLSearchParams();
+      next.experiments.forEach(function (e) {
+        q.append('experiment', e);
+      });
+      if (next.filter) q.set('filter', next.filter);
+      if (next.order) q.set('order_by', next.order);
+      if (next.page > 1) q.set('page', String(next.page));
+      if (next.cols) {
+        if (next.cols.length === 0) q.append('col', '');
+        next.cols.forEach(function (c) {
+          q.append('col', c);
+        });
+      }
+      location.hash = hashFor('/runs', q);
+    }
+
+    var q = new URLSearchParams();
+    state.experiments.forEach(function (e) {
+      q.append('experiment', e);
+    });
+    if (state.filter) q.set('filter', state.filter);
+    if (state.order) q.append('order_by', state.order);
+    q.set('offset', String((state.page - 1) * PAGE_SIZE));
+    q.set('limit', String(PAGE_SIZE));
+
+    if (!app.querySelector('#runs-table')) loading('runs');
+    return api('/api/runs?' + q.toString()).then(
+      function (data) {
+        if (token === renderToken) drawRuns(state, data, null, go);
+      },
+      function (err) {
+        if (token !== renderToken) return;
+        if (err.status === 400) drawRuns(state, null, err, go);
+        else throw err;
+      },
+    );
+  }
+
+  function drawRuns(state, data, error, go) {
+    var title = state.experiments.length === 1 ? state.experiments[0] : state.experiments.length > 1 ? state.experiments.join(', ') : 'All runs';
+    var head = h(
+      'div',
+      { className: 'page-head' },
+      h('div', { className: 'crumbs' }, h('a', { href: '#/', text: 'Experiments' }), ' / '),
+      h('h1', { text: title }),
+    );
+
+    var input = h('input', {
+      type: 'search',
+      id: 'filter-input',
+      className: 'filter-input' + (error ? ' invalid' : ''),
+      value: state.filter,
+      placeholder: "metrics.accuracy > 0.6 and tags.algorithm = 'logreg'",
+      spellcheck: 'false',
+      autocomplete: 'off',
+      'aria-label': 'Filter runs',
+      onkeydown: function (ev) {
+        if (ev.key === 'Enter') {
+          ev.preventDefault();
+          go({ filter: input.value.trim(), page: 1 });
+        }
+      },
+    });
+    var filterBox = h(
+      'div',
+      { className: 'filter-box' },
+      h('div', { className: 'filter-row' }, h('span', { className: 'filter-label', text: 'Filter' }), input, state.filter ? h('button', { type: 'button', className: 'btn subtle', text: 'Clear', onclick: function () { go({ filter: '', page: 1 }); } }) : null),
+      error ? filterError(state.filter, error) : h('div', { className: 'hint', text: 'Press Enter to apply. Grammar: params.x, metrics.y, tags.z, attributes.status with = != < <= > >= LIKE ILIKE IN, joined by and / or and parentheses.' }),
+    );
+
+    if (!data) {
+      show(head, filterBox);
+      input.focus();
+      return;
+    }
+
+    var cols = state.cols || defaultColumns(data);
+    var showExperiment = state.experiments.length !== 1;
+    var order = parseOrder(state.order);
+
+    function sortHeader(label, col, numeric) {
+      var key = orderKeyFor(col);
+      var active = order && order.key === key;
+      var dir = active ? order.dir : null;
+      var next = active ? (dir === 'DESC' ? 'ASC' : 'DESC') : numeric || col === 'start' ? 'DESC' : 'ASC';
+      return h(
+        'th',
+        { className: 'sortable' + (numeric ? ' num' : '') + (active ? ' sorted' : ''), 'data-col': col, 'aria-sort': active ? (dir === 'DESC' ? 'descending' : 'ascending') : 'none' },
+        h(
+          'button',
+          { type: 'button', className: 'th-btn', title: 'Sort by ' + key, onclick: function () { go({ order: key + ' ' + next, page: 1 }); } },
+          label,
+          h('span', { className: 'sort-arrow', text: active ? (dir === 'DESC' ? ' ▼' : ' ▲') : '' }),
+        ),
+      );
+    }
+
+    var pageIds = data.runs.map(function (r) {
+      return r.info.runId;
+    });
+    var compareBtn = h('button', { type: 'button', id: 'compare-btn', className: 'btn primary' });
+    var selInfo = h('span', { className: 'muted sel-info' });
+    var clearSel = h('button', { type: 'button', className: 'btn subtle', text: 'Clear selection' });
+    var allBox = h('input', { type: 'checkbox', 'aria-label': 'Select all runs on this page' });
+
+    function refreshSelection() {
+      var n = selected.size;
+      compareBtn.textContent = 'Compare' + (n ? ' (' + n + ')' : '');
+      compareBtn.disabled = n < 2;
+      selInfo.textContent = n ? n + ' selected' : 'Select two or more runs to compare';
+      clearSel.hidden = n === 0;
+      var onPage = pageIds.filter(function (id) {
+        return selected.has(id);
+      }).length;
+      allBox.checked = onPage > 0 && onPage === pageIds.length;
+      allBox.indeterminate = onPage > 0 && onPage < pageIds.length;
+    }
+    compareBtn.addEventListener('click', function () {
+      var q = new URLSearchParams();
+      q.set('runs', Array.from(selected.keys()).join(','));
+      location.hash = hashFor('/compare', q);
+    });
+    clearSel.addEventListener('click', function () {
+      selected.clear();
+      Array.prototype.forEach.call(app.querySelectorAll('.row-check'), function (c) {
+        c.checked = false;
+      });
+      refreshSelection();
+    });
+    allBox.addEventListener('change', function () {
+      data.runs.forEach(function (r) {
+        if (allBox.checked) selected.set(r.info.runId, r.info.runName);
+        else selected.delete(r.info.runId);
+      });
+      Array.prototype.forEach.call(app.querySelectorAll('.row-check'), function (c) {
+        c.checked = allBox.checked;
+      });
+      refreshSelection();
+    });
+
+    var headRow = h(
+      'tr',
+      null,
+      h('th', { className: 'check' }, allBox),
+      sortHeader('Run', 'name', false),
+      sortHeader('Status', 'status', false),
+      sortHeader('Started', 'start', false),
+      h('th', { className: 'num', text: 'Duration' }),
+      showExperiment ? h('th', { text: 'Experiment' }) : null,
+      cols.map(function (c) {
+        var dot = c.indexOf('.');
+        var kind = c.slice(0, dot);
+        return sortHeader([h('span', { className: 'kind kind-' + kind, text: kind.slice(0, 1).toUpperCase() }), ' ', c.slice(dot + 1)], c, kind === 'metrics');
+      }),
+    );
+
+    var rows = data.runs.map(function (run) {
+      var info = run.info;
+      var box = h('input', {
+        type: 'checkbox',
+        className: 'row-check',
+        checked: selected.has(info.runId),
+        'aria-label': 'Select run ' + info.runName,
+        onchange: function () {
+          if (box.checked) selected.set(info.runId, info.runName);
+          else selected.delete(info.runId);
+          refreshSelection();
+        },
+      });
+      return h(
+        'tr',
+        { 'data-run-id': info.runId },
+        h('td', { className: 'check' }, box),
+        h('td', { className: 'run-cell' }, h('a', { href: runHref(info.runId), className: 'run-name', text: info.runName || shortId(info.runId) }), h('span', { className: 'run-id', text: shortId(info.runId) })),
+        h('td', null, badge(info.status)),
+        h('td', { className: 'muted nowrap', text: fmtTime(info.startTime) }),
+        h('td', { className: 'num muted nowrap', text: fmtDuration(info.startTime, info.endTime) }),
+        showExperiment ? h('td', { text: info.experimentName }) : null,
+        cols.map(function (c) {
+          var v = cellValue(run, c);
+          var isNum = typeof v === 'number';
+          return h('td', { className: isNum ? 'num' : 'val', 'data-col': c, title: v === undefined ? undefined : String(v), text: v === undefined ? '' : isNum ? fmtNum(v) : v });
+        }),
+      );
+    });
+
+    var pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+    var pager = h(
+      'div',
+      { className: 'pager' },
+      h('button', { type: 'button', className: 'btn', id: 'prev-page', text: '‹ Previous', disabled: state.page <= 1, onclick: function () { go({ page: state.page - 1 }); } }),
+      h('span', { id: 'page-info', text: 'Page ' + state.page + ' of ' + pages + ' · ' + data.total + (data.total === 1 ? ' run' : ' runs') }),
+      h('button', { type: 'button', className: 'btn', id: 'next-page', text: 'Next ›', disabled: state.page >= pages, onclick: function () { go({ page: state.page + 1 }); } }),
+    );
+
+    var toolbar = h('div', { className: 'toolbar' }, compareBtn, selInfo, clearSel, h('span', { className: 'spacer' }), columnPicker(data, cols, go));
+
+    show(
+      head,
+      filterBox,
+      toolbar,
+      h(
+        'div',
+        { className: 'card table-wrap' },
+        data.runs.length === 0
+          ? h('div', { className: 'empty', text: state.filter ? 'No runs match this filter.' : 'No runs yet.' })
+          : h('table', { className: 'grid runs', id: 'runs-table' }, h('thead', null, headRow), h('tbody', null, rows)),
+      ),
+      pager,
+    );
+    refreshSelection();
+  }
+
+  function filterError(filter, error) {
+    var col = typeof error.column === 'number' ? error.column : null;
+    return h(
+      'div',
+      { className: 'filter-error', id: 'filter-error', role: 'alert' },
+      h('div', { text: error.message }),
+      col !== null && filter ? h('pre', { className: 'caret', text: filter + '\n' + ' '.repeat(Math.max(0, col - 1)) + '^' }) : null,
+    );
+  }
+
+  function columnPicker(data, cols, go) {
+    var chosen = new Set(cols);
+    function group(title, kind, keys) {
+      if (keys.length === 0) return null;
+      return h(
+        'fieldset',
+        null,
+        h('legend', { text: title }),
+        keys.map(function (k) {
+          var id = columnId(kind, k);
+          return h(
+            'label',
+            { className: 'pick' },
+            h('input', {
+              type: 'checkbox',
+              value: id,
+              checked: chosen.has(id),
+              onchange: function (ev) {
+                if (ev.target.checked) chosen.add(id);
+                else chosen.delete(id);
+                var all = defaultOrderOf(data);
+                go({
+                  cols: all.filter(function (c) {
+                    return chosen.has(c);
+                  }),
+                });
+              },
+            }),
+            ' ',
+            k,
+          );
+        }),
+      );
+    }
+    var details = h(
+      'details',
+      { className: 'col-picker', open: columnPickerOpen },
+      h('summary', { className: 'btn', text: 'Columns (' + cols.length + ')' }),
+      h('div', { className: 'picker-panel' }, group('Metrics', 'metrics', data.metricKeys), group('Params', 'params', data.paramKeys), group('Tags', 'tags', data.tagKeys)),
+    );
+    details.addEventListener('toggle', function () {
+      columnPickerOpen = details.open;
+    });
+    return details;
+  }
+
+  function defaultOrderOf(data) {
+    return data.metricKeys
+      .map(function (k) {
+        return columnId('metrics', k);
+      })
+      .concat(
+        data.paramKeys.map(function (k) {
+          return columnId('params', k);
+        }),
+        data.tagKeys.map(function (k) {
+          return columnId('tags', k);
+        }),
+      );
+  }
+
+  // ---------- run page ----------
+
+  function kvTable(obj, id, numeric) {
+    var keys = Object.keys(obj).sort();
+    if (keys.length === 0) return h('p', { className: 'muted', text: 'None' });
+    return h(
+      'table',
+      { className: 'grid kv', id: id },
+      h(
+        'tbody',
+        null,
+        keys.map(function (k) {
+          var v = obj[k];
+          return h('tr', null, h('th', { text: k }), h('td', { className: numeric ? 'num' : 'val', title: String(v), text: numeric ? fmtNum(v) : v }));
+        }),
+      ),
+    );
+  }
+
+  function section(title, body, extra) {
+    return h('section', { className: 'card section' + (extra ? ' ' + extra : '') }, h('h2', { text: title }), body);
+  }
+
+  function renderRun(token, id) {
+    loading('run');
+    return api('/api/runs/' + encodeURIComponent(id)).then(
+      function (run) {
+        if (token !== renderToken) return;
+        var info = run.info;
+        var expQ = new URLSearchParams();
+        expQ.append('experiment', info.experimentName);
+        var infoRows = [
+          ['Run ID', h('code', { text: info.runId })],
+          ['Experiment', h('a', { href: hashFor('/runs', expQ), text: info.experimentName })],
+          ['Status', badge(info.status)],
+          ['Started', fmtTime(info.startTime)],
+          ['Ended', fmtTime(info.endTime)],
+          ['Duration', fmtDuration(info.startTime, info.endTime)],
+          ['Git commit', info.gitCommit ? h('code', { text: info.gitCommit }) : '—'],
+          ['Config hash', info.configHash ? h('code', { text: info.configHash }) : '—'],
+          ['Data MD5', info.dataMd5 ? h('code', { text: info.dataMd5 }) : '—'],
+        ];
+        if (info.error) infoRows.push(['Error', h('span', { className: 'error-text', text: info.error })]);
+        var images = run.artifacts.filter(function (a) {
+          return /\.(svg|png|jpe?g|gif|webp)$/i.test(a.path);
+        });
+        var artifacts =
+          run.artifacts.length === 0
+            ? h('p', { className: 'muted', text: 'None' })
+            : h(
+                'table',
+                { className: 'grid', id: 'artifacts-table' },
+                h('thead', null, h('tr', null, h('th', { text: 'Path' }), h('th', { className: 'num', text: 'Size' }), h('th', { text: 'SHA-256' }))),
+                h(
+                  'tbody',
+                  null,
+                  run.artifacts.map(function (a) {
+                    return h(
+                      'tr',
+                      null,
+                      h('td', null, h('a', { href: artifactHref(info.runId, a.path, false), download: a.path.split('/').pop(), className: 'artifact-link', text: a.path })),
+                      h('td', { className: 'num nowrap', text: fmtBytes(a.size) }),
+                      h('td', null, h('code', { className: 'muted', title: a.sha256, text: a.sha256.slice(0, 12) + '…' })),
+                    );
+                  }),
+                ),
+              );
+        show(
+          h(
+            'div',
+            { className: 'page-head' },
+            h('div', { className: 'crumbs' }, h('a', { href: '#/', text: 'Experiments' }), ' / ', h('a', { href: hashFor('/runs', expQ), text: info.experimentName }), ' /'),
+            h('h1', null, info.runName || shortId(info.runId), ' ', badge(info.status)),
+          ),
+          h(
+            'div',
+            { className: 'run-grid' },
+            section(
+              'Info',
+              h(
+                'table',
+                { className: 'grid kv', id: 'info-table' },
+                h(
+                  'tbody',
+                  null,
+                  infoRows.map(function (r) {
+                    return h('tr', null, h('th', { text: r[0] }), h('td', null, r[1]));
+                  }),
+                ),
+              ),
+            ),
+            section('Metrics', kvTable(run.metrics, 'metrics-table', true)),
+            section('Parameters', kvTable(run.params, 'params-table', false)),
+            section('Tags', kvTable(run.tags, 'tags-table', false)),
+            section('Artifacts', artifacts, 'wide'),
+            images.length
+              ? section(
+                  'Figures',
+                  h(
+                    'div',
+                    { className: 'figures' },
+                    images.map(function (a) {
+                      return h('figure', null, h('img', { src: artifactHref(info.runId, a.path, true), alt: a.path, className: 'artifact-img' }), h('figcaption', { text: a.path }));
+                    }),
+                  ),
+                  'wide',
+                )
+              : null,
+          ),
+        );
+      },
+      function (err) {
+        if (token !== renderToken) return;
+        if (err.status === 404) show(h('div', { className: 'empty', text: err.message }));
+        else throw err;
+      },
+    );
+  }
+
+  // ---------- compare ----------
+
+  function allKeys(runs, kind) {
+    var set = new Set();
+    runs.forEach(function (r) {
+      Object.keys(r[kind]).forEach(function (k) {
+        set.add(k);
+      });
+    });
+    return Array.from(set).sort();
+  }
+
+  function differs(values) {
+    var first = values[0];
+    return values.some(function (v) {
+      return v !== first;
+    });
+  }
+
+  /** An axis maps a run's value to [0, 1]; numeric when every value parses as a number. */
+  function makeAxis(runs, kind, key) {
+    var raw = runs.map(function (r) {
+      return r[kind][key];
+    });
+    var present = raw.filter(function (v) {
+      return v !== undefined && v !== '';
+    });
+    if (present.length === 0) return null;
+    var nums = present.map(Number);
+    var numeric = nums.every(function (n) {
+      return isFinite(n);
+    });
+    var label = key;
+    if (numeric) {
+      var min = Math.min.apply(null, nums);
+      var max = Math.max.apply(null, nums);
+      return {
+        id: kind + '.' + key,
+        kind: kind,
+        key: key,
+        label: label,
+        numeric: true,
+        min: min,
+        max: max,
+        pos: function (v) {
+          if (v === undefined || v === '' || !isFinite(Number(v))) return null;
+          return max === min ? 0.5 : (Number(v) - min) / (max - min);
+        },
+        ticks: niceTicks(min, max, 5),
+      };
+    }
+    var cats = Array.from(new Set(present.map(String))).sort();
+    return {
+      id: kind + '.' + key,
+      kind: kind,
+      key: key,
+      label: label,
+      numeric: false,
+      cats: cats,
+      pos: function (v) {
+        var i = cats.indexOf(String(v));
+        if (i < 0) return null;
+        return cats.length === 1 ? 0.5 : i / (cats.length - 1);
+      },
+    };
+  }
+
+  function niceTicks(min, max, count) {
+    if (min === max) return [min];
+    var span = max - min;
+    var step = Math.pow(10, Math.floor(Math.log10(span / count)));
+    var err = (count * step) / span;
+    if (err <= 0.15) step *= 10;
+    else if (err <= 0.35) step *= 5;
+    else if (err <= 0.75) step *= 2;
+    var ticks = [];
+    for (var t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+    return ticks;
+  }
+
+  function rampColour(t) {
+    if (t === null || !isFinite(t)) return '#9ca3af';
+    var x = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
+    var i = Math.min(RAMP.length - 2, Math.floor(x));
+    return mix(RAMP[i], RAMP[i + 1], x - i);
+  }
+
+  function mix(a, b, t) {
+    function ch(hex, i) {
+      return parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16);
+    }
+    var out = '#';
+    for (var i = 0; i < 3; i++) {
+      var v = Math.round(ch(a, i) + (ch(b, i) - ch(a, i)) * t);
+      out += (v < 16 ? '0' : '') + v.toString(16);
+    }
+    return out;
+  }
+
+  function renderCompare(token, params) {
+    var ids = (params.get('runs') || '').split(',').filter(Boolean);
+    if (ids.length < 2) {
+      show(h('div', { className: 'empty' }, 'Pick at least two runs in the ', h('a', { href: lastRunsHash, text: 'runs table' }), ' to compare them.'));
+      return Promise.resolve();
+    }
+    loading(ids.length + ' runs');
+    return Promise.all(
+      ids.map(function (id) {
+        return api('/api/runs/' + encodeURIComponent(id));
+      }),
+    ).then(function (runs) {
+      if (token !== renderToken) return;
+      drawCompare(runs, params);
+    });
+  }
+
+  function drawCompare(runs, params) {
+    var paramKeys = allKeys(runs, 'params');
+    var metricKeys = allKeys(runs, 'metrics');
+    var onlyDiff = params.get('diff') === '1';
+
+    function setParam(k, v) {
+      var q = new URLSearchParams(params.toString());
+      if (v === null) q.delete(k);
+      else q.set(k, v);
+      // replace: chart tweaks should not fill the back button's history
+      location.replace(hashFor('/compare', q));
+    }
+
+    var headRow = h(
+      'tr',
+      null,
+      h('th', { className: 'corner', text: '' }),
+      runs.map(function (r, i) {
+        return h(
+          'th',
+          { className: 'run-col' },
+          h('span', { className: 'dot dot-' + (i % RUN_COLOURS.length) }),
+          h('a', { href: runHref(r.info.runId), className: 'run-name', text: r.info.runName || shortId(r.info.runId) }),
+          h('div', { className: 'run-id', text: shortId(r.info.runId) + ' · ' + r.info.experimentName }),
+        );
+      }),
+    );
+
+    function rows(kind, keys, numeric) {
+      return keys
+        .map(function (k) {
+          var values = runs.map(function (r) {
+            return r[kind][k];
+          });
+          var diff = differs(values);
+          if (onlyDiff && !diff) return null;
+          return h(
+            'tr',
+            { className: diff ? 'diff' : '', 'data-key': kind + '.' + k },
+            h('th', { text: k }),
+            values.map(function (v) {
+              return h('td', { className: numeric ? 'num' : 'val', title: v === undefined ? 'not logged' : String(v), text: v === undefined ? '—' : numeric ? fmtNum(v) : v });
+            }),
+          );
+        })
+        .filter(Boolean);
+    }
+
+    function groupRow(title) {
+      return h('tr', { className: 'group' }, h('th', { colspan: String(runs.length + 1), text: title }));
+    }
+
+    var statusRow = h(
+      'tr',
+      null,
+      h('th', { text: 'Status' }),
+      runs.map(function (r) {
+        return h('td', null, badge(r.info.status));
+      }),
+    );
+
+    var table = h(
+      'table',
+      { className: 'grid compare', id: 'compare-table' },
+      h('thead', null, headRow),
+      h('tbody', null, statusRow, groupRow('Parameters'), rows('params', paramKeys, false), groupRow('Metrics'), rows('metrics', metricKeys, true)),
+    );
+
+    var diffToggle = h(
+      'label',
+      { className: 'pick' },
+      h('input', {
+        type: 'checkbox',
+        id: 'only-diff',
+        checked: onlyDiff,
+        onchange: function (ev) {
+          setParam('diff', ev.target.checked ? '1' : null);
+        },
+      }),
+      ' Only rows that differ',
+    );
+
+    // parallel coordinates
+    var axes = paramKeys
+      .map(function (k) {
+        return makeAxis(runs, 'params', k);
+      })
+      .concat(
+        metricKeys.map(function (k) {
+          return makeAxis(runs, 'metrics', k);
+        }),
+      )
+      .filter(Boolean);
+    var chosenAxes = params.has('axis')
+      ? params.getAll('axis')
+      : axes
+          .filter(function (a) {
+            return a.kind === 'metrics' || differs(runs.map(function (r) { return r.params[a.key]; }));
+          })
+          .map(function (a) {
+            return a.id;
+          })
+          .slice(0, 8);
+    var colourKey = params.get('colour') || (metricKeys.indexOf('accuracy') >= 0 ? 'accuracy' : metricKeys[0]);
+
+    var axisPicker = h(
+      'div',
+      { className: 'axis-picker' },
+      h('span', { className: 'muted', text: 'Axes: ' }),
+      axes.map(function (a) {
+        return h(
+          'label',
+          { className: 'pick chip' },
+          h('input', {
+            type: 'checkbox',
+            checked: chosenAxes.indexOf(a.id) >= 0,
+            onchange: function (ev) {
+              var next = axes
+                .map(function (x) {
+                  return x.id;
+                })
+                .filter(function (id) {
+                  return id === a.id ? ev.target.checked : chosenAxes.indexOf(id) >= 0;
+                });
+              var q = new URLSearchParams(params.toString());
+              q.delete('axis');
+              if (next.length === 0) q.append('axis', '');
+              next.forEach(function (id) {
+                q.append('axis', id);
+              });
+              location.replace(hashFor('/compare', q));
+            },
+          }),
+          ' ',
+          h('span', { className: 'kind kind-' + a.kind, text: a.kind.slice(0, 1).toUpperCase() }),
+          ' ',
+          a.key,
+        );
+      }),
+    );
+    var colourSelect = h(
+      'select',
+      {
+        id: 'colour-select',
+        onchange: function (ev) {
+          setParam('colour', ev.target.value);
+        },
+      },
+      metricKeys.map(function (k) {
+        return h('option', { value: k, text: k });
+      }),
+    );
+    colourSelect.value = colourKey || '';
+
+    var pc = parallelCoordinates(
+      runs,
+      axes.filter(function (a) {
+        return chosenAxes.indexOf(a.id) >= 0;
+      }),
+      colourKey,
+    );
+
+    // scatter
+    var xKey = params.get('x') || paramKeys.find(function (k) { return differs(runs.map(function (r) { return r.params[k]; })); }) || paramKeys[0];
+    var yKey = params.get('y') || colourKey;
+    var xSelect = h(
+      'select',
+      { id: 'x-select', onchange: function (ev) { setParam('x', ev.target.value); } },
+      paramKeys.map(function (k) {
+        return h('option', { value: k, text: k });
+      }),
+    );
+    xSelect.value = xKey || '';
+    var ySelect = h(
+      'select',
+      { id: 'y-select', onchange: function (ev) { setParam('y', ev.target.value); } },
+      metricKeys.map(function (k) {
+        return h('option', { value: k, text: k });
+      }),
+    );
+    ySelect.value = yKey || '';
+
+    show(
+      h(
+        'div',
+        { className: 'page-head' },
+        h('div', { className: 'crumbs' }, h('a', { href: '#/', text: 'Experiments' }), ' / ', h('a', { href: lastRunsHash, text: 'Runs' }), ' /'),
+        h('h1', { text: 'Comparing ' + runs.length + ' runs' }),
+      ),
+      section('Parameters and metrics', [h('div', { className: 'section-tools' }, diffToggle, h('span', { className: 'legend-diff', text: 'highlighted rows differ' })), h('div', { className: 'table-wrap' }, table)], 'wide'),
+      section(
+        'Parallel coordinates',
+        [
+          h('div', { className: 'section-tools' }, h('label', null, 'Colour by ', colourSelect)),
+          axisPicker,
+          pc,
+        ],
+        'wide',
+      ),
+      section(
+        'Scatter',
+        [
+          h('div', { className: 'section-tools' }, h('label', null, 'x (param) ', xSelect), h('label', null, 'y (metric) ', ySelect)),
+          xKey && yKey ? scatter(runs, xKey, yKey) : h('p', { className: 'muted', text: 'Needs at least one param and one metric.' }),
+        ],
+        'wide',
+      ),
+    );
+  }
+
+  function parallelCoordinates(runs, axes, colourKey) {
+    if (axes.length === 0) return h('p', { className: 'muted', text: 'Choose at least one axis.' });
+    var W = Math.max(560, axes.length * 150);
+    var H = 340;
+    var top = 48;
+    var bottom = 36;
+    var left = 70;
+    var right = 70;
+    var innerH = H - top - bottom;
+    function xAt(i) {
+      return axes.length === 1 ? W / 2 : left + (i * (W - left - right)) / (axes.length - 1);
+    }
+    function yAt(p) {
+      return top + (1 - p) * innerH;
+    }
+    var colourVals = runs
+      .map(function (r) {
+        return r.metrics[colourKey];
+      })
+      .filter(function (v) {
+        return typeof v === 'number';
+      });
+    var cMin = Math.min.apply(null, colourVals);
+    var cMax = Math.max.apply(null, colourVals);
+    function colourOf(run) {
+      var v = run.metrics[colourKey];
+      if (typeof v !== 'number') return rampColour(null);
+      return rampColour(cMax === cMin ? 0.5 : (v - cMin) / (cMax - cMin));
+    }
+
+    var axisEls = axes.map(function (a, i) {
+      var x = xAt(i);
+      var ticks = a.numeric
+        ? a.ticks.map(function (t) {
+            return { p: a.pos(t), label: fmtNum(t) };
+          })
+        : a.cats.map(function (c) {
+            return { p: a.pos(c), label: c };
+          });
+      return s(
+        'g',
+        { class: 'pc-axis' },
+        s('line', { x1: x, x2: x, y1: top, y2: top + innerH, class: 'axis-line' }),
+        s('text', { x: x, y: top - 22, 'text-anchor': 'middle', class: 'axis-title' }, a.key),
+        s('text', { x: x, y: top - 9, 'text-anchor': 'middle', class: 'axis-kind' }, a.kind === 'metrics' ? 'metric' : 'param'),
+        ticks.map(function (t) {
+          var y = yAt(t.p);
+          return s('g', null, s('line', { x1: x - 4, x2: x, y1: y, y2: y, class: 'tick' }), s('text', { x: x - 7, y: y + 4, 'text-anchor': 'end', class: 'tick-label' }, t.label));
+        }),
+      );
+    });
+
+    var lines = runs.map(function (run) {
+      var pts = [];
+      axes.forEach(function (a, i) {
+        var p = a.pos(run[a.kind][a.key]);
+        if (p !== null) pts.push(xAt(i).toFixed(1) + ',' + yAt(p).toFixed(1));
+      });
+      var v = run.metrics[colourKey];
+      return s(
+        'polyline',
+        { points: pts.join(' '), class: 'pc-line', stroke: colourOf(run), 'data-run-id': run.info.runId },
+        s('title', null, (run.info.runName || shortId(run.info.runId)) + (typeof v === 'number' ? ' · ' + colourKey + ' = ' + fmtNum(v) : '')),
+      );
+    });
+
+    var svg = s(
+      'svg',
+      { id: 'parallel-coords', class: 'chart', viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': 'Parallel coordinates of ' + runs.length + ' runs' },
+      axisEls,
+      s('g', { class: 'pc-lines' }, lines),
+    );
+    var legend = colourVals.length
+      ? h(
+          'div',
+          { className: 'ramp-legend' },
+          h('span', { text: colourKey + ' ' }),
+          h('span', { text: fmtNum(cMin) }),
+          h('span', { className: 'ramp-bar' }),
+          h('span', { text: fmtNum(cMax) }),
+        )
+      : null;
+    return h('div', { className: 'chart-wrap' }, svg, legend);
+  }
+
+  function scatter(runs, xKey, yKey) {
+    var xAxis = makeAxis(runs, 'params', xKey);
+    var yAxis = makeAxis(runs, 'metrics', yKey);
+    if (!xAxis || !yAxis) return h('p', { className: 'muted', text: 'No values to plot.' });
+    var W = 640;
+    var H = 360;
+    var m = { top: 20, right: 30, bottom: 50, left: 70 };
+    var iw = W - m.left - m.right;
+    var ih = H - m.top - m.bottom;
+    // pad the range so points do not sit on the frame
+    function px(p) {
+      return m.left + (0.06 + 0.88 * p) * iw;
+    }
+    function py(p) {
+      return m.top + (1 - (0.06 + 0.88 * p)) * ih;
+    }
+    var xTicks = xAxis.numeric
+      ? xAxis.ticks.map(function (t) {
+          return { p: xAxis.pos(t), label: fmtNum(t) };
+        })
+      : xAxis.cats.map(function (c) {
+          return { p: xAxis.pos(c), label: c };
+        });
+    var yTicks = yAxis.ticks.map(function (t) {
+      return { p: yAxis.pos(t), label: fmtNum(t) };
+    });
+    var points = runs.map(function (run, i) {
+      var xp = xAxis.pos(run.params[xKey]);
+      var yp = yAxis.pos(run.metrics[yKey]);
+      if (xp === null || yp === null) return null;
+      var name = run.info.runName || shortId(run.info.runId);
+      return s(
+        'g',
+        { class: 'pt' },
+        s('circle', { cx: px(xp), cy: py(yp), r: 6, fill: RUN_COLOURS[i % RUN_COLOURS.length] }, s('title', null, name + ': ' + xKey + ' = ' + run.params[xKey] + ', ' + yKey + ' = ' + fmtNum(run.metrics[yKey]))),
+        s('text', { x: px(xp) + 9, y: py(yp) + 4, class: 'pt-label' }, name),
+      );
+    });
+    return h(
+      'div',
+      { className: 'chart-wrap' },
+      s(
+        'svg',
+        { id: 'scatter', class: 'chart', viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': yKey + ' against ' + xKey },
+        s('rect', { x: m.left, y: m.top, width: iw, height: ih, class: 'frame' }),
+        yTicks.map(function (t) {
+          return s('g', null, s('line', { x1: m.left, x2: m.left + iw, y1: py(t.p), y2: py(t.p), class: 'gridline' }), s('text', { x: m.left - 8, y: py(t.p) + 4, 'text-anchor': 'end', class: 'tick-label' }, t.label));
+        }),
+        xTicks.map(function (t) {
+          return s('g', null, s('line', { x1: px(t.p), x2: px(t.p), y1: m.top, y2: m.top + ih, class: 'gridline' }), s('text', { x: px(t.p), y: m.top + ih + 18, 'text-anchor': 'middle', class: 'tick-label' }, t.label));
+        }),
+        s('text', { x: m.left + iw / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis-title' }, xKey),
+        s('text', { x: 16, y: m.top + ih / 2, 'text-anchor': 'middle', class: 'axis-title', transform: 'rotate(-90 16 ' + (m.top + ih / 2) + ')' }, yKey),
+        points,
+      ),
+    );
+  }
+
+  window.addEventListener('hashchange', route);
+  route();
+})();
