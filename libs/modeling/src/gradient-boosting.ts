@@ -1,0 +1,129 @@
+import { softmaxColumns } from './logreg';
+import { createRng } from './random';
+import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
+import type { GradientBoostingSpec } from './types';
+
+/** nOut = 1 for two classes (binomial deviance), else one tree per class per stage. */
+export interface BoostingEstimator {
+  learningRate: number;
+  init: Float64Array;
+  /** stages[stage][output] */
+  stages: TreeArrays[][];
+}
+
+// sklearn clips prior probabilities to [eps32, 1 - eps32] before taking logs
+const EPS32 = 1.1920928955078125e-7;
+
+/**
+ * sklearn's GradientBoostingClassifier: prior log-odds init, friedman_mse regression trees on the
+ * negative gradient, leaves replaced by one Newton step ((K-1)/K * sum r / sum p(1-p)), shrinkage.
+ */
+export function fitBoosting(
+  spec: GradientBoostingSpec,
+  columns: Float64Array[],
+  yIdx: Int32Array,
+  nClasses: number,
+  onProgress?: (done: number, total: number) => void,
+): BoostingEstimator {
+  const n = yIdx.length;
+  const d = columns.length;
+  const nOut = nClasses === 2 ? 1 : nClasses;
+  const sorted = presortColumns(columns);
+  const rng = createRng(spec.randomState);
+
+  const prior = new Float64Array(nClasses);
+  for (let i = 0; i < n; i++) prior[yIdx[i]] += 1;
+  const init = new Float64Array(nOut);
+  if (nOut === 1) {
+    const p1 = Math.min(Math.max(prior[1] / n, EPS32), 1 - EPS32);
+    init[0] = Math.log(p1 / (1 - p1));
+  } else {
+    for (let k = 0; k < nClasses; k++) init[k] = Math.log(Math.min(Math.max(prior[k] / n, EPS32), 1 - EPS32));
+  }
+  const raw = Array.from({ length: nOut }, (_, k) => new Float64Array(n).fill(init[k]));
+  const prob = Array.from({ length: nOut }, () => new Float64Array(n));
+  const residual = new Float64Array(n);
+  const weight = new Float64Array(n).fill(1);
+  const nInBag = Math.max(1, Math.floor(spec.subsample * n));
+  const perm = new Int32Array(n);
+  const factor = nOut === 1 ? 1 : (nClasses - 1) / nClasses;
+  const stages: TreeArrays[][] = [];
+
+  for (let stage = 0; stage < spec.nEstimators; stage++) {
+    if (spec.subsample < 1) {
+      // partial Fisher-Yates picks exactly nInBag distinct samples
+      for (let i = 0; i < n; i++) perm[i] = i;
+      weight.fill(0);
+      for (let t = 0; t < nInBag; t++) {
+        const r = t + rng.nextInt(n - t);
+        const v = perm[r];
+        perm[r] = perm[t];
+        perm[t] = v;
+        weight[v] = 1;
+      }
+    }
+    // probabilities from the start of the stage, like sklearn's raw_predictions copy
+    if (nOut === 1) {
+      for (let i = 0; i < n; i++) prob[0][i] = 1 / (1 + Math.exp(-raw[0][i]));
+    } else {
+      const p = softmaxColumns(raw, nClasses);
+      for (let k = 0; k < nOut; k++) prob[k].set(p[k]);
+    }
+    const trees: TreeArrays[] = [];
+    for (let k = 0; k < nOut; k++) {
+      const cls = nOut === 1 ? 1 : k;
+      const pk = prob[k];
+      for (let i = 0; i < n; i++) residual[i] = (yIdx[i] === cls ? 1 : 0) - pk[i];
+      const { tree, leafOf } = buildTree({
+        columns,
+        sorted,
+        weight,
+        criterion: { kind: 'friedman_mse', target: residual },
+        maxDepth: spec.maxDepth,
+        minSamplesSplit: 2,
+        maxFeatures: d,
+        rng: null,
+      });
+      // Newton step per leaf over the in-bag samples
+      const nNodes = tree.left.length;
+      const num = new Float64Array(nNodes);
+      const den = new Float64Array(nNodes);
+      for (let i = 0; i < n; i++) {
+        const leaf = leafOf[i];
+        if (leaf < 0) continue;
+        num[leaf] += residual[i];
+        den[leaf] += pk[i] * (1 - pk[i]);
+      }
+      for (let node = 0; node < nNodes; node++) {
+        if (tree.left[node] !== -1) continue;
+        tree.value[node] = Math.abs(den[node]) < 1e-150 ? 0 : (factor * num[node]) / den[node];
+      }
+      const leaves = spec.subsample < 1 ? applyTree(tree, columns, n) : leafOf;
+      const rk = raw[k];
+      for (let i = 0; i < n; i++) rk[i] += spec.learningRate * tree.value[leaves[i]];
+      trees.push(tree);
+    }
+    stages.push(trees);
+    onProgress?.(stage + 1, spec.nEstimators);
+  }
+  return { learningRate: spec.learningRate, init, stages };
+}
+
+export function predictBoostingProba(est: BoostingEstimator, columns: Float64Array[], nClasses: number): Float64Array[] {
+  const n = columns.length > 0 ? columns[0].length : 0;
+  const nOut = est.init.length;
+  const raw = Array.from({ length: nOut }, (_, k) => new Float64Array(n).fill(est.init[k]));
+  for (const trees of est.stages) {
+    for (let k = 0; k < nOut; k++) {
+      const tree = trees[k];
+      const leaves = applyTree(tree, columns, n);
+      const rk = raw[k];
+      for (let i = 0; i < n; i++) rk[i] += est.learningRate * tree.value[leaves[i]];
+    }
+  }
+  if (nOut === 1) {
+    const p1 = raw[0].map((v) => 1 / (1 + Math.exp(-v)));
+    return [p1.map((v) => 1 - v), p1];
+  }
+  return softmaxColumns(raw, nClasses);
+}

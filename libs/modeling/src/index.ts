@@ -1,0 +1,23 @@
+// Public surface of @cellar/modeling. Probability outputs are column-major like the inputs:
+// proba[k][i] is the probability that row i has label classes[k].
+export type { ModelSpec, TrainingData, FitOptions } from './types';
+export type { FittedModel } from './model';
+export { fitModel, predictProba, predict, validateModelSpec } from './model';
+export type { Scaler } from './scaler';
+export { fitScaler, applyScaler } from './scaler';
+export type { ModelArtifact, FeatureTable, TablePrediction } from './artifact';
+export {
+  toArtifact,
+  fromArtifact,
+  serializeArtifact,
+  writeModelArtifact,
+  readModelArtifact,
+  predictTable,
+} from './artifact';
+export type { ClassificationMetrics, ClassificationReport, ClassScores, ConfusionMatrix } from './metrics';
+export { classificationMetrics } from './metrics';
+export { renderConfusionMatrixSvg } from './confusion-svg';
+export type { ModelErrorCode } from './errors';
+export { ModelError } from './errors';
+export type { Rng } from './random';
+export { createRng } from './random';

@@ -1,0 +1,165 @@
+import { ModelError } from './errors';
+import { fitBoosting, predictBoostingProba, type BoostingEstimator } from './gradient-boosting';
+import { fitLogreg, predictLogregProba, type LogregEstimator } from './logreg';
+import { fitForest, predictForestProba, type ForestEstimator } from './random-forest';
+import { applyScaler, fitScaler, type Scaler } from './scaler';
+import type { FitOptions, ModelSpec, TrainingData } from './types';
+
+export type Estimator =
+  | ({ type: 'logreg' } & LogregEstimator)
+  | ({ type: 'random_forest' } & ForestEstimator)
+  | ({ type: 'gradient_boosting' } & BoostingEstimator);
+
+/** A scaler + estimator pipeline, like sklearn's Pipeline([StandardScaler(), clf]). */
+export interface FittedModel {
+  spec: ModelSpec;
+  featureNames: string[];
+  /** sorted distinct labels; probability arrays follow this order */
+  classes: number[];
+  scaler: Scaler;
+  estimator: Estimator;
+}
+
+function fail(key: string, rule: string, got: unknown): never {
+  throw new ModelError('INVALID_SPEC', `model spec: ${key} must be ${rule} (got ${JSON.stringify(got)})`, { key });
+}
+
+function checkInt(key: string, v: unknown, min: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(key, `an integer >= ${min}`, v);
+}
+
+function checkPositive(key: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(key, 'a number > 0', v);
+}
+
+/** Throws ModelError('INVALID_SPEC') naming the first bad key. */
+export function validateModelSpec(spec: ModelSpec): void {
+  switch (spec.type) {
+    case 'logreg':
+      checkPositive('model.C', spec.C);
+      checkInt('model.maxIter', spec.maxIter, 1);
+      checkPositive('model.tol', spec.tol);
+      return;
+    case 'random_forest': {
+      checkInt('model.nEstimators', spec.nEstimators, 1);
+      if (spec.maxDepth !== null) checkInt('model.maxDepth', spec.maxDepth, 1);
+      const mf = spec.maxFeatures;
+      const mfOk =
+        mf === null ||
+        mf === 'sqrt' ||
+        mf === 'log2' ||
+        (typeof mf === 'number' && (Number.isInteger(mf) ? mf >= 1 : mf > 0 && mf < 1));
+      if (!mfOk) fail('model.maxFeatures', "'sqrt', 'log2', null, an integer >= 1 or a fraction in (0, 1)", mf);
+      checkInt('model.minSamplesSplit', spec.minSamplesSplit, 2);
+      checkInt('model.randomState', spec.randomState, 0);
+      return;
+    }
+    case 'gradient_boosting':
+      checkPositive('model.learningRate', spec.learningRate);
+      checkInt('model.nEstimators', spec.nEstimators, 1);
+      checkInt('model.maxDepth', spec.maxDepth, 1);
+      if (typeof spec.subsample !== 'number' || !(spec.subsample > 0 && spec.subsample <= 1)) {
+        fail('model.subsample', 'in (0, 1]', spec.subsample);
+      }
+      checkInt('model.randomState', spec.randomState, 0);
+      return;
+    default:
+      fail('model.type', "one of 'logreg', 'random_forest', 'gradient_boosting'", (spec as { type: unknown }).type);
+  }
+}
+
+/** Checks shape and finiteness; row numbers in messages are 1-based data rows. */
+export function checkColumns(featureNames: string[], columns: Float64Array[], expectedRows?: number): number {
+  if (columns.length !== featureNames.length) {
+    throw new ModelError(
+      'INVALID_DATA',
+      `expected ${featureNames.length} feature columns (${featureNames.join(', ')}) but got ${columns.length}`,
+    );
+  }
+  const n = expectedRows ?? (columns.length > 0 ? columns[0].length : 0);
+  columns.forEach((col, j) => {
+    if (col.length !== n) {
+      throw new ModelError('INVALID_DATA', `feature column '${featureNames[j]}' has ${col.length} rows, expected ${n}`, {
+        column: featureNames[j],
+      });
+    }
+    for (let i = 0; i < col.length; i++) {
+      if (!Number.isFinite(col[i])) {
+        throw new ModelError(
+          'INVALID_DATA',
+          `feature column '${featureNames[j]}' row ${i + 1} is not a finite number (got ${col[i]}); clean or impute it before training`,
+          { column: featureNames[j] },
+        );
+      }
+    }
+  });
+  return n;
+}
+
+export function fitModel(spec: ModelSpec, data: TrainingData, opts: FitOptions = {}): FittedModel {
+  validateModelSpec(spec);
+  const n = data.y.length;
+  checkColumns(data.featureNames, data.columns, n);
+  if (data.columns.length === 0) throw new ModelError('INVALID_DATA', 'training data has no feature columns');
+  const classes = Array.from(new Set(Array.from(data.y))).sort((a, b) => a - b);
+  if (classes.some((c) => !Number.isFinite(c))) {
+    throw new ModelError('INVALID_DATA', 'target labels must be finite numbers');
+  }
+  if (classes.length < 2) {
+    throw new ModelError('INVALID_DATA', `target has ${classes.length} distinct label(s); a classifier needs at least 2`);
+  }
+  const index = new Map(classes.map((c, k) => [c, k]));
+  const yIdx = Int32Array.from(Array.from(data.y), (v) => index.get(v) as number);
+  const scaler = fitScaler(data.columns);
+  const x = applyScaler(scaler, data.columns);
+  const k = classes.length;
+  const progress = opts.onProgress;
+  let estimator: Estimator;
+  switch (spec.type) {
+    case 'logreg':
+      estimator = { type: 'logreg', ...fitLogreg(spec, x, yIdx, k, progress) };
+      break;
+    case 'random_forest':
+      estimator = { type: 'random_forest', ...fitForest(spec, x, yIdx, k, progress) };
+      break;
+    case 'gradient_boosting':
+      estimator = { type: 'gradient_boosting', ...fitBoosting(spec, x, yIdx, k, progress) };
+      break;
+  }
+  return { spec, featureNames: [...data.featureNames], classes, scaler, estimator };
+}
+
+/**
+ * Class probabilities, column-major like the inputs: result[k][i] is the probability that row i
+ * has label model.classes[k].
+ */
+export function predictProba(model: FittedModel, columns: Float64Array[]): Float64Array[] {
+  checkColumns(model.featureNames, columns);
+  const x = applyScaler(model.scaler, columns);
+  const k = model.classes.length;
+  const est = model.estimator;
+  switch (est.type) {
+    case 'logreg':
+      return predictLogregProba(est, x, k);
+    case 'random_forest':
+      return predictForestProba(est, x, k);
+    case 'gradient_boosting':
+      return predictBoostingProba(est, x, k);
+  }
+}
+
+/** Raw class labels (argmax of predictProba; ties go to the smaller label, like numpy's argmax). */
+export function predict(model: FittedModel, columns: Float64Array[]): Float64Array {
+  return labelsFromProba(model.classes, predictProba(model, columns));
+}
+
+export function labelsFromProba(classes: number[], proba: Float64Array[]): Float64Array {
+  const n = proba.length > 0 ? proba[0].length : 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < proba.length; k++) if (proba[k][i] > proba[best][i]) best = k;
+    out[i] = classes[best];
+  }
+  return out;
+}

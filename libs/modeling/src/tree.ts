@@ -1,0 +1,266 @@
+import type { Rng } from './random';
+
+/** A fitted binary tree in flat arrays; leaves have left = right = -1 and `width` values each. */
+export interface TreeArrays {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** nNodes * width; only leaf rows are meaningful (internal rows are 0) */
+  value: Float64Array;
+  width: number;
+}
+
+export type SplitCriterion =
+  | { kind: 'gini'; yIdx: Int32Array; nClasses: number }
+  | { kind: 'friedman_mse'; target: Float64Array };
+
+export interface BuildTreeParams {
+  columns: Float64Array[];
+  /** from presortColumns(columns); shared by every tree of one fit */
+  sorted: Int32Array[];
+  /** per-sample weight; samples with weight 0 are left out of this tree */
+  weight: Float64Array;
+  criterion: SplitCriterion;
+  maxDepth: number;
+  minSamplesSplit: number;
+  maxFeatures: number;
+  /** feature sampling order; null = visit features in column order */
+  rng: Rng | null;
+}
+
+export interface BuiltTree {
+  tree: TreeArrays;
+  /** leaf node id of each in-tree sample, -1 for samples with weight 0 */
+  leafOf: Int32Array;
+}
+
+// sklearn's FEATURE_THRESHOLD: values closer than this are not split apart
+const FEATURE_THRESHOLD = 1e-7;
+
+/** Per feature, sample indices in ascending order of value (ties by index): sorted once per fit. */
+export function presortColumns(columns: Float64Array[]): Int32Array[] {
+  return columns.map((col) => {
+    const idx = new Int32Array(col.length);
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
+    idx.sort((a, b) => col[a] - col[b] || a - b);
+    return idx;
+  });
+}
+
+/**
+ * Grows one CART tree, best split per node, depth first. Sample sets of all features are kept
+ * sorted by stable partitioning of presorted index arrays, so no node ever sorts.
+ */
+export function buildTree(p: BuildTreeParams): BuiltTree {
+  const { columns, weight, criterion, rng } = p;
+  const d = columns.length;
+  const n = weight.length;
+  let nIn = 0;
+  for (let i = 0; i < n; i++) if (weight[i] > 0) nIn++;
+  const ord = p.sorted.map((s) => {
+    const o = new Int32Array(nIn);
+    let k = 0;
+    for (let q = 0; q < s.length; q++) if (weight[s[q]] > 0) o[k++] = s[q];
+    return o;
+  });
+  const tmp = new Int32Array(nIn);
+  const goLeft = new Uint8Array(n);
+  const leafOf = new Int32Array(n).fill(-1);
+  const featureOrder = new Int32Array(d);
+
+  const isGini = criterion.kind === 'gini';
+  const nClasses = criterion.kind === 'gini' ? criterion.nClasses : 0;
+  const yIdx = criterion.kind === 'gini' ? criterion.yIdx : new Int32Array(0);
+  const target = criterion.kind === 'friedman_mse' ? criterion.target : new Float64Array(0);
+  const width = isGini ? nClasses : 1;
+  const total = new Float64Array(nClasses);
+  const leftCounts = new Float64Array(nClasses);
+
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+
+  // stack entries: start, end, depth, parent, isLeft
+  const stack: number[][] = [[0, nIn, 0, -1, 0]];
+  while (stack.length > 0) {
+    const [start, end, depth, parent, isLeft] = stack.pop() as number[];
+    const node = feature.length;
+    if (parent >= 0) {
+      if (isLeft) left[parent] = node;
+      else right[parent] = node;
+    }
+    feature.push(-1);
+    threshold.push(0);
+    left.push(-1);
+    right.push(-1);
+    for (let k = 0; k < width; k++) value.push(0);
+
+    const o0 = ord[0];
+    let wTotal = 0;
+    let impurity: number;
+    let sum = 0;
+    if (isGini) {
+      total.fill(0);
+      for (let q = start; q < end; q++) {
+        const i = o0[q];
+        total[yIdx[i]] += weight[i];
+        wTotal += weight[i];
+      }
+      let sq = 0;
+      for (let k = 0; k < nClasses; k++) sq += total[k] * total[k];
+      impurity = 1 - sq / (wTotal * wTotal);
+    } else {
+      let sumSq = 0;
+      for (let q = start; q < end; q++) {
+        const i = o0[q];
+        const w = weight[i];
+        sum += w * target[i];
+        sumSq += w * target[i] * target[i];
+        wTotal += w;
+      }
+      const mean = sum / wTotal;
+      impurity = sumSq / wTotal - mean * mean;
+    }
+
+    const nNode = end - start;
+    let bestFeature = -1;
+    let bestPos = -1;
+    let bestProxy = -Infinity;
+    let bestThreshold = 0;
+    if (depth < p.maxDepth && nNode >= p.minSamplesSplit && nNode >= 2 && impurity > Number.EPSILON) {
+      for (let f = 0; f < d; f++) featureOrder[f] = f;
+      let visited = 0;
+      let foundNonConstant = false;
+      for (let t = 0; t < d; t++) {
+        if (visited >= p.maxFeatures && foundNonConstant) break;
+        if (rng) {
+          // Fisher-Yates step: draw features without replacement
+          const r = t + rng.nextInt(d - t);
+          const tmpF = featureOrder[t];
+          featureOrder[t] = featureOrder[r];
+          featureOrder[r] = tmpF;
+        }
+        const f = featureOrder[t];
+        visited++;
+        const o = ord[f];
+        const x = columns[f];
+        if (x[o[end - 1]] <= x[o[start]] + FEATURE_THRESHOLD) continue;
+        foundNonConstant = true;
+        let wL = 0;
+        if (isGini) {
+          leftCounts.fill(0);
+          for (let q = start; q < end - 1; q++) {
+            const i = o[q];
+            const w = weight[i];
+            leftCounts[yIdx[i]] += w;
+            wL += w;
+            const xv = x[i];
+            const xn = x[o[q + 1]];
+            if (xn <= xv + FEATURE_THRESHOLD) continue;
+            let sqL = 0;
+            let sqR = 0;
+            for (let k = 0; k < nClasses; k++) {
+              const cl = leftCounts[k];
+              const cr = total[k] - cl;
+              sqL += cl * cl;
+              sqR += cr * cr;
+            }
+            const proxy = sqL / wL + sqR / (wTotal - wL);
+            if (proxy > bestProxy) {
+              bestProxy = proxy;
+              bestFeature = f;
+              bestPos = q;
+              bestThreshold = midpoint(xv, xn);
+            }
+          }
+        } else {
+          let sL = 0;
+          for (let q = start; q < end - 1; q++) {
+            const i = o[q];
+            const w = weight[i];
+            sL += w * target[i];
+            wL += w;
+            const xv = x[i];
+            const xn = x[o[q + 1]];
+            if (xn <= xv + FEATURE_THRESHOLD) continue;
+            const wR = wTotal - wL;
+            const diff = sL * wR - (sum - sL) * wL;
+            const proxy = (diff * diff) / (wL * wR);
+            if (proxy > bestProxy) {
+              bestProxy = proxy;
+              bestFeature = f;
+              bestPos = q;
+              bestThreshold = midpoint(xv, xn);
+            }
+          }
+        }
+      }
+    }
+
+    if (bestFeature < 0) {
+      const base = node * width;
+      if (isGini) {
+        for (let k = 0; k < nClasses; k++) value[base + k] = total[k] / wTotal;
+      } else {
+        value[base] = sum / wTotal;
+      }
+      for (let q = start; q < end; q++) leafOf[o0[q]] = node;
+      continue;
+    }
+
+    feature[node] = bestFeature;
+    threshold[node] = bestThreshold;
+    const split = ord[bestFeature];
+    for (let q = start; q < end; q++) goLeft[split[q]] = q <= bestPos ? 1 : 0;
+    for (let f = 0; f < d; f++) {
+      if (f === bestFeature) continue;
+      const o = ord[f];
+      let l = start;
+      let r = 0;
+      for (let q = start; q < end; q++) {
+        const i = o[q];
+        if (goLeft[i]) o[l++] = i;
+        else tmp[r++] = i;
+      }
+      o.set(tmp.subarray(0, r), l);
+    }
+    const mid = bestPos + 1;
+    // right pushed first so the left subtree is numbered first, as in sklearn
+    stack.push([mid, end, depth + 1, node, 0]);
+    stack.push([start, mid, depth + 1, node, 1]);
+  }
+
+  return {
+    tree: {
+      feature: Int32Array.from(feature),
+      threshold: Float64Array.from(threshold),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      value: Float64Array.from(value),
+      width,
+    },
+    leafOf,
+  };
+}
+
+function midpoint(a: number, b: number): number {
+  const t = a / 2 + b / 2;
+  return t === b || !Number.isFinite(t) ? a : t;
+}
+
+/** Leaf node id reached by every row. */
+export function applyTree(tree: TreeArrays, columns: Float64Array[], n: number): Int32Array {
+  const out = new Int32Array(n);
+  const { feature, threshold, left, right } = tree;
+  for (let i = 0; i < n; i++) {
+    let node = 0;
+    while (left[node] !== -1) {
+      node = columns[feature[node]][i] <= threshold[node] ? left[node] : right[node];
+    }
+    out[i] = node;
+  }
+  return out;
+}
