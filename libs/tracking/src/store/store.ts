@@ -161,6 +161,8 @@ class SqliteTrackingStore implements TrackingStore {
       const db = new Database(this.dbPath, { readonly: this.readonly, fileMustExist: this.readonly, timeout: BUSY_TIMEOUT_MS });
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma('foreign_keys = ON');
+      // In WAL mode NORMAL never corrupts; it may only lose the last commits on power loss.
+      if (!this.readonly) db.pragma('synchronous = NORMAL');
       return db;
     } catch (err) {
       throw this.translate(err);
