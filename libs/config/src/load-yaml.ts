@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error';
 import { isMap, kindOf, type Tree } from './tree';
 
@@ -12,11 +12,12 @@ export function toRelative(root: string, file: string): string {
 
 /** Parses YAML text; `file` is only used in messages. Syntax errors become one-line ConfigErrors. */
 export function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const err = doc.errors[0];
   if (err) {
-    const pos = err.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    const pos = lineCounter.linePos(err.pos[0]);
+    const where = pos.line > 0 ? ` at line ${pos.line}, column ${pos.col}` : '';
     const reason = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
     throw new ConfigError('YAML_SYNTAX', `${file}: YAML syntax error${where}: ${reason} (fix the YAML and retry)`, { file });
   }
