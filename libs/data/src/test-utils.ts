@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+/** CI clones the repo beside shared/, so the dataset is always one level up from the repo root. */
+export const WINE_CSV = path.resolve(REPO_ROOT, '../shared/data/WineQT.csv');
+export const SHARED_REMOTE = path.resolve(REPO_ROOT, '../shared/dvc-remote');
+export const WINE_MD5 = 'e2e57e4c41e6ee0213fb12e5a70f4bfb';
+export const WINE_SIZE = 78057;
+
+export function makeTempDir(prefix = 'cellar-data-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A workspace with .dvc/config (optional) and files written from a map of relative paths. */
+export function makeWorkspace(files: Record<string, string | Buffer> = {}): string {
+  const root = makeTempDir('cellar-ws-');
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  }
+  return root;
+}
+
+export function wineWorkspace(extra: Record<string, string | Buffer> = {}): string {
+  return makeWorkspace({
+    'data/external/WineQT.csv.dvc': fs.readFileSync(path.join(REPO_ROOT, 'data/external/WineQT.csv.dvc')),
+    ...extra,
+  });
+}
+
+export function captureIo(cwd: string, env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env, cwd },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
