@@ -309,7 +309,7 @@
     );
 
     var input = h('input', {
-      type: 'search',
+      type: 'text',
       id: 'filter-input',
       className: 'filter-input' + (error ? ' invalid' : ''),
       value: state.filter,
@@ -943,7 +943,7 @@
     );
 
     // scatter
-    var xKey = params.get('x') || paramKeys.find(function (k) { return differs(runs.map(function (r) { return r.params[k]; })); }) || paramKeys[0];
+    var xKey = params.get('x') || defaultScatterX(runs, paramKeys);
     var yKey = params.get('y') || colourKey;
     var xSelect = h(
       'select',
@@ -988,6 +988,21 @@
         'wide',
       ),
     );
+  }
+
+  /** Prefer a param every run has and that varies, numeric first: it spreads the points out. */
+  function defaultScatterX(runs, keys) {
+    var shared = keys.filter(function (k) {
+      var vals = runs.map(function (r) {
+        return r.params[k];
+      });
+      return vals.indexOf(undefined) < 0 && differs(vals);
+    });
+    var numeric = shared.filter(function (k) {
+      var a = makeAxis(runs, 'params', k);
+      return a && a.numeric;
+    });
+    return numeric[0] || shared[0] || keys[0];
   }
 
   function parallelCoordinates(runs, axes, colourKey) {
@@ -1110,12 +1125,17 @@
         'g',
         { class: 'pt' },
         s('circle', { cx: px(xp), cy: py(yp), r: 6, fill: RUN_COLOURS[i % RUN_COLOURS.length] }, s('title', null, name + ': ' + xKey + ' = ' + run.params[xKey] + ', ' + yKey + ' = ' + fmtNum(run.metrics[yKey]))),
-        s('text', { x: px(xp) + 9, y: py(yp) + 4, class: 'pt-label' }, name),
+        // labels flip to the left near the right edge so they stay inside the chart
+        xp > 0.7
+          ? s('text', { x: px(xp) - 9, y: py(yp) + 4, 'text-anchor': 'end', class: 'pt-label' }, name)
+          : s('text', { x: px(xp) + 9, y: py(yp) + 4, class: 'pt-label' }, name),
       );
     });
+    var plotted = points.filter(Boolean).length;
     return h(
       'div',
       { className: 'chart-wrap' },
+      plotted < runs.length ? h('p', { className: 'muted note', text: plotted + ' of ' + runs.length + ' runs have both ' + xKey + ' and ' + yKey + '.' }) : null,
       s(
         'svg',
         { id: 'scatter', class: 'chart', viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': yKey + ' against ' + xKey },
