@@ -176,6 +176,21 @@ describe('validation errors name the file that set the key', () => {
     );
   });
 
+  it('blames a section nobody set on the file that should hold it', () => {
+    const root = workspace({ 'configs/model/empty.yaml': '' });
+    expect(errorOf(() => composeConfig({ root, model: 'empty', env: {} })).message).toBe(
+      'configs/model/empty.yaml: model is required but missing (add it to the config or set it with +model=<value>)',
+    );
+    expect(errorOf(() => compose(['~tracking'])).message).toBe(
+      "override '~tracking': tracking is required but missing (add it to the config or set it with +tracking=<value>)",
+    );
+  });
+
+  it('supports YAML anchors and merge keys', () => {
+    const root = workspace({ 'configs/model/anchored.yaml': 'defaults: &d\n  type: logreg\n  C: 2\n  max_iter: 10\n  tol: 0.1\nmodel:\n  <<: *d\n  C: 3\n' });
+    expect(composeConfig({ root, model: 'anchored', env: {} }).config.model).toEqual({ type: 'logreg', C: 3, maxIter: 10, tol: 0.1 });
+  });
+
   it('lists the available models when the model file is missing', () => {
     const err = errorOf(() => compose([], {}, 'svm'));
     expect(err).toMatchObject({ code: 'MODEL_NOT_FOUND', file: 'configs/model/svm.yaml' });

@@ -93,7 +93,8 @@ export function composeConfig(opts: ComposeOptions): ComposedConfig {
     applyOverride(tree, parseOverride(text), `override '${text.trim()}'`, prov);
   }
   const resolved = resolveTree(tree, prov, env);
-  const config = validateConfig(resolved, prov);
+  // A key nobody set (e.g. a section missing from every file) is blamed on the file that should hold it.
+  const config = validateConfig(resolved, prov, (keyPath) => (keyPath[0] === 'model' ? modelFile : baseFile));
   return { config, resolved, sources, hash: hashConfig(resolved) };
 }
 

@@ -20,6 +20,11 @@ describe('interpolation', () => {
 
   it('resolves chains and nested ${} and honours \\${ escapes', () => {
     expect(extra(['+extra.a=${extra.b}', '+extra.b=${extra.c}', '+extra.c=7', '+extra.which=c', '+extra.d=${extra.${extra.which}}'])).toEqual({ a: 7, b: 7, c: 7, which: 'c', d: 7 });
+    expect(extra(['+extra.m=${model}', '+extra.c=${extra.m.C}', '+extra.t=${extra.m.type}-x'])).toEqual({
+      m: { type: 'logreg', C: 1, max_iter: 1000, tol: 0.0001 },
+      c: 1,
+      t: 'logreg-x',
+    });
     expect(extra(['+extra.lit=\\${not.resolved}'])).toEqual({ lit: '${not.resolved}' });
     // A referenced value is resolved after all overrides, so later overrides win.
     expect(composeConfig({ root: REPO_ROOT, model: 'random_forest', overrides: ['train.random_state=5'], env: {} }).config.model).toMatchObject({ randomState: 5 });

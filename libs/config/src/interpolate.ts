@@ -1,7 +1,7 @@
 import { parse as parseYamlScalar } from 'yaml';
 import { ConfigError } from './config-error';
 import type { Provenance } from './provenance';
-import { getPath, hasPath, isMap, kindOf, type Tree } from './tree';
+import { cloneValue, getPath, isMap, kindOf, type Tree } from './tree';
 
 export type Env = Record<string, string | undefined>;
 
@@ -72,7 +72,8 @@ class Resolver {
     }
     if (!raw.includes('${') && !raw.includes('\\$')) return raw;
     const parts = this.parseTemplate(raw, path);
-    if (parts.length === 1 && 'expr' in parts[0]) return this.evaluate(parts[0].expr, path);
+    // Whole-value reference keeps its type; cloned so callers can't alias two keys by mutating one.
+    if (parts.length === 1 && 'expr' in parts[0]) return cloneValue(this.evaluate(parts[0].expr, path));
     let out = '';
     for (const part of parts) {
       if ('literal' in part) {
@@ -142,11 +143,29 @@ class Resolver {
     if (!/^[\w-]+(\.[\w-]+)*$/.test(trimmed)) {
       throw new ConfigError('INTERPOLATION_SYNTAX', `${file}: ${key}: \${${expr}} is not a key path (expected \${section.key} or \${env:NAME})`, { file, key });
     }
-    const target = trimmed.split('.');
-    if (!hasPath(this.tree, target)) {
+    const found = this.lookup(trimmed.split('.'));
+    if (!found.ok) {
       throw new ConfigError('INTERPOLATION_MISSING_KEY', `${file}: ${key} refers to \${${trimmed}}, but key ${trimmed} does not exist (fix the reference or define the key)`, { file, key });
     }
-    return this.resolveAt(target);
+    return found.value;
+  }
+
+  /** Walks a key path, resolving intermediate interpolations so `${a.b}` works when `a` is itself `${other}`. */
+  private lookup(target: string[]): { ok: true; value: unknown } | { ok: false } {
+    let node: unknown = this.tree;
+    let viaInterpolation = false;
+    for (let i = 0; i < target.length; i++) {
+      const seg = target[i];
+      if (typeof node === 'string' && !viaInterpolation) {
+        node = this.resolveAt(target.slice(0, i));
+        viaInterpolation = true;
+      }
+      if (isMap(node) && Object.hasOwn(node, seg)) node = node[seg];
+      else if (Array.isArray(node) && /^\d+$/.test(seg) && Number(seg) < node.length) node = node[Number(seg)];
+      else return { ok: false };
+    }
+    // Below a resolved interpolation the node is already fully resolved; otherwise resolve the raw key.
+    return { ok: true, value: viaInterpolation ? node : this.resolveAt(target) };
   }
 
   private readEnv(args: string, path: string[]): unknown {

@@ -13,7 +13,7 @@ export function toRelative(root: string, file: string): string {
 /** Parses YAML text; `file` is only used in messages. Syntax errors become one-line ConfigErrors. */
 export function parseYaml(text: string, file: string): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true, lineCounter });
   const err = doc.errors[0];
   if (err) {
     const pos = lineCounter.linePos(err.pos[0]);

@@ -138,12 +138,12 @@ function describeIssue(issue: IssueLike, resolved: Tree): { path: string[]; mess
 }
 
 /** Validates the resolved snake_case tree and converts it to the camelCase CellarConfig. */
-export function validateConfig(resolved: Tree, prov: Provenance): CellarConfig {
+export function validateConfig(resolved: Tree, prov: Provenance, fallbackSource: (path: string[]) => string): CellarConfig {
   const result = configSchema.safeParse(resolved);
   if (!result.success) {
     const issues = result.error.issues as IssueLike[];
     const first = describeIssue(issues[0], resolved);
-    const file = prov.sourceOf(first.path) ?? prov.sourceOf(first.path.slice(0, 1)) ?? '<config>';
+    const file = prov.sourceOf(first.path) ?? fallbackSource(first.path);
     const more = issues.length > 1 ? ` [+${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}]` : '';
     throw new ConfigError(first.code, `${file}: ${first.message}${more}`, { file, key: first.path.join('.') });
   }
