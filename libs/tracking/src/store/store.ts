@@ -121,6 +121,7 @@ class SqliteTrackingStore implements TrackingStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
+  private snapshotDir: string | undefined;
 
   constructor(opts: StoreOptions) {
     this.root = path.resolve(opts.root ?? process.cwd());
@@ -133,7 +134,7 @@ class SqliteTrackingStore implements TrackingStore {
       this.prepareSchema();
       if (!this.readonly) this.reapDeadRuns();
     } catch (err) {
-      this.db.close();
+      this.close();
       throw this.translate(err);
     }
   }
@@ -158,7 +159,7 @@ class SqliteTrackingStore implements TrackingStore {
       }
     }
     try {
-      const db = new Database(this.dbPath, { readonly: this.readonly, fileMustExist: this.readonly, timeout: BUSY_TIMEOUT_MS });
+      const db = this.readonly ? this.openReader() : new Database(this.dbPath, { timeout: BUSY_TIMEOUT_MS });
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma('foreign_keys = ON');
       // In WAL mode NORMAL never corrupts; it may only lose the last commits on power loss.
@@ -167,6 +168,24 @@ class SqliteTrackingStore implements TrackingStore {
     } catch (err) {
       throw this.translate(err);
     }
+  }
+
+  private openReader(): Database.Database {
+    const db = new Database(this.dbPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('user_version', { simple: true });
+      return db;
+    } catch (err) {
+      db.close();
+      const dir = path.dirname(this.dbPath);
+      if (!String(sqliteCode(err)).startsWith('SQLITE_CANTOPEN') || this.firstReadOnly([dir]) === undefined) throw err;
+    }
+    // SQLite cannot read a WAL database on read-only media (it needs the -shm file); read a snapshot copy.
+    this.snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ro-'));
+    const copy = path.join(this.snapshotDir, path.basename(this.dbPath));
+    fs.copyFileSync(this.dbPath, copy);
+    if (fs.existsSync(`${this.dbPath}-wal`)) fs.copyFileSync(`${this.dbPath}-wal`, `${copy}-wal`);
+    return new Database(copy, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   }
 
   /** Catches read-only files and mounts before SQLite gives a vaguer error on the first write. */
@@ -688,6 +707,7 @@ class SqliteTrackingStore implements TrackingStore {
     this.closed = true;
     this.statements.clear();
     this.db.close();
+    if (this.snapshotDir !== undefined) fs.rmSync(this.snapshotDir, { recursive: true, force: true });
   }
 }
 
