@@ -88,7 +88,7 @@ describe('fitModel / predict', () => {
     expect(() => fitModel(logreg, { ...train, columns })).toThrow(
       "feature column 'b' row 5 is not a finite number (got NaN); clean or impute it before training",
     );
-    expect(() => fitModel(logreg, { ...train, y: train.y.slice(1) as number[] })).toThrow(/feature column 'a' has 90 rows, expected 89/);
+    expect(() => fitModel(logreg, { ...train, y: Array.from(train.y).slice(1) })).toThrow(/feature column 'a' has 90 rows, expected 89/);
     expect(() => fitModel(logreg, { ...train, y: new Array(90).fill(1) })).toThrow(/needs at least 2/);
     const model = fitModel(logreg, train);
     expect(() => predict(model, train.columns.slice(0, 2))).toThrow('expected 3 feature columns (a, b, noise) but got 2');
