@@ -123,6 +123,17 @@ describe('overrides', () => {
       composeConfig({ root: REPO_ROOT, model: 'logreg', pipelineFile: 'apps/x/pipeline.yaml', pipelineOverrides: ['model.C=-1'], env: {} }),
     );
     expect(err.message).toBe("apps/x/pipeline.yaml: override 'model.C=-1': model.C must be > 0 (got -1)");
+    expect(errorOf(() => composeConfig({ root: REPO_ROOT, model: 'logreg', pipelineFile: 'apps/x/pipeline.yaml', pipelineOverrides: ['model.nope=1'], env: {} }))).toMatchObject({
+      code: 'OVERRIDE_KEY_MISSING',
+      file: 'apps/x/pipeline.yaml',
+      key: 'model.nope',
+      message: "apps/x/pipeline.yaml: override 'model.nope=1': key model.nope does not exist (use +model.nope=1 to add it)",
+    });
+    expect(errorOf(() => composeConfig({ root: REPO_ROOT, model: 'logreg', pipelineFile: 'apps/x/pipeline.yaml', pipelineOverrides: ['model.C'], env: {} }))).toMatchObject({
+      code: 'OVERRIDE_SYNTAX',
+      file: 'apps/x/pipeline.yaml',
+      message: "apps/x/pipeline.yaml: override 'model.C': missing '=' (expected key.path=value)",
+    });
     expect(errorOf(() => composeConfig({ root: REPO_ROOT, model: 'logreg', pipelineOverrides: ['model.bad=1'], env: {} })).message).toBe(
       "pipeline override 'model.bad=1': key model.bad does not exist (use +model.bad=1 to add it)",
     );

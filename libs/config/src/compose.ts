@@ -87,7 +87,7 @@ export function composeConfig(opts: ComposeOptions): ComposedConfig {
   if (pipelineFile !== undefined) sources.push(pipelineFile);
   for (const text of opts.pipelineOverrides ?? []) {
     const label = pipelineFile ? `${pipelineFile}: override '${text.trim()}'` : `pipeline override '${text.trim()}'`;
-    applyOverride(tree, parseLabelled(text, pipelineFile), label, prov);
+    applyOverride(tree, parseLabelled(text, pipelineFile), label, prov, pipelineFile);
   }
   for (const text of opts.overrides ?? []) {
     applyOverride(tree, parseOverride(text), `override '${text.trim()}'`, prov);

@@ -19,7 +19,8 @@ export function mergeInto(target: Tree, source: Tree, label: string, prov: Prove
 }
 
 /** Applies one parsed override to `tree` in place. `label` names it in messages, e.g. `override 'model.C=1'`. */
-export function applyOverride(tree: Tree, ov: Override, label: string, prov: Provenance): void {
+export function applyOverride(tree: Tree, ov: Override, label: string, prov: Provenance, file?: string): void {
+  const details = { key: ov.key, file };
   const parentPath = ov.path.slice(0, -1);
   const leaf = ov.path[ov.path.length - 1];
   const creates = ov.action === 'add' || ov.action === 'force';
@@ -33,31 +34,31 @@ export function applyOverride(tree: Tree, ov: Override, label: string, prov: Pro
     }
     const at = parentPath.slice(0, i + 1).join('.');
     if (next === undefined || !Object.hasOwn(node, seg)) {
-      if (!creates) throw missingKey(ov, label);
+      if (!creates) throw missingKey(ov, label, file);
       const made: Tree = {};
       node[seg] = made;
       node = made;
       continue;
     }
-    throw new ConfigError('OVERRIDE_NOT_A_MAP', `${label}: ${at} is a ${next === null ? 'null' : Array.isArray(next) ? 'list' : typeof next}, not a map, so ${ov.key} cannot be set (override ${at} itself instead)`, { key: ov.key });
+    throw new ConfigError('OVERRIDE_NOT_A_MAP', `${label}: ${at} is a ${next === null ? 'null' : Array.isArray(next) ? 'list' : typeof next}, not a map, so ${ov.key} cannot be set (override ${at} itself instead)`, details);
   }
   const exists = Object.hasOwn(node, leaf);
   switch (ov.action) {
     case 'set':
-      if (!exists) throw missingKey(ov, label);
+      if (!exists) throw missingKey(ov, label, file);
       break;
     case 'add':
       if (exists) {
         const rest = ov.text.replace(/^\+/, '');
-        throw new ConfigError('OVERRIDE_KEY_EXISTS', `${label}: key ${ov.key} already exists (use ${rest} to change it, or +${ov.text} to add or change)`, { key: ov.key });
+        throw new ConfigError('OVERRIDE_KEY_EXISTS', `${label}: key ${ov.key} already exists (use ${rest} to change it, or +${ov.text} to add or change)`, details);
       }
       break;
     case 'force':
       break;
     case 'delete':
-      if (!exists) throw new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist, so there is nothing to delete`, { key: ov.key });
+      if (!exists) throw new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist, so there is nothing to delete`, details);
       if (ov.hasValue && !deepEqual(node[leaf], ov.value)) {
-        throw new ConfigError('OVERRIDE_DELETE_MISMATCH', `${label}: ${ov.key} is ${formatValue(node[leaf])}, not ${formatValue(ov.value)}, so it was not deleted (use ~${ov.key} to delete it whatever its value)`, { key: ov.key });
+        throw new ConfigError('OVERRIDE_DELETE_MISMATCH', `${label}: ${ov.key} is ${formatValue(node[leaf])}, not ${formatValue(ov.value)}, so it was not deleted (use ~${ov.key} to delete it whatever its value)`, details);
       }
       delete node[leaf];
       // Keep a tombstone so a later "is required" error names the override that removed it.
@@ -68,7 +69,7 @@ export function applyOverride(tree: Tree, ov: Override, label: string, prov: Pro
   prov.assign(ov.path, ov.value, label);
 }
 
-function missingKey(ov: Override, label: string): ConfigError {
+function missingKey(ov: Override, label: string, file: string | undefined): ConfigError {
   const hint = ov.action === 'delete' ? '' : ` (use +${ov.text.replace(/^\++/, '')} to add it)`;
-  return new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist${hint}`, { key: ov.key });
+  return new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist${hint}`, { key: ov.key, file });
 }
