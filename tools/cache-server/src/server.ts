@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { CacheServerError } from './errors';
@@ -77,6 +78,9 @@ const DEFAULTS = {
 
 /** If a client keeps sending after a 413, its connection is cut after this long. */
 const DRAIN_AFTER_REJECT_MS = 2000;
+
+/** How long close() lets in-flight responses finish before cutting them. */
+const CLOSE_GRACE_MS = 10_000;
 
 interface Principal {
   name: string;
@@ -274,8 +278,13 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     if (storage.evictAfterWrites) void evict();
   };
 
+  // Responses in flight; close() waits for them (see the note there).
+  const inflight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
     const started = performance.now();
+    let settle: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    inflight.add(done);
     const record: RequestLogRecord = {
       time: new Date().toISOString(),
       method: req.method ?? '?',
@@ -289,6 +298,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       if (!res.writableFinished) record.aborted = true;
       record.ms = Math.round((performance.now() - started) * 10) / 10;
       log(record);
+      inflight.delete(done);
+      settle();
     });
     handle(req, res, record).catch((err: Error) => {
       record.error = err.message.split('\n')[0];
@@ -335,11 +346,15 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     close: () => {
       closing ??= (async () => {
         if (timer) clearInterval(timer);
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 1000).unref();
-        });
+        // http.Server#close() also drops connections whose request was fully read, even while the
+        // response is still being written; net.Server#close() only stops accepting, so in-flight
+        // responses finish first (bounded), then idle keep-alive sockets are closed.
+        const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+        await Promise.race([Promise.all([...inflight]), grace]);
+        server.closeIdleConnections();
+        server.closeAllConnections();
+        await closed;
         await chain;
         await storage.close();
         log({ time: new Date().toISOString(), event: 'closed' });
