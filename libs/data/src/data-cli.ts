@@ -115,7 +115,7 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
     case 'add': {
       if (positionals.length === 0) throw new DataError('USAGE', `add: name at least one file, e.g. 'cellar data add data/raw/x.csv'`);
       for (const file of positionals) {
-        const r = await addData({ root, file: path.resolve(io.cwd, file), push: values.push, remote: values.remote, env: io.env });
+        const r = await addData({ root, file: path.resolve(io.cwd, file), push: values.push, remote: values.remote, env: io.env, onProgress: progressPrinter(io) });
         io.stdout.write(`added ${r.path} (${formatBytes(r.size)}, md5 ${r.md5}) -> ${r.pointer}${r.pushed ? ', pushed' : ''}\n`);
       }
       if (!values.push) io.stdout.write(`commit the .dvc and .gitignore files, then run 'cellar data push'\n`);

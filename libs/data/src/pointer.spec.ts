@@ -37,6 +37,8 @@ describe('pointer files', () => {
     expect(() => readPointer(write(`outs:\n- md5: ${WINE_MD5}\n  size: 1\n  hash: md5\n  path: ../x\n`), 'data/x.dvc')).toThrow(
       "data/x.dvc: outs[0].path must stay inside the pointer's folder (got '../x'); re-create it with 'cellar data add'",
     );
+    const digits = '12e45678901234567890123456789012';
+    expect(readPointer(write(`outs:\n- md5: ${digits}\n  size: 12\n  hash: md5\n  path: x\n`))).toEqual({ md5: digits, size: 12, path: 'x' });
     expect(() => readPointer(path.join(dir, 'none.dvc'), 'data/none.dvc')).toThrow(
       "data/none.dvc: pointer file not found; run 'cellar data add <file>' first",
     );

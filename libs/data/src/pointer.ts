@@ -29,7 +29,8 @@ export function readPointer(file: string, displayPath: string = file): DataPoint
   }
   let doc: unknown;
   try {
-    doc = parse(text);
+    // failsafe: every scalar stays a string, so an all-digit md5 (or one like 12e45...) is not read as a number.
+    doc = parse(text, { schema: 'failsafe' });
   } catch (err) {
     throw new DataError('INVALID_POINTER', `${displayPath}: not valid YAML (${errorMessage(err).split('\n')[0]})`, {
       file: displayPath,
@@ -50,14 +51,13 @@ export function readPointer(file: string, displayPath: string = file): DataPoint
     throw bad('outs[0].hash', `must be 'md5' (got ${JSON.stringify(out.hash)}; DVC 2 pointers are not supported)`);
   }
   if (typeof out.md5 !== 'string' || !MD5_RE.test(out.md5)) throw bad('outs[0].md5', 'must be 32 lowercase hex digits');
-  if (typeof out.size !== 'number' || !Number.isInteger(out.size) || out.size < 0) {
-    throw bad('outs[0].size', 'must be a non-negative integer');
-  }
+  if (typeof out.size !== 'string' || !/^\d+$/.test(out.size)) throw bad('outs[0].size', 'must be a non-negative integer');
+  const size = Number(out.size);
   if (typeof out.path !== 'string' || out.path === '') throw bad('outs[0].path', 'must be a non-empty string');
   if (path.isAbsolute(out.path) || out.path.split(/[\\/]/).includes('..')) {
     throw bad('outs[0].path', `must stay inside the pointer's folder (got '${out.path}')`);
   }
-  return { md5: out.md5, size: out.size, path: out.path };
+  return { md5: out.md5, size, path: out.path };
 }
 
 /** Writes the exact shape DVC 3 writes, so `dvc pull` can read it too. */

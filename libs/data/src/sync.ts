@@ -253,6 +253,7 @@ export interface AddDataOptions {
   push?: boolean;
   remote?: string;
   env?: Record<string, string | undefined>;
+  onProgress?: (p: TransferProgress) => void;
 }
 
 export interface AddDataResult {
@@ -310,7 +311,7 @@ export async function addData(opts: AddDataOptions): Promise<AddDataResult> {
     pushed: false,
   };
   if (opts.push) {
-    await pushData({ root, pointers: [result.pointer], remote: opts.remote, env: opts.env });
+    await pushData({ root, pointers: [result.pointer], remote: opts.remote, env: opts.env, onProgress: opts.onProgress });
     result.pushed = true;
   }
   return result;

@@ -14,6 +14,15 @@ export function openRemote(r: ResolvedRemote, env: Record<string, string | undef
       return new S3Remote(r.name, r.url, {
         endpoint: env.CELLAR_S3_ENDPOINT || env.AWS_ENDPOINT_URL || r.options.endpointurl || undefined,
         region: env.AWS_REGION || env.AWS_DEFAULT_REGION || r.options.region || undefined,
+        // The env map given to the API wins over process.env, so callers can point at a test store.
+        credentials:
+          env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+            ? {
+                accessKeyId: env.AWS_ACCESS_KEY_ID,
+                secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+                ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+              }
+            : undefined,
       });
   }
 }

@@ -9,6 +9,8 @@ import { objectKey, type DataRemote, type ProgressFn } from './remote';
 export interface S3RemoteOptions {
   endpoint?: string;
   region?: string;
+  /** Default: the SDK's own chain (AWS_* env vars of this process, profiles, instance roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** `s3://bucket/prefix`; endpoint from CELLAR_S3_ENDPOINT / AWS_ENDPOINT_URL (path-style then), credentials from the AWS env vars. */
@@ -29,6 +31,7 @@ export class S3Remote implements DataRemote {
     this.client = new S3Client({
       region: opts.region ?? 'us-east-1',
       ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
       // S3-compatible stores (MinIO, s3rver, ...) often reject the SDK's default CRC32 trailers.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -61,6 +64,13 @@ export class S3Remote implements DataRemote {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
       body = res.Body as Readable;
     } catch (err) {
+      if (err instanceof S3ServiceException && err.name === 'NoSuchBucket') {
+        throw new DataError(
+          'REMOTE_FAILED',
+          `remote '${this.name}' (${this.url}): bucket '${this.bucket}' does not exist; create it or fix the URL`,
+          { cause: err },
+        );
+      }
       if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) {
         throw new DataError('OBJECT_NOT_FOUND', `object ${md5} is not in remote '${this.name}' (${this.url})`);
       }
