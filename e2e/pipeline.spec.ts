@@ -109,9 +109,9 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     for (const p of PIPELINES) {
       expect(g.graph.nodes[p]).toBeDefined();
       expect(g.graph.dependencies[p].map((d: { target: string }) => d.target)).toContain('data');
-      expect(g.taskGraph.dependencies[`${p}:notify`]).toEqual([`${p}:evaluate`]);
-      expect(g.taskGraph.dependencies[`${p}:evaluate`]).toEqual([`${p}:train`]);
-      expect(g.taskGraph.dependencies[`${p}:train`]).toEqual(['data:pull']);
+      expect(g.tasks.dependencies[`${p}:notify`]).toEqual([`${p}:evaluate`]);
+      expect(g.tasks.dependencies[`${p}:evaluate`]).toEqual([`${p}:train`]);
+      expect(g.tasks.dependencies[`${p}:train`]).toEqual(['data:pull']);
     }
   });
 
@@ -148,7 +148,7 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
   it('an override of a key that does not exist', () => {
     const r = ws.nx(['run', 'wine-logreg:train', '--overrides=model.gamma=2', '--output-style=static']);
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/wine-logreg:train failed: override 'model\.gamma=2': key model\.gamma does not exist/);
+    expect(r.output, r.output).toMatch(/wine-logreg:train failed: override 'model\.gamma=2': key model\.gamma does not exist \(use \+model\.gamma=2 to add it\)/);
   });
 
   it('a CSV cell that is not a number: the row and column are named', () => {
@@ -165,6 +165,23 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     } finally {
       writeFileSync(csv, good);
     }
+  });
+
+  it('predict names the row and column of a cell that is not a number', () => {
+    const lines = readFileSync(join(ws.root, 'data/external/WineQT.csv'), 'utf8').split('\n');
+    const cells = lines[7].split(',');
+    cells[8] = 'abc'; // pH
+    lines[7] = cells.join(',');
+    writeFileSync(join(ws.root, 'bad.csv'), lines.join('\n'));
+    const r = ws.nx(['run', 'wine-logreg:predict', '--input=bad.csv', '--exclude-task-dependencies', '--output-style=static']);
+    expect(r.code).not.toBe(0);
+    expect(r.output, r.output).toMatch(/wine-logreg:predict failed: bad\.csv: row 7 \(line 8\), column 'pH': 'abc' is not a number/);
+    expect(existsSync(join(ws.root, 'apps/wine-logreg/predictions/predictions.csv'))).toBe(false);
+    const ok = ws.nx(['run', 'wine-logreg:predict', '--exclude-task-dependencies', '--output-style=static']);
+    expect(ok.code, ok.output).toBe(0);
+    const out = readFileSync(join(ws.root, 'apps/wine-logreg/predictions/predictions.csv'), 'utf8').trim().split('\n');
+    expect(out[0]).toBe('Id,prediction,proba_3,proba_4,proba_5,proba_6,proba_7,proba_8');
+    expect(out).toHaveLength(1144);
   });
 
   it('a model.json of another format version is refused by evaluate', () => {

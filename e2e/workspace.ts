@@ -8,7 +8,7 @@ export const REPO = resolve(__dirname, '..');
 export const SHARED_REMOTE = resolve(REPO, '../shared/dvc-remote');
 export const SHARED_CSV = resolve(REPO, '../shared/data/WineQT.csv');
 
-const COPY = ['nx.json', 'package.json', 'tsconfig.base.json', '.gitignore', '.dvc', 'apps', 'configs', 'data', 'libs', 'tools'];
+const COPY = ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', '.gitignore', '.dvc', 'apps', 'configs', 'data', 'libs', 'tools'];
 
 export interface TempWorkspace {
   root: string;
@@ -69,7 +69,7 @@ export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
   return {
     root,
     env,
-    nx: (args, extraEnv) => run([join(root, 'node_modules/nx/bin/nx.js'), ...args], extraEnv),
+    nx: (args, extraEnv) => run([join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], extraEnv),
     cellar: (args, extraEnv) => run([join(root, 'tools/cli/bin/cellar.js'), ...args], extraEnv),
     git,
     dispose: () => rmSync(root, { recursive: true, force: true }),

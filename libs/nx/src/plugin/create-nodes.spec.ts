@@ -66,7 +66,7 @@ describe('createNodes', () => {
     write('apps/bad/pipeline.yaml', 'description: no model\n');
     write('apps/worse/pipeline.yaml', 'model: [unclosed\n');
     // Nx collects per-file errors and reports each under its file.
-    const err = await run(['apps/bad/pipeline.yaml', 'apps/worse/pipeline.yaml']).then(
+    const err = await Promise.resolve(run(['apps/bad/pipeline.yaml', 'apps/worse/pipeline.yaml'])).then(
       () => null,
       (e: { errors: Array<[string, Error]> }) => e,
     );

@@ -15,7 +15,7 @@ export default async function predictExecutor(options: PredictExecutorOptions, c
     const out = pipelineOutputs(projectRootOf(context));
     const input = options.input ?? composePipeline(root, options.pipeline).composed.config.data.path;
     const artifact = readModelArtifact(join(root, out.model));
-    const table = loadCsvTable(join(root, input));
+    const table = loadCsvTable(join(root, input), { displayPath: input });
     const { labels, proba } = predictTable(artifact, table);
     writeFileAtomic(join(root, options.output), predictionsCsv(table.columns['Id'], labels, proba, artifact.classes));
     console.log(`${context.projectName}: ${labels.length} predictions for ${input} -> ${options.output}`);
