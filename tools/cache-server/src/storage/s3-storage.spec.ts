@@ -8,7 +8,6 @@ import { request } from '../testing/http-client';
 import { S3Storage } from './s3-storage';
 
 // s3rver has no types; it is a real S3 look-alike server (HTTP + XML) storing objects on disk.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
 
 const BUCKET = 'cellar-cache';
