@@ -45,6 +45,13 @@ describe('cellar data CLI', () => {
     );
     expect(pull.stderr()).toContain('data/raw/big.bin 100%');
     expect(fs.readFileSync(path.join(root, 'data/raw/big.bin')).equals(big)).toBe(true);
+
+    // --remote paths are relative to the cwd; the push lands there, not in the configured remote.
+    fs.mkdirSync(path.join(root, 'data/mirror'));
+    const push = captureIo(path.join(root, 'data'));
+    expect(await dataCli(['push', 'raw/small.csv', '--remote', './mirror'], push.io)).toBe(0);
+    expect(push.stdout()).toBe('uploaded   data/raw/small.csv (4 B)\n1 file uploaded, 0 up to date\n');
+    expect(fs.readdirSync(path.join(root, 'data/mirror/files/md5'))).toHaveLength(1);
   });
 
   it('prints one-line errors, exit 1 (2 for usage), stacks only with --verbose', async () => {

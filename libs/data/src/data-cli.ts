@@ -21,7 +21,7 @@ commands:
   status [pointers..] [--json]     workspace and remote state of every tracked file
 
 options:
-  --remote <name|url|path>         remote to use (default: env CELLAR_DATA_REMOTE, then .dvc/config)
+  --remote <name|url|path>         remote name from .dvc/config, URL, or path (default: env CELLAR_DATA_REMOTE, then .dvc/config)
   --jobs <n>                       parallel transfers (default 4)
   --root <dir>                     workspace root (default: nearest folder with .dvc/ above the cwd)
   --verbose                        print stack traces on errors
@@ -109,13 +109,18 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
   const root = values.root ? path.resolve(io.cwd, values.root) : findRoot(io.cwd);
   const pointers = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : undefined;
   const jobs = parseJobs(values.jobs);
-  const common = { root, pointers, remote: values.remote, env: io.env, jobs };
+  // A path typed on the command line is relative to where the user stands; bare words are remote names.
+  const remote =
+    values.remote !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(values.remote) && /[\\/]|^\./.test(values.remote)
+      ? path.resolve(io.cwd, values.remote)
+      : values.remote;
+  const common = { root, pointers, remote, env: io.env, jobs };
 
   switch (command) {
     case 'add': {
       if (positionals.length === 0) throw new DataError('USAGE', `add: name at least one file, e.g. 'cellar data add data/raw/x.csv'`);
       for (const file of positionals) {
-        const r = await addData({ root, file: path.resolve(io.cwd, file), push: values.push, remote: values.remote, env: io.env, onProgress: progressPrinter(io) });
+        const r = await addData({ root, file: path.resolve(io.cwd, file), push: values.push, remote, env: io.env, onProgress: progressPrinter(io) });
         io.stdout.write(`added ${r.path} (${formatBytes(r.size)}, md5 ${r.md5}) -> ${r.pointer}${r.pushed ? ', pushed' : ''}\n`);
       }
       if (!values.push) io.stdout.write(`commit the .dvc and .gitignore files, then run 'cellar data push'\n`);

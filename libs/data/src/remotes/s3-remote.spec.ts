@@ -8,7 +8,6 @@ import { addData, dataStatus, pullData, pushData } from '../sync';
 import { makeTempDir, makeWorkspace, WINE_CSV, WINE_MD5, wineWorkspace } from '../test-utils';
 
 // s3rver is CommonJS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (opts: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
 
 let server: InstanceType<typeof S3rver>;
