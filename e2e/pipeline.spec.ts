@@ -55,6 +55,9 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
   });
 
   it('a second run restores train and evaluate from cache; only notify (and the cheap pull check) run; no new runs logged', () => {
+    // Docs and tests are not inputs of any model.
+    writeFileSync(join(ws.root, 'apps/wine-logreg/README.md'), '# notes\n');
+    writeFileSync(join(ws.root, 'libs/modeling/src/extra-notes.spec.ts'), '// a new test file\n');
     const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
     expect(r.code, r.output).toBe(0);
     expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
@@ -123,6 +126,39 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     const after = PIPELINES.flatMap((p) => [read(`apps/${p}/model.json`), read(`apps/${p}/metrics.json`)]);
     after.forEach((buf, i) => expect(buf.equals(before[i])).toBe(true));
     expect(first).toContain('Successfully ran target notify');
+  });
+});
+
+describe('notify webhook', () => {
+  it('POSTs the summary as JSON to notify.webhook_url (from CELLAR_WEBHOOK_URL), and fails in one line when the hook does', async () => {
+    const { createServer } = await import('node:http');
+    const bodies: Array<Record<string, unknown>> = [];
+    let status = 200;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(body));
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/cellar`;
+    try {
+      const args = ['run', 'wine-random-forest:notify', '--exclude-task-dependencies', '--output-style=static'];
+      // async: the hook server lives in this process, so nx must not block its event loop
+      const ok = await ws.nxAsync(args, { CELLAR_WEBHOOK_URL: url });
+      expect(ok.code, ok.output).toBe(0);
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]).toMatchObject({ event: 'pipeline.finished', pipeline: 'wine-random-forest', model_type: 'random_forest' });
+      expect(bodies[0].accuracy).toBeGreaterThan(0.5);
+      status = 500;
+      const bad = await ws.nxAsync(args, { CELLAR_WEBHOOK_URL: url });
+      expect(bad.code).not.toBe(0);
+      expect(bad.output).toMatch(/wine-random-forest:notify failed: webhook 127\.0\.0\.1:\d+ answered HTTP 500/);
+    } finally {
+      server.close();
+    }
   });
 });
 

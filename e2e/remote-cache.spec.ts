@@ -25,7 +25,7 @@ beforeAll(async () => {
       { name: 'pr', token: READ, access: 'read' },
     ],
     log: (r) => {
-      if ('method' in r) requests.push(r);
+      if ('method' in r) requests.push(r as RequestLogRecord);
     },
   });
   a = createTempWorkspace('cellar-clone-a-');

@@ -1,5 +1,5 @@
 // Builds throw-away copies of this workspace for end-to-end tests that run real `nx`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,8 @@ export interface TempWorkspace {
   root: string;
   env: NodeJS.ProcessEnv;
   nx(args: string[], extraEnv?: NodeJS.ProcessEnv): RunResult;
+  /** For tests whose servers live in the test process: spawnSync would block their event loop. */
+  nxAsync(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<RunResult>;
   cellar(args: string[], extraEnv?: NodeJS.ProcessEnv): RunResult;
   git(args: string[]): string;
   dispose(): void;
@@ -66,10 +68,21 @@ export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
     const r = spawnSync(process.execPath, cmd, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 300_000 });
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, output: r.stdout + r.stderr };
   };
+  const runAsync = (cmd: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+    new Promise<RunResult>((resolve) => {
+      const child = spawn(process.execPath, cmd, { cwd: root, env: { ...env, ...extraEnv } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, output: stdout + stderr }));
+    });
+  const nxBin = join(root, 'node_modules/nx/dist/bin/nx.js');
   return {
     root,
     env,
-    nx: (args, extraEnv) => run([join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], extraEnv),
+    nx: (args, extraEnv) => run([nxBin, ...args], extraEnv),
+    nxAsync: (args, extraEnv) => runAsync([nxBin, ...args], extraEnv),
     cellar: (args, extraEnv) => run([join(root, 'tools/cli/bin/cellar.js'), ...args], extraEnv),
     git,
     dispose: () => rmSync(root, { recursive: true, force: true }),
