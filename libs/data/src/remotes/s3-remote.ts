@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DataError, errorMessage } from '../data-error';
 import { countingStream } from './progress-stream';
 import { objectKey, type DataRemote, type ProgressFn } from './remote';
@@ -14,28 +14,46 @@ export interface S3RemoteOptions {
 }
 
 /** `s3://bucket/prefix`; endpoint from CELLAR_S3_ENDPOINT / AWS_ENDPOINT_URL (path-style then), credentials from the AWS env vars. */
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/** The SDK costs ~140 ms to load: only S3 users pay for it. */
+let sdkPromise: Promise<S3Sdk> | undefined;
+function loadSdk(): Promise<S3Sdk> {
+  return (sdkPromise ??= import('@aws-sdk/client-s3'));
+}
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
 export class S3Remote implements DataRemote {
-  private readonly client: S3Client;
+  private clientPromise: Promise<S3Client> | undefined;
   private readonly bucket: string;
   private readonly prefix: string;
 
   constructor(
     readonly name: string,
     readonly url: string,
-    opts: S3RemoteOptions = {},
+    private readonly opts: S3RemoteOptions = {},
   ) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
     if (!m) throw new DataError('UNSUPPORTED_REMOTE', `remote '${name}': '${url}' is not an s3://bucket/prefix URL`);
     this.bucket = m[1];
     this.prefix = m[2].replace(/\/+$/, '');
-    this.client = new S3Client({
-      region: opts.region ?? 'us-east-1',
-      ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
-      ...(opts.credentials ? { credentials: opts.credentials } : {}),
-      // S3-compatible stores (MinIO, s3rver, ...) often reject the SDK's default CRC32 trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  }
+
+  private client(): Promise<S3Client> {
+    return (this.clientPromise ??= loadSdk().then(
+      ({ S3Client }) =>
+        new S3Client({
+          region: this.opts.region ?? 'us-east-1',
+          ...(this.opts.endpoint ? { endpoint: this.opts.endpoint, forcePathStyle: true } : {}),
+          ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+          // S3-compatible stores (MinIO, s3rver, ...) often reject the SDK's default CRC32 trailers.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+    ));
   }
 
   private key(md5: string): string {
@@ -49,29 +67,31 @@ export class S3Remote implements DataRemote {
   }
 
   async has(md5: string): Promise<boolean> {
+    const { HeadObjectCommand } = await loadSdk();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
+      await (await this.client()).send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
       return true;
     } catch (err) {
-      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return false;
+      if (httpStatus(err) === 404) return false;
       throw this.failure('check', md5, err);
     }
   }
 
   async get(md5: string, destTmp: string, onProgress?: ProgressFn): Promise<void> {
+    const { GetObjectCommand } = await loadSdk();
     let body: Readable;
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
+      const res = await (await this.client()).send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
       body = res.Body as Readable;
     } catch (err) {
-      if (err instanceof S3ServiceException && err.name === 'NoSuchBucket') {
+      if ((err as Error).name === 'NoSuchBucket') {
         throw new DataError(
           'REMOTE_FAILED',
           `remote '${this.name}' (${this.url}): bucket '${this.bucket}' does not exist; create it or fix the URL`,
           { cause: err },
         );
       }
-      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) {
+      if (httpStatus(err) === 404) {
         throw new DataError('OBJECT_NOT_FOUND', `object ${md5} is not in remote '${this.name}' (${this.url})`);
       }
       throw this.failure('read', md5, err);
@@ -84,10 +104,11 @@ export class S3Remote implements DataRemote {
   }
 
   async put(md5: string, srcFile: string, onProgress?: ProgressFn): Promise<void> {
+    const { PutObjectCommand } = await loadSdk();
     try {
       const size = (await fs.promises.stat(srcFile)).size;
-      // The store verifies Content-MD5, so a file changed mid-upload is rejected, not stored.
-      await this.client.send(
+      // S3 verifies Content-MD5, so a file changed mid-upload is rejected, not stored (s3rver does not check it).
+      await (await this.client()).send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.key(md5),
