@@ -22,4 +22,7 @@ export type { ActiveRun, RunOutput, TrainingRunOptions } from './run/training-ru
 export { parseFilter, parseOrderBy, ATTRIBUTES } from './search/parser';
 export type { FilterNode, KeyRef, OrderTerm, Entity, Attribute } from './search/parser';
 export { caretLine } from './search/tokenizer';
-// export { startUiServer } from './ui/server';
+export { runsCli, RUNS_USAGE, parseOlderThan } from './cli/runs-cli';
+export type { CliIo } from './cli/runs-cli';
+export { startUiServer } from './ui/server';
+export type { UiServer, UiServerOptions } from './ui/server';
