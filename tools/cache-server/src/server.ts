@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { CacheServerError } from './errors';
 import { DirectoryStorage } from './storage/dir-storage';
-import { S3Storage, type S3StorageOptions } from './storage/s3-storage';
+import type { S3StorageOptions } from './storage/s3-storage';
 import type { CacheStorage, EvictionReport } from './storage/storage';
 import { hashTokens, matchToken, readBearer, type AccessToken, type TokenAccess, type TokenEntry } from './tokens';
 
@@ -87,11 +87,13 @@ interface Principal {
   access: TokenAccess;
 }
 
-function createStorage(spec: StorageSpec | CacheStorage | undefined): CacheStorage {
+async function createStorage(spec: StorageSpec | CacheStorage | undefined): Promise<CacheStorage> {
   if (spec === undefined) return new DirectoryStorage('.cellar-cache');
   if ('kind' in spec) {
     if (spec.kind === 'dir') return new DirectoryStorage(spec.path);
     const { kind: _kind, ...s3 } = spec;
+    // Loaded on demand: the AWS SDK costs startup time and memory that directory users never need.
+    const { S3Storage } = await import('./storage/s3-storage');
     return new S3Storage(s3);
   }
   return spec;
@@ -166,16 +168,20 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const policy = { maxSizeBytes: options.maxSizeBytes ?? DEFAULTS.maxSizeBytes, maxAgeMs: options.maxAgeMs ?? DEFAULTS.maxAgeMs };
   const log = options.log === false ? () => undefined : (options.log ?? writeJsonLine);
-  const storage = createStorage(options.storage);
+  const storage = await createStorage(options.storage);
   await storage.open();
 
   // Eviction runs one at a time; calls made during a run share a single follow-up run.
   let chain: Promise<EvictionReport | undefined> = Promise.resolve(undefined);
   let queued: Promise<EvictionReport | undefined> | undefined;
+  // Bytes stored as of the last eviction plus what this server wrote since; lets writes skip the scan
+  // while clearly under --max-size. Other servers on a shared volume are caught by the periodic run.
+  let estimatedBytes: number | undefined;
   const runEviction = async (): Promise<EvictionReport | undefined> => {
     queued = undefined;
     try {
       const report = await storage.evict(policy);
+      estimatedBytes = report.keptBytes;
       if (report.removed > 0) log({ time: new Date().toISOString(), event: 'evicted', ...report });
       return report;
     } catch (err) {
@@ -275,7 +281,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     const result = await storage.commit(hash, spool, size);
     if (result === 'exists') return reply(409, { error: 'entry exists; cache entries are immutable' });
     reply(200, { stored: true });
-    if (storage.evictAfterWrites) void evict();
+    if (estimatedBytes !== undefined) estimatedBytes += size;
+    if (storage.evictAfterWrites && (estimatedBytes === undefined || estimatedBytes > policy.maxSizeBytes)) void evict();
   };
 
   // Responses in flight; close() waits for them (see the note there).

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { CacheServerError } from '../errors';
 import { planEviction, type CacheEntry, type CacheStorage, type CommitResult, type EvictionPolicy, type EvictionReport } from './storage';
 
 /** Spool files untouched for this long belong to a crashed process and are removed by eviction. */
 const STALE_SPOOL_MS = 60 * 60 * 1000;
+const READ_CHUNK = 256 * 1024;
+
+const openAsync = promisify(fs.open);
+const fstatAsync = promisify(fs.fstat);
+const futimesAsync = promisify(fs.futimes);
 
 /**
  * Entries live in `<root>/entries/<hash>`, uploads are spooled in `<root>/tmp/` (same file system)
@@ -48,21 +54,23 @@ export class DirectoryStorage implements CacheStorage {
   }
 
   async get(hash: string): Promise<CacheEntry | undefined> {
-    let handle: fs.promises.FileHandle;
+    // A numeric fd rather than a FileHandle: FileHandle-backed read streams go through a promise per
+    // chunk and serve about half as fast.
+    let fd: number;
     try {
-      handle = await fs.promises.open(this.entryPath(hash), 'r');
+      fd = await openAsync(this.entryPath(hash), 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
     try {
-      const stat = await handle.stat();
+      const stat = await fstatAsync(fd);
       // Explicit atime bump: noatime/relatime mounts would not record the use, and eviction is LRU.
-      await handle.utimes(new Date(), stat.mtime).catch(() => undefined);
+      await futimesAsync(fd, new Date(), stat.mtime).catch(() => undefined);
       // The open fd keeps the bytes readable even if eviction unlinks the entry meanwhile.
-      return { body: handle.createReadStream(), size: stat.size };
+      return { body: fs.createReadStream('', { fd, autoClose: true, highWaterMark: READ_CHUNK }), size: stat.size };
     } catch (err) {
-      await handle.close();
+      fs.close(fd, () => undefined);
       throw err;
     }
   }

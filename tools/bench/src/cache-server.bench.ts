@@ -1,0 +1,205 @@
+// Nx remote cache server under load: 50 concurrent PUTs of distinct 1 MiB entries, then 200
+// concurrent GETs of them, against the server running in its own process (so RSS is its own).
+// Reference, measured in the same invocation: a naive node:http server that streams bodies
+// straight to/from files with no auth, validation, limits, atomic publish or logging.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 5));
+const PUTS = 50;
+const GETS = 200;
+const ENTRY_BYTES = 1024 * 1024;
+const TOKEN = 'bench-write-token-0123456789';
+const BIN = path.resolve(__dirname, '../../cache-server/bin/cellar-cache-server.js');
+
+const NAIVE_SERVER = `
+const http = require('http'), fs = require('fs'), path = require('path');
+const dir = process.argv[1];
+http.createServer((req, res) => {
+  const file = path.join(dir, req.url.split('/').pop());
+  if (req.method === 'PUT') {
+    req.pipe(fs.createWriteStream(file)).on('finish', () => res.end('ok'));
+  } else {
+    fs.stat(file, (err, st) => {
+      if (err) { res.statusCode = 404; return res.end(); }
+      res.writeHead(200, { 'Content-Length': st.size });
+      fs.createReadStream(file).pipe(res);
+    });
+  }
+}).listen(0, '127.0.0.1', function () { console.log(JSON.stringify({ event: 'listening', url: 'http://127.0.0.1:' + this.address().port })); });
+`;
+
+interface Phase {
+  reqPerSec: number;
+  mibPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Rep {
+  put: Phase;
+  get: Phase;
+  rssMiB: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffered = '';
+    let found = false;
+    child.stdout?.on('data', (d: Buffer) => {
+      if (found) return; // keep draining the request log so the pipe never blocks
+      buffered += d.toString();
+      const match = /"event":"listening","url":"([^"]+)"/.exec(buffered);
+      if (match) {
+        found = true;
+        resolve({ child, url: match[1] });
+      }
+    });
+    child.once('exit', (code) => {
+      if (!found) reject(new Error(`server exited with ${code} before listening`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('close', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function peakRssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function send(agent: http.Agent, url: string, method: string, body?: Buffer): Promise<{ status: number; bytes: number; ms: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${TOKEN}` };
+    if (body) headers['content-length'] = body.length;
+    const req = http.request(url, { method, agent, headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - t0 }));
+      res.on('error', () => resolve({ status: 0, bytes, ms: performance.now() - t0 }));
+    });
+    req.on('error', () => resolve({ status: 0, bytes: 0, ms: performance.now() - t0 }));
+    req.end(body);
+  });
+}
+
+async function phase(requests: (() => Promise<{ status: number; bytes: number; ms: number }>)[], movedBytes: (r: { bytes: number }) => number): Promise<Phase> {
+  const t0 = performance.now();
+  const results = await Promise.all(requests.map((r) => r()));
+  const seconds = (performance.now() - t0) / 1000;
+  const latencies = results.map((r) => r.ms);
+  return {
+    reqPerSec: results.length / seconds,
+    mibPerSec: results.reduce((sum, r) => sum + movedBytes(r), 0) / ENTRY_BYTES / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors: results.filter((r) => r.status !== 200).length,
+  };
+}
+
+async function runRep(kind: 'cellar' | 'naive', entries: Buffer[], rep: number): Promise<Rep> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cellar-bench-cache-${kind}-`));
+  const { child, url } =
+    kind === 'cellar'
+      ? await startProcess([BIN, '--port', '0', '--storage', `dir:${dir}`, '--max-body', '8MiB'], { ...process.env, CELLAR_CACHE_WRITE_TOKENS: `bench:${TOKEN}` })
+      : await startProcess(['-e', NAIVE_SERVER, dir], process.env);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  try {
+    const hashes = entries.map((_, i) => `${rep}${String(i).padStart(4, '0')}${Date.now()}`);
+    const put = await phase(
+      entries.map((body, i) => () => send(agent, `${url}/v1/cache/${hashes[i]}`, 'PUT', body)),
+      () => ENTRY_BYTES,
+    );
+    const get = await phase(
+      Array.from({ length: GETS }, (_, i) => () => send(agent, `${url}/v1/cache/${hashes[i % hashes.length]}`, 'GET')),
+      (r) => r.bytes,
+    );
+    return { put, get, rssMiB: peakRssMiB(child.pid as number) };
+  } finally {
+    agent.destroy();
+    await stopProcess(child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const entries = Array.from({ length: PUTS }, () => randomBytes(ENTRY_BYTES));
+  const reps: Record<'cellar' | 'naive', Rep[]> = { cellar: [], naive: [] };
+  for (let rep = 0; rep < REPS; rep++) {
+    // Alternate so drift in machine load hits both servers alike.
+    for (const kind of rep % 2 === 0 ? (['cellar', 'naive'] as const) : (['naive', 'cellar'] as const)) {
+      reps[kind].push(await runRep(kind, entries, rep));
+    }
+    process.stderr.write(`rep ${rep + 1}/${REPS} done\n`);
+  }
+  const summary = (kind: 'cellar' | 'naive') => {
+    const r = reps[kind];
+    const m = (f: (x: Rep) => number) => median(r.map(f));
+    return {
+      putRps: m((x) => x.put.reqPerSec),
+      putMiBs: m((x) => x.put.mibPerSec),
+      putP50: m((x) => x.put.p50),
+      putP99: m((x) => x.put.p99),
+      getRps: m((x) => x.get.reqPerSec),
+      getMiBs: m((x) => x.get.mibPerSec),
+      getP50: m((x) => x.get.p50),
+      getP99: m((x) => x.get.p99),
+      rss: m((x) => x.rssMiB),
+      errors: r.reduce((sum, x) => sum + x.put.errors + x.get.errors, 0),
+    };
+  };
+  const cellar = summary('cellar');
+  const naive = summary('naive');
+  const rows: [string, (s: typeof cellar) => number, (x: number) => string][] = [
+    ['PUT throughput (req/s)', (s) => s.putRps, (x) => x.toFixed(0)],
+    ['PUT throughput (MiB/s)', (s) => s.putMiBs, (x) => x.toFixed(0)],
+    ['PUT latency p50 (ms)', (s) => s.putP50, (x) => x.toFixed(1)],
+    ['PUT latency p99 (ms)', (s) => s.putP99, (x) => x.toFixed(1)],
+    ['GET throughput (req/s)', (s) => s.getRps, (x) => x.toFixed(0)],
+    ['GET throughput (MiB/s)', (s) => s.getMiBs, (x) => x.toFixed(0)],
+    ['GET latency p50 (ms)', (s) => s.getP50, (x) => x.toFixed(1)],
+    ['GET latency p99 (ms)', (s) => s.getP99, (x) => x.toFixed(1)],
+    ['server peak RSS (MiB, VmHWM)', (s) => s.rss, (x) => x.toFixed(0)],
+    ['errors (all reps)', (s) => s.errors, (x) => x.toFixed(0)],
+  ];
+  console.log(`${PUTS} concurrent PUTs of distinct 1 MiB entries, then ${GETS} concurrent GETs; medians over ${REPS} reps; directory storage in ${os.tmpdir()}; ${os.cpus().length} CPUs.\n`);
+  console.log('| metric | cellar-cache-server | naive fs server (reference) | cellar / reference |');
+  console.log('|---|---:|---:|---:|');
+  for (const [label, pick, fmt] of rows) {
+    const a = pick(cellar);
+    const b = pick(naive);
+    const ratio = label.startsWith('errors') ? '' : b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`;
+    console.log(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio} |`);
+  }
+  if (cellar.errors > 0) {
+    console.error(`cellar-cache-server answered ${cellar.errors} request(s) with a non-200 status`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
