@@ -311,3 +311,28 @@ describe('startup', () => {
     }
   });
 });
+
+describe('storage failures', () => {
+  it('answers a failing GET with 404 (Nx would abort on 5xx) and a failing PUT with 500, logging both', async () => {
+    const root = tmpDir();
+    const logs: LogRecord[] = [];
+    const server = await startCacheServer({ port: 0, storage: { kind: 'dir', path: root }, tokens: TOKENS, evictionIntervalMs: 0, log: (r) => logs.push(r) });
+    try {
+      expect((await request(`${server.url}/v1/cache/1`, { method: 'PUT', token: TOKENS[0].token, body: 'x' })).status).toBe(200);
+      // Break the store: entries/1 becomes a directory, and the spool folder tmp/ disappears.
+      fs.rmSync(path.join(root, 'entries'), { recursive: true });
+      fs.mkdirSync(path.join(root, 'entries', '1'), { recursive: true });
+      fs.rmSync(path.join(root, 'tmp'), { recursive: true });
+      expect((await request(`${server.url}/v1/cache/1`, { token: TOKENS[1].token })).status).toBe(404);
+      expect((await request(`${server.url}/v1/cache/2`, { method: 'PUT', token: TOKENS[0].token, body: 'y' })).status).toBe(500);
+      const failed = logs.filter((l): l is RequestLogRecord => 'method' in l && l.error !== undefined);
+      expect(failed.map((l) => [l.method, l.status])).toEqual([
+        ['GET', 404],
+        ['PUT', 500],
+      ]);
+      expect(failed[1].error).toMatch(/ENOENT/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -241,7 +241,14 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     }
 
     if (req.method === 'GET') {
-      const entry = await storage.get(hash);
+      let entry;
+      try {
+        entry = await storage.get(hash);
+      } catch (err) {
+        // Nx aborts the whole run on a 5xx GET; a storage hiccup should cost a cache miss, not CI.
+        record.error = (err as Error).message.split('\n')[0];
+        return reply(404, { error: 'miss (storage error, see server log)' });
+      }
       if (!entry) return reply(404, { error: 'miss' });
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': entry.size });
       record.bytes = entry.size;

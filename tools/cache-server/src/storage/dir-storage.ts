@@ -65,6 +65,9 @@ export class DirectoryStorage implements CacheStorage {
     }
     try {
       const stat = await fstatAsync(fd);
+      if (!stat.isFile()) {
+        throw new CacheServerError('STORAGE', `${this.entryPath(hash)}: cache entry is not a regular file; remove it`, { file: this.entryPath(hash) });
+      }
       // Explicit atime bump: noatime/relatime mounts would not record the use, and eviction is LRU.
       await futimesAsync(fd, new Date(), stat.mtime).catch(() => undefined);
       // The open fd keeps the bytes readable even if eviction unlinks the entry meanwhile.
