@@ -61,7 +61,7 @@ export function seedRuns(store: TrackingStore, workDir: string, count = 20, expe
       model: algorithm,
       seed: String(i),
       test_size: i % 2 === 0 ? '0.2' : '0.25',
-      ...(algorithm === 'logreg' ? { C: String(0.1 * (1 + (i % 5))) } : {}),
+      ...(algorithm === 'logreg' ? { C: String(Number((0.1 * (1 + (i % 5))).toFixed(2))) } : {}),
       ...(algorithm === 'random_forest' ? { n_estimators: String(50 + 25 * (i % 4)) } : {}),
       ...(algorithm === 'knn' ? { n_neighbors: String(3 + (i % 6)) } : {}),
     };

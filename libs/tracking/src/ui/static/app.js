@@ -60,6 +60,8 @@
   // ---------- formatting ----------
 
   function fmtNum(v) {
+    // NaN metrics arrive as JSON null
+    if (v === null) return 'NaN';
     if (typeof v !== 'number' || !isFinite(v)) return String(v);
     if (Number.isInteger(v)) return String(v);
     var a = Math.abs(v);
@@ -139,15 +141,24 @@
   function route() {
     var r = parseHash();
     var token = ++renderToken;
+    var hash = location.hash || '#/';
+    app.removeAttribute('data-ready');
     var page;
     if (r.path === '/' || r.path === '') page = renderExperiments(token);
     else if (r.path === '/runs') page = renderRuns(token, r.params);
     else if (r.path.indexOf('/run/') === 0) page = renderRun(token, decodeURIComponent(r.path.slice(5)));
     else if (r.path === '/compare') page = renderCompare(token, r.params);
     else page = Promise.resolve(show(errorBox('No page at ' + r.path + '.')));
-    page.catch(function (err) {
-      if (token === renderToken) show(errorBox(err.message));
-    });
+    page
+      .catch(function (err) {
+        if (token === renderToken) show(errorBox(err.message));
+      })
+      .then(function () {
+        // data-ready names the view on screen, so tests and scripts can wait for it
+        if (token !== renderToken) return;
+        app.classList.remove('busy');
+        app.setAttribute('data-ready', hash);
+      });
   }
 
   function errorBox(message) {
@@ -287,6 +298,7 @@
     q.set('limit', String(PAGE_SIZE));
 
     if (!app.querySelector('#runs-table')) loading('runs');
+    else app.classList.add('busy');
     return api('/api/runs?' + q.toString()).then(
       function (data) {
         if (token === renderToken) drawRuns(state, data, null, go);
@@ -300,6 +312,8 @@
   }
 
   function drawRuns(state, data, error, go) {
+    app.classList.remove('busy');
+    var hadFocus = document.activeElement && document.activeElement.id === 'filter-input';
     var title = state.experiments.length === 1 ? state.experiments[0] : state.experiments.length > 1 ? state.experiments.join(', ') : 'All runs';
     var head = h(
       'div',
@@ -336,14 +350,23 @@
       input.focus();
       return;
     }
+    var pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+    if (data.runs.length === 0 && state.page > pages) {
+      // a stale link past the end: show the last page instead of an empty one
+      var q = new URLSearchParams(location.hash.slice(location.hash.indexOf('?') + 1));
+      q.set('page', String(pages));
+      location.replace(hashFor('/runs', q));
+      return;
+    }
 
     var cols = state.cols || defaultColumns(data);
     var showExperiment = state.experiments.length !== 1;
-    var order = parseOrder(state.order);
+    // the store's default order is newest first
+    var order = parseOrder(state.order) || { key: ATTRIBUTE_SORT.start, dir: 'DESC' };
 
     function sortHeader(label, col, numeric) {
       var key = orderKeyFor(col);
-      var active = order && order.key === key;
+      var active = order.key === key;
       var dir = active ? order.dir : null;
       var next = active ? (dir === 'DESC' ? 'ASC' : 'DESC') : numeric || col === 'start' ? 'DESC' : 'ASC';
       return h(
@@ -441,13 +464,12 @@
         showExperiment ? h('td', { text: info.experimentName }) : null,
         cols.map(function (c) {
           var v = cellValue(run, c);
-          var isNum = typeof v === 'number';
+          var isNum = typeof v === 'number' || (v === null && c.indexOf('metrics.') === 0);
           return h('td', { className: isNum ? 'num' : 'val', 'data-col': c, title: v === undefined ? undefined : String(v), text: v === undefined ? '' : isNum ? fmtNum(v) : v });
         }),
       );
     });
 
-    var pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
     var pager = h(
       'div',
       { className: 'pager' },
@@ -472,6 +494,10 @@
       pager,
     );
     refreshSelection();
+    if (hadFocus) {
+      input.focus();
+      input.setSelectionRange(input.value.length, input.value.length);
+    }
   }
 
   function filterError(filter, error) {
@@ -689,7 +715,7 @@
       return r[kind][key];
     });
     var present = raw.filter(function (v) {
-      return v !== undefined && v !== '';
+      return v !== undefined && v !== null && v !== '';
     });
     if (present.length === 0) return null;
     var nums = present.map(Number);
@@ -709,7 +735,7 @@
         min: min,
         max: max,
         pos: function (v) {
-          if (v === undefined || v === '' || !isFinite(Number(v))) return null;
+          if (v === undefined || v === null || v === '' || !isFinite(Number(v))) return null;
           return max === min ? 0.5 : (Number(v) - min) / (max - min);
         },
         ticks: niceTicks(min, max, 5),
@@ -1007,7 +1033,8 @@
 
   function parallelCoordinates(runs, axes, colourKey) {
     if (axes.length === 0) return h('p', { className: 'muted', text: 'Choose at least one axis.' });
-    var W = Math.max(560, axes.length * 150);
+    // use the card's width, but keep axes from drifting too far apart to read across
+    var W = Math.max(560, Math.min(app.clientWidth - 70, axes.length * 220));
     var H = 340;
     var top = 48;
     var bottom = 36;
