@@ -38,7 +38,7 @@ export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], met
     const vb = b.ok ? (b.metrics[metric] ?? -Infinity) : -Infinity;
     return vb - va || a.index - b.index;
   });
-  const table = new Table({ head: ['#', 'model', 'overrides', metric, 'f1_macro', 'time', 'run'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['#', 'model', 'overrides', metric, 'f1_macro', 'time', 'run'], style: { head: [], border: [], compact: true } });
   for (const r of order) {
     const run = spec.runs[r.index];
     table.push([
