@@ -18,10 +18,10 @@ interface RunsBody {
 }
 
 /** Raw request: fetch would normalise `%2e%2e` segments before they reach the server. */
-function rawGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+function rawGet(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
+      .get({ host: '127.0.0.1', port, path: urlPath, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -194,6 +194,13 @@ describe('tracking UI server API', () => {
     const failed = seeded.find((r) => r.status === 'FAILED')!;
     expect((await rawGet(server.port, `/api/runs/${failed.runId}/artifacts/reports/confusion_matrix.svg`)).status).toBe(404);
     expect(other.length).toBe(3);
+  });
+
+  it('refuses foreign Host headers on a loopback bind (DNS rebinding)', async () => {
+    const evil = await rawGet(server.port, '/api/experiments', { Host: `evil.example:${server.port}` });
+    expect(evil.status).toBe(403);
+    expect(JSON.parse(evil.body).error).toBe(`host 'evil.example:${server.port}' is not allowed; open the UI at http://127.0.0.1:${server.port}/`);
+    expect((await rawGet(server.port, '/api/experiments', { Host: `localhost:${server.port}` })).status).toBe(200);
   });
 
   it('serves the page with a strict CSP and refuses writes', async () => {

@@ -60,13 +60,19 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
   const ownsStore = !o.store;
   const store = o.store ?? openStore({ dbPath: o.dbPath, root: o.root, readonly: true });
   const assets = loadStaticAssets();
+  const host = o.host ?? '127.0.0.1';
+  const loopback = LOOPBACK_HOSTS.has(host);
   const server = http.createServer((req, res) => {
+    // On a loopback bind, refuse other Host names: a web page using DNS rebinding could read runs otherwise.
+    if (loopback && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
+      sendError(res, 403, `host '${req.headers.host ?? ''}' is not allowed; open the UI at http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      return;
+    }
     handleRequest(store, assets, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, 500, `internal error: ${errorMessage(err)}`);
       else res.destroy();
     });
   });
-  const host = o.host ?? '127.0.0.1';
   const wanted = o.port ?? 5000;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -98,6 +104,16 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
         server.closeAllConnections();
       }),
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** The name part of a Host header: `127.0.0.1:5000` -> `127.0.0.1`, `[::1]:80` -> `[::1]`. */
+function hostName(header: string | undefined): string {
+  if (!header) return '';
+  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
+  const colon = header.indexOf(':');
+  return (colon < 0 ? header : header.slice(0, colon)).toLowerCase();
 }
 
 function loadStaticAssets(): Map<string, StaticAsset> {
