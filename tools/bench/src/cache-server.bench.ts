@@ -89,7 +89,12 @@ function peakRssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-function send(agent: http.Agent, url: string, method: string, body?: Buffer): Promise<{ status: number; bytes: number; ms: number }> {
+function send(
+  agent: http.Agent,
+  url: string,
+  method: string,
+  body?: Buffer,
+): Promise<{ status: number; bytes: number; ms: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${TOKEN}` };
@@ -105,7 +110,10 @@ function send(agent: http.Agent, url: string, method: string, body?: Buffer): Pr
   });
 }
 
-async function phase(requests: (() => Promise<{ status: number; bytes: number; ms: number }>)[], movedBytes: (r: { bytes: number }) => number): Promise<Phase> {
+async function phase(
+  requests: (() => Promise<{ status: number; bytes: number; ms: number }>)[],
+  movedBytes: (r: { bytes: number }) => number,
+): Promise<Phase> {
   const t0 = performance.now();
   const results = await Promise.all(requests.map((r) => r()));
   const seconds = (performance.now() - t0) / 1000;
@@ -123,7 +131,10 @@ async function runRep(kind: 'cellar' | 'naive', entries: Buffer[], rep: number):
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cellar-bench-cache-${kind}-`));
   const { child, url } =
     kind === 'cellar'
-      ? await startProcess([BIN, '--port', '0', '--storage', `dir:${dir}`, '--max-body', '8MiB'], { ...process.env, CELLAR_CACHE_WRITE_TOKENS: `bench:${TOKEN}` })
+      ? await startProcess([BIN, '--port', '0', '--storage', `dir:${dir}`, '--max-body', '8MiB'], {
+          ...process.env,
+          CELLAR_CACHE_WRITE_TOKENS: `bench:${TOKEN}`,
+        })
       : await startProcess(['-e', NAIVE_SERVER, dir], process.env);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
@@ -133,7 +144,10 @@ async function runRep(kind: 'cellar' | 'naive', entries: Buffer[], rep: number):
       () => ENTRY_BYTES,
     );
     const get = await phase(
-      Array.from({ length: GETS }, (_, i) => () => send(agent, `${url}/v1/cache/${hashes[i % hashes.length]}`, 'GET')),
+      Array.from(
+        { length: GETS },
+        (_, i) => () => send(agent, `${url}/v1/cache/${hashes[i % hashes.length]}`, 'GET'),
+      ),
       (r) => r.bytes,
     );
     return { put, get, rssMiB: peakRssMiB(child.pid as number) };
@@ -184,7 +198,9 @@ async function main(): Promise<void> {
     ['server peak RSS (MiB, VmHWM)', (s) => s.rss, (x) => x.toFixed(0)],
     ['errors (all reps)', (s) => s.errors, (x) => x.toFixed(0)],
   ];
-  console.log(`${PUTS} concurrent PUTs of distinct 1 MiB entries, then ${GETS} concurrent GETs; medians over ${REPS} reps; directory storage in ${os.tmpdir()}; ${os.cpus().length} CPUs.\n`);
+  console.log(
+    `${PUTS} concurrent PUTs of distinct 1 MiB entries, then ${GETS} concurrent GETs; medians over ${REPS} reps; directory storage in ${os.tmpdir()}; ${os.cpus().length} CPUs.\n`,
+  );
   console.log('| metric | cellar-cache-server | naive fs server (reference) | cellar / reference |');
   console.log('|---|---:|---:|---:|');
   for (const [label, pick, fmt] of rows) {

@@ -22,7 +22,11 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Starts the real CLI and resolves once it logs `listening`. */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const logs: Record<string, unknown>[] = [];
     let stderr = '';
     let buffered = '';

@@ -9,7 +9,12 @@ import { BIN, cleanEnv, spawnServer } from './cache-server-process';
 describe('cellar-cache-server CLI', () => {
   it('refuses to start without tokens, with a one-line error and exit code 2', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-cli-'));
-    const run = spawnSync(process.execPath, [BIN, '--port', '0'], { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, [BIN, '--port', '0'], {
+      cwd,
+      env: cleanEnv(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
@@ -19,20 +24,43 @@ describe('cellar-cache-server CLI', () => {
   });
 
   it('rejects a bad size in one line', () => {
-    const run = spawnSync(process.execPath, [BIN, '--insecure-no-auth', '--max-body', 'lots'], { env: cleanEnv(), encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, [BIN, '--insecure-no-auth', '--max-body', 'lots'], {
+      env: cleanEnv(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^cellar-cache-server: --max-body: cannot read size 'lots'; [^\n]*\n$/);
   });
 
   it('serves with a tokens file and env tokens, logs JSON lines, stops on SIGTERM', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-cli-'));
-    fs.writeFileSync(path.join(cwd, 'tokens.yaml'), 'tokens:\n  - { name: ci-main, token: file-token-123, access: read-write }\n');
-    const server = await spawnServer(['--tokens', 'tokens.yaml', '--storage', 'dir:store'], cleanEnv({ CELLAR_CACHE_READ_TOKENS: 'pr:env-token-456' }), cwd);
+    fs.writeFileSync(
+      path.join(cwd, 'tokens.yaml'),
+      'tokens:\n  - { name: ci-main, token: file-token-123, access: read-write }\n',
+    );
+    const server = await spawnServer(
+      ['--tokens', 'tokens.yaml', '--storage', 'dir:store'],
+      cleanEnv({ CELLAR_CACHE_READ_TOKENS: 'pr:env-token-456' }),
+      cwd,
+    );
     try {
-      expect(server.logs[0]).toMatchObject({ event: 'listening', storage: `dir:${fs.realpathSync(cwd)}/store`, auth: '2 tokens' });
-      expect((await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'file-token-123', body: 'tgz' })).status).toBe(200);
-      expect((await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'env-token-456', body: 'tgz' })).status).toBe(403);
-      expect((await request(`${server.url}/v1/cache/77`, { token: 'env-token-456' })).body.toString()).toBe('tgz');
+      expect(server.logs[0]).toMatchObject({
+        event: 'listening',
+        storage: `dir:${fs.realpathSync(cwd)}/store`,
+        auth: '2 tokens',
+      });
+      expect(
+        (await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'file-token-123', body: 'tgz' }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'env-token-456', body: 'tgz' }))
+          .status,
+      ).toBe(403);
+      expect((await request(`${server.url}/v1/cache/77`, { token: 'env-token-456' })).body.toString()).toBe(
+        'tgz',
+      );
       expect(fs.readFileSync(path.join(cwd, 'store', 'entries', '77'), 'utf8')).toBe('tgz');
     } finally {
       expect(await server.stop()).toBe(0);

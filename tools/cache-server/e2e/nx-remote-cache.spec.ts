@@ -25,10 +25,15 @@ interface NxRun {
 
 function runNx(workspace: string, env: NodeJS.ProcessEnv): Promise<NxRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [NX_BIN, 'run', 'proj:build', '--output-style=static'], { cwd: workspace, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      [NX_BIN, 'run', 'proj:build', '--output-style=static'],
+      { cwd: workspace, env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -39,7 +44,10 @@ describe('Nx 23 against cellar-cache-server', () => {
   let url: string;
 
   const entries = () => fs.readdirSync(path.join(store, 'entries')).sort();
-  const runs = () => (fs.existsSync(path.join(workspace, 'runs.log')) ? fs.readFileSync(path.join(workspace, 'runs.log'), 'utf8').split('\n').filter(Boolean).length : 0);
+  const runs = () =>
+    fs.existsSync(path.join(workspace, 'runs.log'))
+      ? fs.readFileSync(path.join(workspace, 'runs.log'), 'utf8').split('\n').filter(Boolean).length
+      : 0;
   const nxEnv = (token: string, cacheName: string) =>
     cleanEnv({
       NX_NO_CLOUD: 'true',
@@ -57,7 +65,10 @@ describe('Nx 23 against cellar-cache-server', () => {
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-nx-cache-'));
     store = path.join(workspace, '..', `${path.basename(workspace)}-store`);
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(workspace, 'node_modules'), 'dir');
-    fs.writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'nx-cache-e2e', private: true }));
+    fs.writeFileSync(
+      path.join(workspace, 'package.json'),
+      JSON.stringify({ name: 'nx-cache-e2e', private: true }),
+    );
     fs.writeFileSync(path.join(workspace, 'nx.json'), JSON.stringify({ analytics: false }));
     fs.mkdirSync(path.join(workspace, 'proj'));
     fs.writeFileSync(path.join(workspace, 'proj', 'src.txt'), 'v1');
@@ -76,7 +87,14 @@ describe('Nx 23 against cellar-cache-server', () => {
         },
       }),
     );
-    server = await spawnServer(['--storage', `dir:${store}`], cleanEnv({ CELLAR_CACHE_WRITE_TOKENS: `ci-main:${WRITE_TOKEN}`, CELLAR_CACHE_READ_TOKENS: `pr:${READ_TOKEN}` }), workspace);
+    server = await spawnServer(
+      ['--storage', `dir:${store}`],
+      cleanEnv({
+        CELLAR_CACHE_WRITE_TOKENS: `ci-main:${WRITE_TOKEN}`,
+        CELLAR_CACHE_READ_TOKENS: `pr:${READ_TOKEN}`,
+      }),
+      workspace,
+    );
     url = server.url;
   });
   afterAll(async () => {
@@ -110,14 +128,23 @@ describe('Nx 23 against cellar-cache-server', () => {
     expect(second.output).toContain('[remote cache]');
     expect(runs()).toBe(1);
     expect(fs.readFileSync(path.join(workspace, 'proj', 'out', 'result.txt'), 'utf8')).toBe('built from v1');
-    expect(requests().at(-1)).toMatchObject({ method: 'GET', status: 200, token: 'pr', hash: hash.slice(0, 8) });
+    expect(requests().at(-1)).toMatchObject({
+      method: 'GET',
+      status: 200,
+      token: 'pr',
+      hash: hash.slice(0, 8),
+    });
 
     // 3. a PR that misses: it runs, its upload is refused (403, Nx skips it silently), the store is unchanged.
     fs.writeFileSync(path.join(workspace, 'proj', 'src.txt'), 'v2-from-a-pr');
     const third = await runNx(workspace, nxEnv(READ_TOKEN, 'c'));
     expect(third.code, third.output).toBe(0);
     expect(runs()).toBe(2);
-    expect(requests().slice(-2).map((l) => [l.method, l.status, l.token])).toEqual([
+    expect(
+      requests()
+        .slice(-2)
+        .map((l) => [l.method, l.status, l.token]),
+    ).toEqual([
       ['GET', 404, 'pr'],
       ['PUT', 403, 'pr'],
     ]);

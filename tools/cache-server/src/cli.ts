@@ -36,18 +36,29 @@ export function parseStorageSpec(text: string, cwd = process.cwd()): StorageSpec
     const bucket = slash === -1 ? rest : rest.slice(0, slash);
     const prefix = slash === -1 ? '' : rest.slice(slash + 1);
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      throw new CacheServerError('BAD_OPTION', `--storage: '${bucket}' is not a valid S3 bucket name (s3://<bucket>/<prefix>)`, {
-        key: 'storage',
-      });
+      throw new CacheServerError(
+        'BAD_OPTION',
+        `--storage: '${bucket}' is not a valid S3 bucket name (s3://<bucket>/<prefix>)`,
+        {
+          key: 'storage',
+        },
+      );
     }
     return { kind: 's3', bucket, prefix };
   }
   const dir = text.startsWith('dir:') ? text.slice('dir:'.length) : text;
-  if (dir.length === 0) throw new CacheServerError('BAD_OPTION', "--storage: 'dir:' needs a path, e.g. dir:.cellar-cache", { key: 'storage' });
+  if (dir.length === 0)
+    throw new CacheServerError('BAD_OPTION', "--storage: 'dir:' needs a path, e.g. dir:.cellar-cache", {
+      key: 'storage',
+    });
   return { kind: 'dir', path: path.resolve(cwd, dir) };
 }
 
-export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): CliCommand {
+export function parseCliArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): CliCommand {
   let values;
   try {
     ({ values } = parseArgs({
@@ -74,7 +85,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (values.port !== undefined) {
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new CacheServerError('BAD_OPTION', `--port must be an integer 0-65535 (got '${values.port}')`, { key: 'port' });
+      throw new CacheServerError('BAD_OPTION', `--port must be an integer 0-65535 (got '${values.port}')`, {
+        key: 'port',
+      });
     }
   }
   const tokens: AccessToken[] = [];

@@ -1,10 +1,5 @@
 export type CacheServerErrorCode =
-  | 'BAD_OPTION'
-  | 'NO_TOKENS'
-  | 'TOKENS_FILE'
-  | 'STORAGE'
-  | 'BODY_TOO_LARGE'
-  | 'UPLOAD_ABORTED';
+  'BAD_OPTION' | 'NO_TOKENS' | 'TOKENS_FILE' | 'STORAGE' | 'BODY_TOO_LARGE' | 'UPLOAD_ABORTED';
 
 /** Base error of @cellar/cache-server; `message` is one line meant for the operator. */
 export class CacheServerError extends Error {

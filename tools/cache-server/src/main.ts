@@ -4,7 +4,9 @@ import { startCacheServer } from './server';
 
 function fail(err: unknown, verbose: boolean): never {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`cellar-cache-server: ${verbose && err instanceof Error && err.stack ? err.stack : message}\n`);
+  process.stderr.write(
+    `cellar-cache-server: ${verbose && err instanceof Error && err.stack ? err.stack : message}\n`,
+  );
   process.exit(err instanceof CacheServerError ? 2 : 1);
 }
 

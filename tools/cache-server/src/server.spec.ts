@@ -94,10 +94,20 @@ describe('cache server over a directory', () => {
     for (const hash of ['..%2Fx', '../x', '..%2F..%2Fescape', 'a.b', 'x'.repeat(129), '%00', '']) {
       const status = await new Promise<number>((resolve, reject) => {
         // Raw request: URL normalisation in clients would hide `../`.
-        const req = http.request({ host: '127.0.0.1', port: server.port, method: 'PUT', path: `/v1/cache/${hash}`, headers: { authorization: `Bearer ${TOKENS[0].token}` }, agent: false }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            method: 'PUT',
+            path: `/v1/cache/${hash}`,
+            headers: { authorization: `Bearer ${TOKENS[0].token}` },
+            agent: false,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end('evil');
       });
@@ -182,7 +192,10 @@ describe('cache server over a directory', () => {
           req.on('error', reject);
           req.write(body.subarray(0, half));
           // Finish only once both uploads are spooling, so both passed the early existence check.
-          void waitFor(() => spools().length === 2, 5000, 'two spool files').then(() => req.end(body.subarray(half)), reject);
+          void waitFor(() => spools().length === 2, 5000, 'two spool files').then(
+            () => req.end(body.subarray(half)),
+            reject,
+          );
         }),
     );
     const results = await Promise.all(pending);
@@ -206,7 +219,11 @@ describe('cache server over a directory', () => {
         resolve();
       }, reject);
     });
-    await waitFor(() => requestLogs().some((l) => l.hash === '7000' && l.aborted === true), 5000, 'abort log');
+    await waitFor(
+      () => requestLogs().some((l) => l.hash === '7000' && l.aborted === true),
+      5000,
+      'abort log',
+    );
     await waitFor(() => spools().length === 0, 5000, 'spool cleanup');
     expect(entries()).not.toContain('7000');
     expect((await request(`${server.url}/v1/cache/7000`, { token: TOKENS[1].token })).status).toBe(404);
@@ -218,7 +235,14 @@ describe('cache server over a directory', () => {
     const text = JSON.stringify(logs);
     for (const t of TOKENS) expect(text).not.toContain(t.token);
     const stored = lines.find((l) => l.method === 'PUT' && l.hash === '3000' && l.status === 200);
-    expect(stored).toMatchObject({ method: 'PUT', path: '/v1/cache', hash: '3000', status: 200, bytes: 5, token: 'ci-main' });
+    expect(stored).toMatchObject({
+      method: 'PUT',
+      path: '/v1/cache',
+      hash: '3000',
+      status: 200,
+      bytes: 5,
+      token: 'ci-main',
+    });
     expect(typeof stored?.ms).toBe('number');
     const long = 'y'.repeat(40);
     await request(`${server.url}/v1/cache/${long}`, { token: TOKENS[1].token });
@@ -239,7 +263,12 @@ describe('eviction', () => {
     });
     try {
       const file = (h: string) => path.join(root, 'entries', h);
-      const put = (h: string) => request(`${server.url}/v1/cache/${h}`, { method: 'PUT', token: TOKENS[0].token, body: Buffer.alloc(1000, h) });
+      const put = (h: string) =>
+        request(`${server.url}/v1/cache/${h}`, {
+          method: 'PUT',
+          token: TOKENS[0].token,
+          body: Buffer.alloc(1000, h),
+        });
       const age = (h: string, secondsAgo: number) => {
         const t = new Date(Date.now() - secondsAgo * 1000);
         fs.utimesSync(file(h), t, t);
@@ -273,7 +302,10 @@ describe('eviction', () => {
     });
     try {
       for (const h of ['old', 'new']) {
-        expect((await request(`${server.url}/v1/cache/${h}`, { method: 'PUT', token: TOKENS[0].token, body: h })).status).toBe(200);
+        expect(
+          (await request(`${server.url}/v1/cache/${h}`, { method: 'PUT', token: TOKENS[0].token, body: h }))
+            .status,
+        ).toBe(200);
       }
       const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
       fs.utimesSync(path.join(root, 'entries', 'old'), twoDaysAgo, twoDaysAgo);
@@ -300,7 +332,9 @@ describe('startup', () => {
     const attempt = startCacheServer({ port: 0, storage, tokens: [], log: false });
     await expect(attempt).rejects.toBeInstanceOf(CacheServerError);
     await expect(attempt).rejects.toMatchObject({ code: 'NO_TOKENS' });
-    await expect(startCacheServer({ port: 0, storage, tokens: TOKENS, insecureNoAuth: true, log: false })).rejects.toMatchObject({ code: 'BAD_OPTION' });
+    await expect(
+      startCacheServer({ port: 0, storage, tokens: TOKENS, insecureNoAuth: true, log: false }),
+    ).rejects.toMatchObject({ code: 'BAD_OPTION' });
 
     const open = await startCacheServer({ port: 0, storage, insecureNoAuth: true, log: false });
     try {
@@ -316,15 +350,27 @@ describe('storage failures', () => {
   it('answers a failing GET with 404 (Nx would abort on 5xx) and a failing PUT with 500, logging both', async () => {
     const root = tmpDir();
     const logs: LogRecord[] = [];
-    const server = await startCacheServer({ port: 0, storage: { kind: 'dir', path: root }, tokens: TOKENS, evictionIntervalMs: 0, log: (r) => logs.push(r) });
+    const server = await startCacheServer({
+      port: 0,
+      storage: { kind: 'dir', path: root },
+      tokens: TOKENS,
+      evictionIntervalMs: 0,
+      log: (r) => logs.push(r),
+    });
     try {
-      expect((await request(`${server.url}/v1/cache/1`, { method: 'PUT', token: TOKENS[0].token, body: 'x' })).status).toBe(200);
+      expect(
+        (await request(`${server.url}/v1/cache/1`, { method: 'PUT', token: TOKENS[0].token, body: 'x' }))
+          .status,
+      ).toBe(200);
       // Break the store: entries/1 becomes a directory, and the spool folder tmp/ disappears.
       fs.rmSync(path.join(root, 'entries'), { recursive: true });
       fs.mkdirSync(path.join(root, 'entries', '1'), { recursive: true });
       fs.rmSync(path.join(root, 'tmp'), { recursive: true });
       expect((await request(`${server.url}/v1/cache/1`, { token: TOKENS[1].token })).status).toBe(404);
-      expect((await request(`${server.url}/v1/cache/2`, { method: 'PUT', token: TOKENS[0].token, body: 'y' })).status).toBe(500);
+      expect(
+        (await request(`${server.url}/v1/cache/2`, { method: 'PUT', token: TOKENS[0].token, body: 'y' }))
+          .status,
+      ).toBe(500);
       const failed = logs.filter((l): l is RequestLogRecord => 'method' in l && l.error !== undefined);
       expect(failed.map((l) => [l.method, l.status])).toEqual([
         ['GET', 404],

@@ -7,7 +7,14 @@ import { CacheServerError } from './errors';
 import { DirectoryStorage } from './storage/dir-storage';
 import type { S3StorageOptions } from './storage/s3-storage';
 import type { CacheStorage, EvictionReport } from './storage/storage';
-import { hashTokens, matchToken, readBearer, type AccessToken, type TokenAccess, type TokenEntry } from './tokens';
+import {
+  hashTokens,
+  matchToken,
+  readBearer,
+  type AccessToken,
+  type TokenAccess,
+  type TokenEntry,
+} from './tokens';
 
 export const HASH_PATTERN = /^[A-Za-z0-9]{1,128}$/;
 
@@ -131,7 +138,9 @@ function spoolBody(req: http.IncomingMessage, file: string, maxBytes: number): P
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > maxBytes) {
-        fail(new CacheServerError('BODY_TOO_LARGE', `upload exceeds the ${maxBytes}-byte limit (--max-body)`));
+        fail(
+          new CacheServerError('BODY_TOO_LARGE', `upload exceeds the ${maxBytes}-byte limit (--max-body)`),
+        );
       }
     };
     req.on('data', onData);
@@ -166,7 +175,10 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   }
   const entries: TokenEntry[] = hashTokens(tokens);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
-  const policy = { maxSizeBytes: options.maxSizeBytes ?? DEFAULTS.maxSizeBytes, maxAgeMs: options.maxAgeMs ?? DEFAULTS.maxAgeMs };
+  const policy = {
+    maxSizeBytes: options.maxSizeBytes ?? DEFAULTS.maxSizeBytes,
+    maxAgeMs: options.maxAgeMs ?? DEFAULTS.maxAgeMs,
+  };
   const log = options.log === false ? () => undefined : (options.log ?? writeJsonLine);
   const storage = await createStorage(options.storage);
   await storage.open();
@@ -203,10 +215,18 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     return presented === undefined ? undefined : matchToken(entries, presented);
   };
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, record: RequestLogRecord): Promise<void> => {
+  const handle = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    record: RequestLogRecord,
+  ): Promise<void> => {
     const reply = (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        ...headers,
+      });
       res.end(text);
     };
     // Answer before the body is read: cut the connection so we don't have to swallow it, but give
@@ -218,18 +238,22 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     };
     const urlPath = (req.url ?? '/').split('?')[0];
     if (urlPath === '/healthz') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { error: 'use GET' }, { Allow: 'GET' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return reply(405, { error: 'use GET' }, { Allow: 'GET' });
       return reply(200, { ok: true });
     }
     if (!urlPath.startsWith('/v1/cache/')) return reply(404, { error: `no route ${urlPath}` });
-    if (req.method !== 'GET' && req.method !== 'PUT') return reply(405, { error: 'use GET or PUT' }, { Allow: 'GET, PUT' });
+    if (req.method !== 'GET' && req.method !== 'PUT')
+      return reply(405, { error: 'use GET or PUT' }, { Allow: 'GET, PUT' });
 
     const hash = urlPath.slice('/v1/cache/'.length);
     record.hash = hash.slice(0, 8);
     const principal = authenticate(req);
     if (!principal) {
       const message = 'missing or unknown bearer token; set NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN';
-      return req.method === 'PUT' ? rejectUpload(401, message) : reply(401, { error: message }, { 'WWW-Authenticate': 'Bearer' });
+      return req.method === 'PUT'
+        ? rejectUpload(401, message)
+        : reply(401, { error: message }, { 'WWW-Authenticate': 'Bearer' });
     }
     record.token = principal.name;
     if (req.method === 'PUT' && principal.access !== 'read-write') {
@@ -273,7 +297,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       size = await spoolBody(req, spool, maxBodyBytes);
     } catch (err) {
       await fs.promises.rm(spool, { force: true });
-      if (err instanceof CacheServerError && err.code === 'BODY_TOO_LARGE') return rejectUpload(413, err.message);
+      if (err instanceof CacheServerError && err.code === 'BODY_TOO_LARGE')
+        return rejectUpload(413, err.message);
       if (err instanceof CacheServerError && err.code === 'UPLOAD_ABORTED') {
         record.aborted = true;
         return;
@@ -289,7 +314,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     if (result === 'exists') return reply(409, { error: 'entry exists; cache entries are immutable' });
     reply(200, { stored: true });
     if (estimatedBytes !== undefined) estimatedBytes += size;
-    if (storage.evictAfterWrites && (estimatedBytes === undefined || estimatedBytes > policy.maxSizeBytes)) void evict();
+    if (storage.evictAfterWrites && (estimatedBytes === undefined || estimatedBytes > policy.maxSizeBytes))
+      void evict();
   };
 
   // Responses in flight; close() waits for them (see the note there).
@@ -319,7 +345,11 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       record.error = err.message.split('\n')[0];
       if (!res.headersSent) {
         const text = JSON.stringify({ error: 'storage failure' });
-        res.writeHead(500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+        res.writeHead(500, {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(text),
+          Connection: 'close',
+        });
         res.end(text);
       } else {
         res.destroy();
@@ -349,7 +379,13 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  log({ time: new Date().toISOString(), event: 'listening', url, storage: storage.description, auth: options.insecureNoAuth ? 'none' : `${entries.length} tokens` });
+  log({
+    time: new Date().toISOString(),
+    event: 'listening',
+    url,
+    storage: storage.description,
+    auth: options.insecureNoAuth ? 'none' : `${entries.length} tokens`,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -363,7 +399,9 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
         // http.Server#close() also drops connections whose request was fully read, even while the
         // response is still being written; net.Server#close() only stops accepting, so in-flight
         // responses finish first (bounded), then idle keep-alive sockets are closed.
-        const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+        const closed = new Promise<void>((resolve) =>
+          net.Server.prototype.close.call(server, () => resolve()),
+        );
         const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
         await Promise.race([Promise.all([...inflight]), grace]);
         server.closeIdleConnections();

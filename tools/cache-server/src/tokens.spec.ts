@@ -10,8 +10,14 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-tokens-'));
 describe('loadTokensFile', () => {
   it('reads YAML and JSON', () => {
     const dir = tmp();
-    fs.writeFileSync(path.join(dir, 't.yaml'), 'tokens:\n  - { name: ci-main, token: abc, access: read-write }\n  - { name: pr, token: def, access: read }\n');
-    fs.writeFileSync(path.join(dir, 't.json'), JSON.stringify({ tokens: [{ name: 'pr', token: 'def', access: 'read' }] }));
+    fs.writeFileSync(
+      path.join(dir, 't.yaml'),
+      'tokens:\n  - { name: ci-main, token: abc, access: read-write }\n  - { name: pr, token: def, access: read }\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 't.json'),
+      JSON.stringify({ tokens: [{ name: 'pr', token: 'def', access: 'read' }] }),
+    );
     expect(loadTokensFile(path.join(dir, 't.yaml'))).toEqual([
       { name: 'ci-main', token: 'abc', access: 'read-write' },
       { name: 'pr', token: 'def', access: 'read' },
@@ -31,7 +37,9 @@ describe('loadTokensFile', () => {
     expect(err).toBeInstanceOf(CacheServerError);
     expect((err as CacheServerError).code).toBe('TOKENS_FILE');
     expect((err as CacheServerError).key).toBe('tokens.0.access');
-    expect((err as Error).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: tokens\\.0\\.access: `));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: tokens\\.0\\.access: `),
+    );
     expect((err as Error).message).not.toContain('\n');
   });
 
@@ -44,13 +52,17 @@ describe('loadTokensFile', () => {
 
 describe('readTokensFromEnv', () => {
   it('reads name:token and plain tokens', () => {
-    expect(readTokensFromEnv({ CELLAR_CACHE_READ_TOKENS: 'pr:aaa, bbb', CELLAR_CACHE_WRITE_TOKENS: 'ci:c:c' })).toEqual([
+    expect(
+      readTokensFromEnv({ CELLAR_CACHE_READ_TOKENS: 'pr:aaa, bbb', CELLAR_CACHE_WRITE_TOKENS: 'ci:c:c' }),
+    ).toEqual([
       { name: 'pr', token: 'aaa', access: 'read' },
       { name: 'read-2', token: 'bbb', access: 'read' },
       { name: 'ci', token: 'c:c', access: 'read-write' },
     ]);
     expect(readTokensFromEnv({})).toEqual([]);
-    expect(() => readTokensFromEnv({ CELLAR_CACHE_WRITE_TOKENS: 'ci:' })).toThrow("CELLAR_CACHE_WRITE_TOKENS: entry 1 ('ci:') has an empty token");
+    expect(() => readTokensFromEnv({ CELLAR_CACHE_WRITE_TOKENS: 'ci:' })).toThrow(
+      "CELLAR_CACHE_WRITE_TOKENS: entry 1 ('ci:') has an empty token",
+    );
   });
 });
 

@@ -83,9 +83,13 @@ export function readTokensFromEnv(env: NodeJS.ProcessEnv = process.env): AccessT
       const name = colon > 0 ? item.slice(0, colon) : `${prefix}-${i + 1}`;
       const token = colon > 0 ? item.slice(colon + 1) : item;
       if (token.length === 0) {
-        throw new CacheServerError('BAD_OPTION', `${variable}: entry ${i + 1} ('${name}:') has an empty token`, {
-          key: variable,
-        });
+        throw new CacheServerError(
+          'BAD_OPTION',
+          `${variable}: entry ${i + 1} ('${name}:') has an empty token`,
+          {
+            key: variable,
+          },
+        );
       }
       out.push({ name, token, access });
     });

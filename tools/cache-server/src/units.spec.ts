@@ -23,6 +23,8 @@ describe('parseDuration', () => {
     expect(parseDuration('2w')).toBe(1_209_600_000);
   });
   it('rejects a missing unit', () => {
-    expect(() => parseDuration('30', '--max-age')).toThrow("--max-age: cannot read duration '30'; use a number with ms, s, m, h, d or w (e.g. 30d)");
+    expect(() => parseDuration('30', '--max-age')).toThrow(
+      "--max-age: cannot read duration '30'; use a number with ms, s, m, h, d or w (e.g. 30d)",
+    );
   });
 });

@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CacheServerError } from '../errors';
-import { planEviction, type CacheEntry, type CacheStorage, type CommitResult, type EvictionPolicy, type EvictionReport } from './storage';
+import {
+  planEviction,
+  type CacheEntry,
+  type CacheStorage,
+  type CommitResult,
+  type EvictionPolicy,
+  type EvictionReport,
+} from './storage';
 
 /** Spool files untouched for this long belong to a crashed process and are removed by eviction. */
 const STALE_SPOOL_MS = 60 * 60 * 1000;
@@ -66,12 +73,19 @@ export class DirectoryStorage implements CacheStorage {
     try {
       const stat = await fstatAsync(fd);
       if (!stat.isFile()) {
-        throw new CacheServerError('STORAGE', `${this.entryPath(hash)}: cache entry is not a regular file; remove it`, { file: this.entryPath(hash) });
+        throw new CacheServerError(
+          'STORAGE',
+          `${this.entryPath(hash)}: cache entry is not a regular file; remove it`,
+          { file: this.entryPath(hash) },
+        );
       }
       // Explicit atime bump: noatime/relatime mounts would not record the use, and eviction is LRU.
       await futimesAsync(fd, new Date(), stat.mtime).catch(() => undefined);
       // The open fd keeps the bytes readable even if eviction unlinks the entry meanwhile.
-      return { body: fs.createReadStream('', { fd, autoClose: true, highWaterMark: READ_CHUNK }), size: stat.size };
+      return {
+        body: fs.createReadStream('', { fd, autoClose: true, highWaterMark: READ_CHUNK }),
+        size: stat.size,
+      };
     } catch (err) {
       fs.close(fd, () => undefined);
       throw err;

@@ -1,14 +1,23 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer, type CacheServer } from '../server';
 import { request } from '../testing/http-client';
 import { S3Storage } from './s3-storage';
 
 // s3rver has no types; it is a real S3 look-alike server (HTTP + XML) storing objects on disk.
-const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+const S3rver = require('s3rver') as new (o: Record<string, unknown>) => {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+};
 
 const BUCKET = 'cellar-cache';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -41,7 +50,9 @@ describe('S3 backend against s3rver', () => {
   });
 
   const keys = async () =>
-    ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key).sort();
+    ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? [])
+      .map((o) => o.Key)
+      .sort();
 
   it('detects that s3rver ignores If-None-Match and falls back to HEAD-then-PUT', () => {
     expect(storage.conditionalWrites).toBe('head-then-put');
@@ -51,9 +62,16 @@ describe('S3 backend against s3rver', () => {
   it('stores, serves and never overwrites entries', async () => {
     const body = Buffer.from('gzipped-tar-bytes');
     expect((await request(`${server.url}/v1/cache/123`, { token: TOKENS[1].token })).status).toBe(404);
-    expect((await request(`${server.url}/v1/cache/123`, { method: 'PUT', token: TOKENS[1].token, body })).status).toBe(403);
-    expect((await request(`${server.url}/v1/cache/123`, { method: 'PUT', token: TOKENS[0].token, body })).status).toBe(200);
-    expect((await request(`${server.url}/v1/cache/123`, { method: 'PUT', token: TOKENS[0].token, body: 'poison' })).status).toBe(409);
+    expect(
+      (await request(`${server.url}/v1/cache/123`, { method: 'PUT', token: TOKENS[1].token, body })).status,
+    ).toBe(403);
+    expect(
+      (await request(`${server.url}/v1/cache/123`, { method: 'PUT', token: TOKENS[0].token, body })).status,
+    ).toBe(200);
+    expect(
+      (await request(`${server.url}/v1/cache/123`, { method: 'PUT', token: TOKENS[0].token, body: 'poison' }))
+        .status,
+    ).toBe(409);
     const hit = await request(`${server.url}/v1/cache/123`, { token: TOKENS[1].token });
     expect(hit.status).toBe(200);
     expect(hit.body.equals(body)).toBe(true);
@@ -70,9 +88,31 @@ describe('S3 backend against s3rver', () => {
     expect(fs.existsSync(spool)).toBe(false);
   });
 
+  it('serialises concurrent commits of one hash in-process even without conditional writes', async () => {
+    const spools = ['winner-a', 'winner-b'].map((text) => {
+      const file = storage.spoolPath();
+      fs.writeFileSync(file, text);
+      return file;
+    });
+    const results = await Promise.all(spools.map((file) => storage.commit('300', file, 8)));
+    expect([...results].sort()).toEqual(['created', 'exists']);
+    const winner = results[0] === 'created' ? 'winner-a' : 'winner-b';
+    const stored = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'nx/300' }));
+    expect(await stored.Body?.transformToString()).toBe(winner);
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'nx/300' }));
+  });
+
   it('evicts by size, oldest upload first', async () => {
     for (const h of ['200', '201']) {
-      expect((await request(`${server.url}/v1/cache/${h}`, { method: 'PUT', token: TOKENS[0].token, body: Buffer.alloc(100, 1) })).status).toBe(200);
+      expect(
+        (
+          await request(`${server.url}/v1/cache/${h}`, {
+            method: 'PUT',
+            token: TOKENS[0].token,
+            body: Buffer.alloc(100, 1),
+          })
+        ).status,
+      ).toBe(200);
     }
     // 17 + 100 + 100 bytes against a 200-byte cap: one must go. S3 LastModified has 1 s resolution,
     // so which one depends on the clock; the totals do not.

@@ -14,7 +14,14 @@ import {
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
 import { CacheServerError } from '../errors';
-import { planEviction, type CacheEntry, type CacheStorage, type CommitResult, type EvictionPolicy, type EvictionReport } from './storage';
+import {
+  planEviction,
+  type CacheEntry,
+  type CacheStorage,
+  type CommitResult,
+  type EvictionPolicy,
+  type EvictionReport,
+} from './storage';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -61,6 +68,7 @@ export class S3Storage implements CacheStorage {
   private mode: 'auto' | 'if-none-match' | 'head-then-put';
   private spoolDir: string | undefined;
   private ownsSpoolDir = false;
+  private readonly commits = new Map<string, Promise<CommitResult>>();
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket;
@@ -102,28 +110,36 @@ export class S3Storage implements CacheStorage {
     } else {
       await fs.promises.mkdir(this.spoolDir, { recursive: true });
     }
-    if (this.mode === 'auto') this.mode = (await this.probeConditionalWrites()) ? 'if-none-match' : 'head-then-put';
+    if (this.mode === 'auto')
+      this.mode = (await this.probeConditionalWrites()) ? 'if-none-match' : 'head-then-put';
   }
 
   /** Writes a probe object twice with If-None-Match: * and sees whether the second write is refused. */
   private async probeConditionalWrites(): Promise<boolean> {
     const key = `${this.prefix}.cellar-probe-${randomBytes(8).toString('hex')}`;
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'a', IfNoneMatch: '*' }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'a', IfNoneMatch: '*' }),
+      );
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'b', IfNoneMatch: '*' }));
+        await this.client.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'b', IfNoneMatch: '*' }),
+        );
         return false;
       } catch (err) {
         if (isPreconditionFailure(err)) return true;
         throw err;
       }
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))
+        .catch(() => undefined);
     }
   }
 
   spoolPath(): string {
-    if (this.spoolDir === undefined) throw new CacheServerError('STORAGE', `${this.description}: open() was not called`);
+    if (this.spoolDir === undefined)
+      throw new CacheServerError('STORAGE', `${this.description}: open() was not called`);
     return path.join(this.spoolDir, randomBytes(12).toString('hex'));
   }
 
@@ -151,7 +167,22 @@ export class S3Storage implements CacheStorage {
     }
   }
 
+  /**
+   * Commits of one hash are serialised inside this process, so the HEAD-then-PUT race can only
+   * happen between servers sharing the bucket.
+   */
   async commit(hash: string, spoolFile: string, size: number): Promise<CommitResult> {
+    const previous = this.commits.get(hash) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(() => this.commitNow(hash, spoolFile, size));
+    this.commits.set(hash, current);
+    try {
+      return await current;
+    } finally {
+      if (this.commits.get(hash) === current) this.commits.delete(hash);
+    }
+  }
+
+  private async commitNow(hash: string, spoolFile: string, size: number): Promise<CommitResult> {
     try {
       const put = (ifNoneMatch?: string) =>
         this.client.send(
@@ -213,7 +244,8 @@ export class S3Storage implements CacheStorage {
   }
 
   async close(): Promise<void> {
-    if (this.ownsSpoolDir && this.spoolDir) await fs.promises.rm(this.spoolDir, { recursive: true, force: true });
+    if (this.ownsSpoolDir && this.spoolDir)
+      await fs.promises.rm(this.spoolDir, { recursive: true, force: true });
     this.client.destroy();
   }
 }

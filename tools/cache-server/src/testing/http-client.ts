@@ -9,7 +9,12 @@ export interface HttpResult {
 /** A plain node:http request; resolves on any status, rejects only on transport errors. */
 export function request(
   url: string,
-  options: { method?: string; token?: string; body?: Buffer | string; headers?: http.OutgoingHttpHeaders } = {},
+  options: {
+    method?: string;
+    token?: string;
+    body?: Buffer | string;
+    headers?: http.OutgoingHttpHeaders;
+  } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { ...options.headers };
@@ -17,7 +22,9 @@ export function request(
     const req = http.request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -26,7 +33,11 @@ export function request(
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
