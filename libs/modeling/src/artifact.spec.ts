@@ -65,7 +65,9 @@ describe.each(specs)('$type artifact', (spec) => {
     const out = predictTable(artifact, { columns });
     expect(out.labels).toEqual(predict(model, test.columns));
     expect(out.classes).toEqual([3, 4, 5, 6, 7, 8]);
-    expect(out.proba).toHaveLength(6);
+    expect(out.proba).toHaveLength(test.y.length);
+    const byClass = predictProba(model, test.columns);
+    expect(Array.from(out.proba[7])).toEqual(byClass.map((col) => col[7]));
     const positional = predictTable(artifact, { featureNames: test.featureNames, columns: test.columns });
     expect(positional.labels).toEqual(out.labels);
   });

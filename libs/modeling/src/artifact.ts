@@ -38,7 +38,10 @@ export type FeatureTable = { columns: Record<string, Float64Array> } | { feature
 
 export interface TablePrediction {
   labels: Float64Array;
-  /** proba[k][i]: probability of classes[k] for row i */
+  /**
+   * Row-major, unlike predictProba: proba[i][k] is the probability of classes[k] for row i,
+   * because callers write predictions out row by row.
+   */
   proba: Float64Array[];
   classes: number[];
 }
@@ -294,6 +297,8 @@ export function predictTable(a: ModelArtifact, table: FeatureTable): TablePredic
     return col;
   });
   const model = fromArtifact(a);
-  const proba = predictProba(model, columns);
-  return { labels: labelsFromProba(model.classes, proba), proba, classes: model.classes };
+  const byClass = predictProba(model, columns);
+  const n = columns.length > 0 ? columns[0].length : 0;
+  const proba = Array.from({ length: n }, (_, i) => Float64Array.from(byClass, (col) => col[i]));
+  return { labels: labelsFromProba(model.classes, byClass), proba, classes: model.classes };
 }
