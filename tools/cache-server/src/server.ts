@@ -229,8 +229,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       });
       res.end(text);
     };
-    // Answer before the body is read: cut the connection so we don't have to swallow it, but give
-    // the client time to read the answer first.
+    // Answer before the body is read, then drain briefly so the client can read the answer (closing
+    // on unread data sends a RST that can swallow it), then cut the connection.
     const rejectUpload = (status: number, message: string) => {
       reply(status, { error: message }, { Connection: 'close' });
       req.resume();
