@@ -25,7 +25,8 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `ui-${name}.png`), fullPage: true });
 }
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('tracking UI in headless Chromium', () => {
+// Skipped on a laptop without Chromium; CI installs it, so there a missing browser fails the run.
+describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in headless Chromium', () => {
   let dir: string;
   let store: TrackingStore;
   let server: UiServer;
