@@ -7,7 +7,12 @@ import { createTempWorkspace, type TempWorkspace } from './workspace';
 const PIPELINES = ['wine-logreg', 'wine-random-forest', 'wine-gradient-boosting'];
 let ws: TempWorkspace;
 const read = (file: string) => readFileSync(join(ws.root, file));
-const outputsOf = (p: string) => [`apps/${p}/model.json`, `apps/${p}/metrics.json`, `apps/${p}/reports/metrics_detailed.json`, `apps/${p}/reports/confusion_matrix.svg`];
+const outputsOf = (p: string) => [
+  `apps/${p}/model.json`,
+  `apps/${p}/metrics.json`,
+  `apps/${p}/reports/metrics_detailed.json`,
+  `apps/${p}/reports/confusion_matrix.svg`,
+];
 
 /** Task ids Nx actually ran (not restored from cache), from --output-style=static output. */
 function ranTasks(output: string): string[] {
@@ -40,13 +45,19 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     );
     const report = JSON.parse(read('apps/wine-logreg/reports/metrics_detailed.json').toString());
     expect(report.accuracy).toBeGreaterThan(0.55);
-    expect(report.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(report.n_test);
+    expect(report.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(
+      report.n_test,
+    );
   });
 
   it('logs one FINISHED tracking run per trained pipeline', () => {
     const r = ws.cellar(['runs', 'ls', '--json']);
     expect(r.code, r.output).toBe(0);
-    const runs = JSON.parse(r.stdout) as Array<{ info: { status: string }; tags: Record<string, string>; metrics: Record<string, number> }>;
+    const runs = JSON.parse(r.stdout).runs as Array<{
+      info: { status: string };
+      tags: Record<string, string>;
+      metrics: Record<string, number>;
+    }>;
     expect(runs.map((x) => x.tags.pipeline).sort()).toEqual([...PIPELINES].sort());
     for (const run of runs) {
       expect(run.info.status).toBe('FINISHED');
@@ -62,8 +73,10 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     expect(r.code, r.output).toBe(0);
     expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
     expect(r.stdout.match(/■ wine-/g)).toHaveLength(3);
-    const runs = JSON.parse(ws.cellar(['runs', 'ls', '--json']).stdout);
+    const runs = JSON.parse(ws.cellar(['runs', 'ls', '--json']).stdout).runs;
     expect(runs).toHaveLength(3);
+    ws.git(['add', '-A']);
+    ws.git(['commit', '-qm', 'docs and tests']);
   });
 
   it('editing model.C affects only wine-logreg; reverting restores the old model byte for byte', () => {
@@ -72,23 +85,30 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     const oldModel = read('apps/wine-logreg/model.json');
     const oldReport = read('apps/wine-logreg/reports/metrics_detailed.json');
     writeFileSync(file, original.replace('C: 1.0', 'C: 0.05'));
-    const affected = ws.nx(['show', 'projects', '--affected', '--base=HEAD']);
-    expect(affected.code, affected.output).toBe(0);
-    expect(affected.stdout.trim().split('\n')).toEqual(['wine-logreg']);
+    try {
+      const affected = ws.nx(['show', 'projects', '--affected', '--base=HEAD']);
+      expect(affected.code, affected.output).toBe(0);
+      expect(affected.stdout.trim().split('\n')).toEqual(['wine-logreg']);
 
-    const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
-    expect(r.code, r.output).toBe(0);
-    expect(ranTasks(r.output)).toEqual(
-      ['data:pull', 'wine-logreg:train', 'wine-logreg:evaluate', ...PIPELINES.map((p) => `${p}:notify`)].sort(),
-    );
-    const newModel = read('apps/wine-logreg/model.json');
-    expect(newModel.equals(oldModel)).toBe(false);
-    expect(JSON.parse(newModel.toString()).spec.C).toBe(0.05);
-    // evaluate scored the new model, not a stale cache entry
-    const newReport = JSON.parse(read('apps/wine-logreg/reports/metrics_detailed.json').toString());
-    expect(newReport.config_hash).toBe(JSON.parse(newModel.toString()).configHash);
-
-    writeFileSync(file, original);
+      const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+      expect(r.code, r.output).toBe(0);
+      expect(ranTasks(r.output)).toEqual(
+        [
+          'data:pull',
+          'wine-logreg:train',
+          'wine-logreg:evaluate',
+          ...PIPELINES.map((p) => `${p}:notify`),
+        ].sort(),
+      );
+      const newModel = read('apps/wine-logreg/model.json');
+      expect(newModel.equals(oldModel)).toBe(false);
+      expect(JSON.parse(newModel.toString()).spec.C).toBe(0.05);
+      // evaluate scored the new model, not a stale cache entry
+      const newReport = JSON.parse(read('apps/wine-logreg/reports/metrics_detailed.json').toString());
+      expect(newReport.config_hash).toBe(JSON.parse(newModel.toString()).configHash);
+    } finally {
+      writeFileSync(file, original);
+    }
     const back = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
     expect(back.code, back.output).toBe(0);
     expect(ranTasks(back.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
@@ -145,17 +165,28 @@ describe('notify webhook', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/cellar`;
     try {
-      const args = ['run', 'wine-random-forest:notify', '--exclude-task-dependencies', '--output-style=static'];
+      const args = [
+        'run',
+        'wine-random-forest:notify',
+        '--exclude-task-dependencies',
+        '--output-style=static',
+      ];
       // async: the hook server lives in this process, so nx must not block its event loop
       const ok = await ws.nxAsync(args, { CELLAR_WEBHOOK_URL: url });
       expect(ok.code, ok.output).toBe(0);
       expect(bodies).toHaveLength(1);
-      expect(bodies[0]).toMatchObject({ event: 'pipeline.finished', pipeline: 'wine-random-forest', model_type: 'random_forest' });
+      expect(bodies[0]).toMatchObject({
+        event: 'pipeline.finished',
+        pipeline: 'wine-random-forest',
+        model_type: 'random_forest',
+      });
       expect(bodies[0].accuracy).toBeGreaterThan(0.5);
       status = 500;
       const bad = await ws.nxAsync(args, { CELLAR_WEBHOOK_URL: url });
       expect(bad.code).not.toBe(0);
-      expect(bad.output).toMatch(/wine-random-forest:notify failed: webhook 127\.0\.0\.1:\d+ answered HTTP 500/);
+      expect(bad.output).toMatch(
+        /wine-random-forest:notify failed: webhook 127\.0\.0\.1:\d+ answered HTTP 500/,
+      );
     } finally {
       server.close();
     }
@@ -173,7 +204,9 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     try {
       const r = ws.nx(['run', 'wine-logreg:train', '--output-style=static']);
       expect(r.code).not.toBe(0);
-      expect(r.output).toContain('wine-logreg:train failed: configs/model/logreg.yaml: model.C must be > 0 (got -1)');
+      expect(r.output).toContain(
+        'wine-logreg:train failed: configs/model/logreg.yaml: model.C must be > 0 (got -1)',
+      );
       expect(r.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace without --verbose
       expect(read('apps/wine-logreg/model.json').equals(before)).toBe(true);
     } finally {
@@ -184,7 +217,9 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
   it('an override of a key that does not exist', () => {
     const r = ws.nx(['run', 'wine-logreg:train', '--overrides=model.gamma=2', '--output-style=static']);
     expect(r.code).not.toBe(0);
-    expect(r.output, r.output).toMatch(/wine-logreg:train failed: override 'model\.gamma=2': key model\.gamma does not exist \(use \+model\.gamma=2 to add it\)/);
+    expect(r.output, r.output).toMatch(
+      /wine-logreg:train failed: override 'model\.gamma=2': key model\.gamma does not exist \(use \+model\.gamma=2 to add it\)/,
+    );
   });
 
   it('a CSV cell that is not a number: the row and column are named', () => {
@@ -195,7 +230,13 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     writeFileSync(csv, lines.join('\n'));
     try {
       // the data no longer matches its pointer: train refuses before parsing, naming both files
-      const r = ws.nx(['run', 'wine-logreg:train', '--exclude-task-dependencies', '--skip-nx-cache', '--output-style=static']);
+      const r = ws.nx([
+        'run',
+        'wine-logreg:train',
+        '--exclude-task-dependencies',
+        '--skip-nx-cache',
+        '--output-style=static',
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.output).toMatch(/data\/external\/WineQT\.csv does not match data\/external\/WineQT\.csv\.dvc/);
     } finally {
@@ -209,13 +250,23 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     cells[8] = 'abc'; // pH
     lines[7] = cells.join(',');
     writeFileSync(join(ws.root, 'bad.csv'), lines.join('\n'));
-    const r = ws.nx(['run', 'wine-logreg:predict', '--input=bad.csv', '--exclude-task-dependencies', '--output-style=static']);
+    const r = ws.nx([
+      'run',
+      'wine-logreg:predict',
+      '--input=bad.csv',
+      '--exclude-task-dependencies',
+      '--output-style=static',
+    ]);
     expect(r.code).not.toBe(0);
-    expect(r.output, r.output).toMatch(/wine-logreg:predict failed: bad\.csv: row 7 \(line 8\), column 'pH': 'abc' is not a number/);
+    expect(r.output, r.output).toMatch(
+      /wine-logreg:predict failed: bad\.csv: row 7 \(line 8\), column 'pH': 'abc' is not a number/,
+    );
     expect(existsSync(join(ws.root, 'apps/wine-logreg/predictions/predictions.csv'))).toBe(false);
     const ok = ws.nx(['run', 'wine-logreg:predict', '--exclude-task-dependencies', '--output-style=static']);
     expect(ok.code, ok.output).toBe(0);
-    const out = readFileSync(join(ws.root, 'apps/wine-logreg/predictions/predictions.csv'), 'utf8').trim().split('\n');
+    const out = readFileSync(join(ws.root, 'apps/wine-logreg/predictions/predictions.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(out[0]).toBe('Id,prediction,proba_3,proba_4,proba_5,proba_6,proba_7,proba_8');
     expect(out).toHaveLength(1144);
   });
@@ -226,7 +277,13 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     other.formatVersion = 99;
     writeFileSync(modelFile(), JSON.stringify(other));
     try {
-      const r = ws.nx(['run', 'wine-logreg:evaluate', '--exclude-task-dependencies', '--skip-nx-cache', '--output-style=static']);
+      const r = ws.nx([
+        'run',
+        'wine-logreg:evaluate',
+        '--exclude-task-dependencies',
+        '--skip-nx-cache',
+        '--output-style=static',
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.output).toMatch(/wine-logreg:evaluate failed: .*apps\/wine-logreg\/model\.json.*format/);
     } finally {
@@ -238,7 +295,10 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     const { mkdtempSync, mkdirSync, copyFileSync } = require('node:fs') as typeof import('node:fs');
     const remote = mkdtempSync(join(ws.root, '..', 'cellar-bad-remote-'));
     mkdirSync(join(remote, 'files/md5/e2'), { recursive: true });
-    copyFileSync(join(ws.root, 'data/external/WineQT.csv'), join(remote, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb'));
+    copyFileSync(
+      join(ws.root, 'data/external/WineQT.csv'),
+      join(remote, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb'),
+    );
     writeFileSync(join(remote, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb'), 'quality\n1\n', { flag: 'a' });
     const csv = join(ws.root, 'data/external/WineQT.csv');
     const good = readFileSync(csv);

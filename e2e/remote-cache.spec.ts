@@ -58,7 +58,12 @@ describe('a shared remote cache across clones', () => {
     for (const p of PIPELINES) {
       expect(r.output).toMatch(new RegExp(`nx run ${p}:train .*remote cache`));
       expect(r.output).toMatch(new RegExp(`nx run ${p}:evaluate .*remote cache`));
-      for (const f of ['model.json', 'metrics.json', 'reports/metrics_detailed.json', 'reports/confusion_matrix.svg']) {
+      for (const f of [
+        'model.json',
+        'metrics.json',
+        'reports/metrics_detailed.json',
+        'reports/confusion_matrix.svg',
+      ]) {
         const file = `apps/${p}/${f}`;
         expect(readFileSync(join(b.root, file)).equals(readFileSync(join(a.root, file))), file).toBe(true);
       }
@@ -67,12 +72,16 @@ describe('a shared remote cache across clones', () => {
     expect(requests.filter((x) => x.method === 'PUT')).toHaveLength(0);
     // No training happened in B: its tracking store holds no runs.
     const runs = b.cellar(['runs', 'ls', '--json']);
-    expect(JSON.parse(runs.stdout || '[]')).toEqual([]);
+    expect(runs.code, runs.output).toBe(0);
+    expect(JSON.parse(runs.stdout).runs).toEqual([]);
   });
 
   it('a read-only clone that computes something new cannot write it', () => {
     requests.length = 0;
-    const r = b.nx(['run', 'wine-logreg:train', '--overrides=model.C=0.3', '--output-style=static'], remoteEnv(READ));
+    const r = b.nx(
+      ['run', 'wine-logreg:train', '--overrides=model.C=0.3', '--output-style=static'],
+      remoteEnv(READ),
+    );
     expect(r.code, r.output).toBe(0);
     const puts = requests.filter((x) => x.method === 'PUT');
     expect(puts.length).toBeGreaterThan(0);

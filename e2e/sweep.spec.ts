@@ -19,7 +19,7 @@ interface Run {
 const runsOf = (filter: string): Run[] => {
   const r = ws.cellar(['runs', 'ls', '--json', '--filter', filter]);
   expect(r.code, r.output).toBe(0);
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.stdout).runs;
 };
 
 describe('nx run <project>:sweep', () => {
@@ -28,13 +28,17 @@ describe('nx run <project>:sweep', () => {
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toContain('sweep wine-grid: 15 runs on 2 worker processes');
     expect(r.stdout).toMatch(/sweep wine-grid: 15\/15 done, elapsed \d+\.\ds, ETA 0\.0s/);
-    for (const algo of ['logreg', 'random_forest', 'gradient_boosting']) expect(r.stdout).toMatch(new RegExp(`best ${algo}: accuracy 0\\.\\d{4}`));
+    for (const algo of ['logreg', 'random_forest', 'gradient_boosting'])
+      expect(r.stdout).toMatch(new RegExp(`best ${algo}: accuracy 0\\.\\d{4}`));
     const runs = runsOf("tags.sweep = 'wine-grid'");
     expect(runs).toHaveLength(15);
     expect(runs.every((x) => x.info.status === 'FINISHED')).toBe(true);
-    expect(runs.filter((x) => x.tags.algorithm === 'logreg').map((x) => `${x.params['model.C']}|${x.params['train.test_size']}`).sort()).toEqual(
-      ['0.1|0.2', '0.1|0.3', '1|0.2', '1|0.3', '10|0.2', '10|0.3'],
-    );
+    expect(
+      runs
+        .filter((x) => x.tags.algorithm === 'logreg')
+        .map((x) => `${x.params['model.C']}|${x.params['train.test_size']}`)
+        .sort(),
+    ).toEqual(['0.1|0.2', '0.1|0.3', '1|0.2', '1|0.3', '10|0.2', '10|0.3']);
   });
 
   it('one failing run does not stop the others; the exit code and message say how many failed', () => {
@@ -42,7 +46,9 @@ describe('nx run <project>:sweep', () => {
     writeFileSync(join(ws.root, 'apps/mini-sweep/sweep.yaml'), 'sweep: mini\n');
     writeFileSync(
       join(ws.root, 'configs/sweep/mini.yaml'),
-      ['metric: accuracy', 'grid:', '  - model: logreg', '    params:', '      model.C: 0.5,-1,2', ''].join('\n'),
+      ['metric: accuracy', 'grid:', '  - model: logreg', '    params:', '      model.C: 0.5,-1,2', ''].join(
+        '\n',
+      ),
     );
     const r = ws.nx(['run', 'mini-sweep:sweep', '--parallel=2', '--output-style=static']);
     expect(r.code).not.toBe(0);

@@ -8,7 +8,19 @@ export const REPO = resolve(__dirname, '..');
 export const SHARED_REMOTE = resolve(REPO, '../shared/dvc-remote');
 export const SHARED_CSV = resolve(REPO, '../shared/data/WineQT.csv');
 
-const COPY = ['nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', '.gitignore', '.dvc', 'apps', 'configs', 'data', 'libs', 'tools'];
+const COPY = [
+  'nx.json',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  '.gitignore',
+  '.dvc',
+  'apps',
+  'configs',
+  'data',
+  'libs',
+  'tools',
+];
 
 export interface TempWorkspace {
   root: string;
@@ -38,7 +50,10 @@ export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
   for (const entry of COPY) {
     cpSync(join(REPO, entry), join(root, entry), {
       recursive: true,
-      filter: (src) => !/(\/node_modules|\/\.nx|\/mlruns|\/reports|model\.json$|metrics\.json$|\.csv$)/.test(src.slice(REPO.length)),
+      filter: (src) =>
+        !/(\/node_modules|\/\.nx|\/mlruns|\/reports|model\.json$|metrics\.json$|\.csv$)/.test(
+          src.slice(REPO.length),
+        ),
     });
   }
   linkNodeModules(root);
@@ -60,12 +75,27 @@ export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
     CI: 'true',
   };
   const git = (args: string[]) =>
-    execFileSync('git', args, { cwd: root, env: { ...env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost' }, encoding: 'utf8' });
+    execFileSync('git', args, {
+      cwd: root,
+      env: {
+        ...env,
+        GIT_AUTHOR_NAME: 'e2e',
+        GIT_AUTHOR_EMAIL: 'e2e@localhost',
+        GIT_COMMITTER_NAME: 'e2e',
+        GIT_COMMITTER_EMAIL: 'e2e@localhost',
+      },
+      encoding: 'utf8',
+    });
   git(['init', '-q', '-b', 'main']);
   git(['add', '-A']);
   git(['commit', '-qm', 'initial']);
   const run = (cmd: string[], extraEnv: NodeJS.ProcessEnv = {}): RunResult => {
-    const r = spawnSync(process.execPath, cmd, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, cmd, {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, output: r.stdout + r.stderr };
   };
   const runAsync = (cmd: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
