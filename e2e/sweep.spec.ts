@@ -38,7 +38,7 @@ describe('nx run <project>:sweep', () => {
         .filter((x) => x.tags.algorithm === 'logreg')
         .map((x) => `${x.params['model.C']}|${x.params['train.test_size']}`)
         .sort(),
-    ).toEqual(['0.1|0.2', '0.1|0.3', '1|0.2', '1|0.3', '10|0.2', '10|0.3']);
+    ).toEqual(['0.1|0.2', '0.1|0.3', '10|0.2', '10|0.3', '1|0.2', '1|0.3']);
   });
 
   it('one failing run does not stop the others; the exit code and message say how many failed', () => {
