@@ -5,6 +5,7 @@ export type { CsvTable, Dataset, LoadCsvDatasetOptions } from './csv-dataset';
 export { createRng, stratifiedKFold, stratifiedSplit } from './split';
 export type { SplitIndices } from './split';
 export { md5File } from './md5';
+export { writeFileAtomic } from './atomic-write';
 export { pointerTarget, readPointer, writePointer } from './pointer';
 export type { DataPointer } from './pointer';
 export { parseDvcConfig, readDvcConfig, resolveRemote } from './dvc-config';

@@ -28,5 +28,9 @@ export const DATA_POINTER_INPUTS = ['{workspaceRoot}/data/**/*.dvc'];
 export const EXTERNAL_DEPENDENCIES = { externalDependencies: ['csv-parse', 'yaml', 'zod'] };
 
 export function configInputs(model: string): string[] {
-  return ['{projectRoot}/pipeline.yaml', `{workspaceRoot}/${BASE_CONFIG}`, `{workspaceRoot}/configs/model/${model}.yaml`];
+  return [
+    '{projectRoot}/pipeline.yaml',
+    `{workspaceRoot}/${BASE_CONFIG}`,
+    `{workspaceRoot}/configs/model/${model}.yaml`,
+  ];
 }

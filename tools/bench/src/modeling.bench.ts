@@ -22,7 +22,8 @@ interface Table {
 }
 
 function readWine(file: string): Table {
-  if (!fs.existsSync(file)) throw new Error(`${file} not found: the bench expects WineQT.csv in ../shared/data next to the repo`);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} not found: the bench expects WineQT.csv in ../shared/data next to the repo`);
   const lines = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const header = lines[0].split(',');
   const target = header.indexOf('quality');
@@ -36,7 +37,11 @@ function readWine(file: string): Table {
 }
 
 /** Seeded per-class shuffle, round(20%) of each class to test. */
-function stratifiedSplit(y: Float64Array, testSize: number, seed: number): { train: number[]; test: number[] } {
+function stratifiedSplit(
+  y: Float64Array,
+  testSize: number,
+  seed: number,
+): { train: number[]; test: number[] } {
   const rng = createRng(seed);
   const byClass = new Map<number, number[]>();
   y.forEach((v, i) => byClass.set(v, [...(byClass.get(v) ?? []), i]));
@@ -79,7 +84,8 @@ function accuracy(pred: ArrayLike<number>, y: ArrayLike<number>): number {
   return ok / y.length;
 }
 
-const rowsOf = (cols: Float64Array[]) => Array.from({ length: cols[0].length }, (_, i) => cols.map((c) => c[i]));
+const rowsOf = (cols: Float64Array[]) =>
+  Array.from({ length: cols[0].length }, (_, i) => cols.map((c) => c[i]));
 
 /** A running sklearn_bench.py: ask it for n timed fits of one model. */
 interface SklearnWorker {
@@ -93,10 +99,13 @@ async function startSklearn(train: Table, test: Table): Promise<SklearnWorker | 
     return `scikit-learn is not importable by ${PYTHON} (apt-get install python3-sklearn); showing Cellar numbers only`;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-bench-'));
-  const toCsv = (t: Table) => Array.from(t.y, (y, i) => [...t.columns.map((c) => c[i]), y].join(',')).join('\n') + '\n';
+  const toCsv = (t: Table) =>
+    Array.from(t.y, (y, i) => [...t.columns.map((c) => c[i]), y].join(',')).join('\n') + '\n';
   fs.writeFileSync(path.join(dir, 'train.csv'), toCsv(train));
   fs.writeFileSync(path.join(dir, 'test.csv'), toCsv(test));
-  const child = spawn(PYTHON, [path.join(__dirname, 'sklearn_bench.py'), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON, [path.join(__dirname, 'sklearn_bench.py'), dir], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const r = await lines.next();
@@ -153,7 +162,14 @@ function benchMlForest(train: Table, test: Table): string {
   const x = rowsOf(train.columns);
   const y = Array.from(train.y, (v) => classes.indexOf(v));
   const fit = (nEstimators: number) => {
-    const rf = new RandomForestClassifier({ nEstimators, seed: 42, maxFeatures: 1.0, replacement: true, useSampleBagging: true, noOOB: true });
+    const rf = new RandomForestClassifier({
+      nEstimators,
+      seed: 42,
+      maxFeatures: 1.0,
+      replacement: true,
+      useSampleBagging: true,
+      noOOB: true,
+    });
     const ms = timeMs(() => rf.train(x, y));
     return { rf, ms };
   };
@@ -173,16 +189,35 @@ async function main(): Promise<void> {
   const train = take(wine, split.train);
   const test = take(wine, split.test);
   const specs: { name: string; spec: ModelSpec; target: number; mljs?: () => string }[] = [
-    { name: 'logreg', spec: { type: 'logreg', C: 1, maxIter: 1000, tol: 1e-4 }, target: 1.5, mljs: () => benchMlLogreg(train, test) },
+    {
+      name: 'logreg',
+      spec: { type: 'logreg', C: 1, maxIter: 1000, tol: 1e-4 },
+      target: 1.5,
+      mljs: () => benchMlLogreg(train, test),
+    },
     {
       name: 'random_forest',
-      spec: { type: 'random_forest', nEstimators: 100, maxDepth: null, maxFeatures: 'sqrt', minSamplesSplit: 2, randomState: 42 },
+      spec: {
+        type: 'random_forest',
+        nEstimators: 100,
+        maxDepth: null,
+        maxFeatures: 'sqrt',
+        minSamplesSplit: 2,
+        randomState: 42,
+      },
       target: 1,
       mljs: () => benchMlForest(train, test),
     },
     {
       name: 'gradient_boosting',
-      spec: { type: 'gradient_boosting', learningRate: 0.1, nEstimators: 100, maxDepth: 3, subsample: 1, randomState: 42 },
+      spec: {
+        type: 'gradient_boosting',
+        learningRate: 0.1,
+        nEstimators: 100,
+        maxDepth: 3,
+        subsample: 1,
+        randomState: 42,
+      },
       target: 0.5,
     },
   ];
@@ -223,7 +258,15 @@ async function main(): Promise<void> {
     if (typeof sk !== 'string') sk.close();
   }
 
-  const header = ['model', 'cellar median ms', 'sklearn median ms', 'ratio cellar/sklearn', 'target', 'ml.js median ms', 'test accuracy (cellar / sklearn)'];
+  const header = [
+    'model',
+    'cellar median ms',
+    'sklearn median ms',
+    'ratio cellar/sklearn',
+    'target',
+    'ml.js median ms',
+    'test accuracy (cellar / sklearn)',
+  ];
   console.log(
     `WineQT, ${train.y.length} train / ${test.y.length} test rows, stratified 80/20 (seed 42); fit-time medians of ${REPS} runs after 1 warm-up, ` +
       `Cellar and scikit-learn fits alternated; node ${process.version}${typeof sk === 'string' ? '' : `, scikit-learn ${sk.version}`}`,

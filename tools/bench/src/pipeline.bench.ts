@@ -1,16 +1,18 @@
 // Wall times of whole Nx runs and of the sweep, against scikit-learn's sequential grid measured here.
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSweep } from '@cellar/config';
+import { detectGitCommit } from '@cellar/tracking';
 import { runSweepJob } from '../../../libs/nx/src/pipeline/sweep-worker';
 import { createTempWorkspace, SHARED_CSV, type TempWorkspace } from '../../../e2e/workspace';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 
-function timed(ws: TempWorkspace, args: string[]): number {
+function timed(ws: TempWorkspace, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const t0 = performance.now();
-  const r = ws.nx(args);
+  const r = ws.nx(args, env);
   if (r.code !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${r.output}`);
   return (performance.now() - t0) / 1000;
 }
@@ -29,41 +31,79 @@ async function main() {
       ws.dispose();
     }
   }
-  rows.push(['cold `nx run wine-logreg:notify` (pull + train + evaluate + notify)', fmt(median(cold)), '', '']);
+  rows.push([
+    'cold `nx run wine-logreg:notify` (pull + train + evaluate + notify)',
+    fmt(median(cold)),
+    '',
+    '',
+  ]);
 
   // 2. all-cached run-many and 3. the sweep, in one warm workspace
   const ws = createTempWorkspace('cellar-bench-warm-');
   try {
     timed(ws, ['run-many', '-t', 'notify']);
     const cached = Array.from({ length: reps + 2 }, () => timed(ws, ['run-many', '-t', 'notify']));
-    rows.push(['all-cached `nx run-many -t notify` (3 pipelines)', fmt(median(cached)), '', '']);
+    const isolated = Array.from({ length: reps + 2 }, () =>
+      timed(ws, ['run-many', '-t', 'notify'], { NX_ISOLATE_PLUGINS: 'true' }),
+    );
+    rows.push([
+      'all-cached `nx run-many -t notify` (3 pipelines), `NX_ISOLATE_PLUGINS=false`',
+      fmt(median(cached)),
+      '',
+      '',
+    ]);
+    rows.push([
+      'all-cached `nx run-many -t notify` (3 pipelines), Nx default plugin isolation',
+      fmt(median(isolated)),
+      '',
+      '',
+    ]);
 
     const sweepNx = Array.from({ length: reps }, () => timed(ws, ['run', 'wine-experiments:sweep']));
+    const sweepNx1 = Array.from({ length: reps }, () =>
+      timed(ws, ['run', 'wine-experiments:sweep', '--parallel=1']),
+    );
     const spec = loadSweep(ws.root, 'wine-grid');
+    const gitCommit = detectGitCommit(ws.root);
     const sequential: number[] = [];
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
       for (const [index, run] of spec.runs.entries()) {
-        const r = await runSweepJob(ws.root, { index, sweep: spec.name, model: run.model, overrides: run.overrides, track: true });
+        const r = await runSweepJob(ws.root, {
+          index,
+          sweep: spec.name,
+          model: run.model,
+          overrides: run.overrides,
+          track: true,
+          gitCommit: null,
+        });
         if (!r.ok) throw new Error(r.error);
       }
       sequential.push((performance.now() - t0) / 1000);
     }
     const sk = sklearnGrid(reps);
     const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
+    const cores = availableParallelism();
     rows.push([
-      `\`nx run wine-experiments:sweep\` (${spec.runs.length} runs, parallel workers, tracked)`,
+      `\`nx run wine-experiments:sweep\` (${spec.runs.length} runs, ${cores} worker processes, tracked)`,
       fmt(median(sweepNx)),
-      `${ratio(median(sweepNx), median(sequential))} of sequential (goal ≤ 0.6×)`,
+      `${ratio(median(sweepNx), median(sweepNx1))} of \`--parallel=1\`; ${ratio(median(sweepNx), median(sequential))} of in-process sequential (goal ≤ 0.6×)`,
       sk ? `${ratio(median(sweepNx), sk.median)} of scikit-learn` : 'scikit-learn not installed',
     ]);
-    rows.push([`same ${spec.runs.length} fits one after another in one process (tracked)`, fmt(median(sequential)), '1.00×', sk ? `${ratio(median(sequential), sk.median)} of scikit-learn` : '']);
-    if (sk) rows.push([`scikit-learn ${sk.version} sequential grid (no tracking)`, fmt(sk.median), '', '1.00×']);
+    rows.push([`\`nx run wine-experiments:sweep --parallel=1\``, fmt(median(sweepNx1)), '', '']);
+    rows.push([
+      `same ${spec.runs.length} fits one after another in one process (tracked)`,
+      fmt(median(sequential)),
+      '1.00×',
+      sk ? `${ratio(median(sequential), sk.median)} of scikit-learn` : '',
+    ]);
+    if (sk)
+      rows.push([`scikit-learn ${sk.version} sequential grid (no tracking)`, fmt(sk.median), '', '1.00×']);
   } finally {
     ws.dispose();
   }
 
-  console.log(`\nPipeline wall times, median of ${reps} (${require('node:os').availableParallelism()} cores)\n`);
+  console.log(`\nPipeline wall times, median of ${reps} (${availableParallelism()} cores)\n`);
   console.log('| what | median | ratio | vs scikit-learn |');
   console.log('| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
@@ -71,7 +111,11 @@ async function main() {
 
 function sklearnGrid(reps: number): { median: number; version: string } | null {
   try {
-    const out = execFileSync('/usr/bin/python3', [join(__dirname, 'sklearn_grid.py'), resolve(SHARED_CSV), String(reps)], { encoding: 'utf8' });
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [join(__dirname, 'sklearn_grid.py'), resolve(SHARED_CSV), String(reps)],
+      { encoding: 'utf8' },
+    );
     const parsed = JSON.parse(out) as { sklearn_version: string; runs_s: number[] };
     return { median: median(parsed.runs_s), version: parsed.sklearn_version };
   } catch {

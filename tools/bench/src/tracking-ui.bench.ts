@@ -31,10 +31,25 @@ function seed(store: TrackingStore, n: number): void {
   const rnd = lcg(42);
   for (let i = 0; i < n; i++) {
     const algorithm = ALGORITHMS[i % ALGORITHMS.length];
-    const run = store.createRun({ experiment: EXPERIMENT, runName: `${algorithm}-${i}`, tags: { algorithm, stage: i % 10 === 0 ? 'sweep' : 'train', branch: 'main' } });
-    store.logParams(run.runId, { model: algorithm, C: (0.01 + rnd() * 10).toFixed(3), max_iter: 100 + (i % 5) * 100, test_size: 0.2, seed: i });
+    const run = store.createRun({
+      experiment: EXPERIMENT,
+      runName: `${algorithm}-${i}`,
+      tags: { algorithm, stage: i % 10 === 0 ? 'sweep' : 'train', branch: 'main' },
+    });
+    store.logParams(run.runId, {
+      model: algorithm,
+      C: (0.01 + rnd() * 10).toFixed(3),
+      max_iter: 100 + (i % 5) * 100,
+      test_size: 0.2,
+      seed: i,
+    });
     const acc = 0.45 + rnd() * 0.3;
-    store.logMetrics(run.runId, { accuracy: acc, f1_macro: acc - 0.1 * rnd(), precision_macro: acc - 0.05 * rnd(), recall_macro: acc - 0.08 * rnd() });
+    store.logMetrics(run.runId, {
+      accuracy: acc,
+      f1_macro: acc - 0.1 * rnd(),
+      precision_macro: acc - 0.05 * rnd(),
+      recall_macro: acc - 0.08 * rnd(),
+    });
     store.endRun(run.runId, i % 50 === 7 ? 'FAILED' : 'FINISHED');
   }
 }
@@ -55,7 +70,9 @@ function get(url: string): Promise<{ status: number; text: string }> {
       .get(url, { agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       })
       .on('error', reject);
@@ -67,12 +84,20 @@ async function timeRequest(url: string): Promise<{ ms: number; bytes: number; to
   const res = await get(url);
   const elapsed = performance.now() - t0;
   if (res.status !== 200) throw new Error(`GET ${url} -> ${res.status}: ${res.text}`);
-  return { ms: elapsed, bytes: Buffer.byteLength(res.text), total: (JSON.parse(res.text) as { total: number }).total };
+  return {
+    ms: elapsed,
+    bytes: Buffer.byteLength(res.text),
+    total: (JSON.parse(res.text) as { total: number }).total,
+  };
 }
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-bench-ui-'));
-  const store = openStore({ root: dir, dbPath: path.join(dir, 'tracking.db'), artifactRoot: path.join(dir, 'artifacts') });
+  const store = openStore({
+    root: dir,
+    dbPath: path.join(dir, 'tracking.db'),
+    artifactRoot: path.join(dir, 'artifacts'),
+  });
   const t0 = performance.now();
   seed(store, RUNS);
   const seedSeconds = (performance.now() - t0) / 1000;
@@ -80,7 +105,11 @@ async function main(): Promise<void> {
   const filter = "metrics.accuracy > 0.6 and (params.model = 'logreg' or tags.algorithm = 'knn')";
   const order = ['metrics.f1_macro DESC'];
   const cases: Case[] = [
-    { name: 'first runs page (50 rows, default order)', query: `experiment=${EXPERIMENT}&limit=50`, direct: { experiments: [EXPERIMENT], maxResults: 50 } },
+    {
+      name: 'first runs page (50 rows, default order)',
+      query: `experiment=${EXPERIMENT}&limit=50`,
+      direct: { experiments: [EXPERIMENT], maxResults: 50 },
+    },
     {
       name: 'filtered + ordered page (`' + filter + '`, f1_macro DESC)',
       query: `experiment=${EXPERIMENT}&limit=50&filter=${encodeURIComponent(filter)}&order_by=${encodeURIComponent(order[0])}`,
@@ -89,7 +118,12 @@ async function main(): Promise<void> {
     {
       name: 'last page, ordered by a param (offset 9950)',
       query: `experiment=${EXPERIMENT}&limit=50&offset=${Math.max(0, RUNS - 50)}&order_by=${encodeURIComponent('params.C ASC')}`,
-      direct: { experiments: [EXPERIMENT], orderBy: ['params.C ASC'], maxResults: 50, offset: Math.max(0, RUNS - 50) },
+      direct: {
+        experiments: [EXPERIMENT],
+        orderBy: ['params.C ASC'],
+        maxResults: 50,
+        offset: Math.max(0, RUNS - 50),
+      },
     },
   ];
   const rows: string[][] = [];
@@ -134,7 +168,15 @@ async function main(): Promise<void> {
       store.listTagKeys([EXPERIMENT]);
       keys.push(performance.now() - k0);
     }
-    rows.push(['(part of every page) the three key lists alone, in-process', '', ms(median(keys)), '', '', '', '']);
+    rows.push([
+      '(part of every page) the three key lists alone, in-process',
+      '',
+      ms(median(keys)),
+      '',
+      '',
+      '',
+      '',
+    ]);
     const detailUrl = `${server.url}api/runs/${store.searchRuns({ maxResults: 1 }).runs[0].info.runId}`;
     const detail: number[] = [];
     for (let i = 0; i < REPS; i++) {
@@ -142,7 +184,15 @@ async function main(): Promise<void> {
       await get(detailUrl);
       detail.push(performance.now() - d0);
     }
-    rows.push(['one run (`GET /api/runs/:id`)', ms(median(detail)), '', '', '1', '', median(detail) < GOAL_MS ? `✓ < ${GOAL_MS} ms` : '✗']);
+    rows.push([
+      'one run (`GET /api/runs/:id`)',
+      ms(median(detail)),
+      '',
+      '',
+      '1',
+      '',
+      median(detail) < GOAL_MS ? `✓ < ${GOAL_MS} ms` : '✗',
+    ]);
   } finally {
     agent.destroy();
     await server.close();
@@ -150,8 +200,12 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`\n### Tracking UI server (${RUNS} runs: 5 params, 4 metrics, 3 tags each; median of ${REPS} requests; seeding took ${seedSeconds.toFixed(1)} s)\n`);
-  console.log('| request | HTTP wall time | in-process store call | HTTP / in-process | matching runs | body | goal |');
+  console.log(
+    `\n### Tracking UI server (${RUNS} runs: 5 params, 4 metrics, 3 tags each; median of ${REPS} requests; seeding took ${seedSeconds.toFixed(1)} s)\n`,
+  );
+  console.log(
+    '| request | HTTP wall time | in-process store call | HTTP / in-process | matching runs | body | goal |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }

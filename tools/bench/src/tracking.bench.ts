@@ -22,19 +22,36 @@ function seed(dbPath: string, n: number): void {
   const db = new Database(dbPath);
   const base = 1_750_000_000_000;
   db.transaction(() => {
-    for (let e = 0; e < 4; e += 1) db.prepare('INSERT INTO experiments (name, created_at) VALUES (?, ?)').run(`exp-${e}`, base);
-    const run = db.prepare(`INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?)`);
+    for (let e = 0; e < 4; e += 1)
+      db.prepare('INSERT INTO experiments (name, created_at) VALUES (?, ?)').run(`exp-${e}`, base);
+    const run = db.prepare(
+      `INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
     const param = db.prepare('INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)');
-    const metric = db.prepare('INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)');
-    const latest = db.prepare('INSERT INTO latest_metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)');
+    const metric = db.prepare(
+      'INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)',
+    );
+    const latest = db.prepare(
+      'INSERT INTO latest_metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)',
+    );
     const tag = db.prepare('INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)');
     for (let i = 0; i < n; i += 1) {
       const id = crypto.createHash('md5').update(`run-${i}`).digest('hex');
       const start = base + i * 1000;
       run.run(id, 1 + (i % 4), `run-${i}`, i % 17 === 0 ? 'FAILED' : 'FINISHED', start, start + 700);
-      const params = { 'model.C': String([0.01, 0.1, 1, 10][i % 4]), 'model.max_iter': String(100 + (i % 3) * 100), 'model.n_estimators': String(50 * (1 + (i % 5))), 'train.seed': String(i % 10), 'train.test_size': '0.2', algorithm: ALGORITHMS[i % 4] };
+      const params = {
+        'model.C': String([0.01, 0.1, 1, 10][i % 4]),
+        'model.max_iter': String(100 + (i % 3) * 100),
+        'model.n_estimators': String(50 * (1 + (i % 5))),
+        'train.seed': String(i % 10),
+        'train.test_size': '0.2',
+        algorithm: ALGORITHMS[i % 4],
+      };
       for (const [k, v] of Object.entries(params)) param.run(id, k, v);
-      const metrics: Record<string, number> = { accuracy: ((i * 7919) % 1000) / 1000, log_loss: ((i * 104729) % 997) / 500 };
+      const metrics: Record<string, number> = {
+        accuracy: ((i * 7919) % 1000) / 1000,
+        log_loss: ((i * 104729) % 997) / 500,
+      };
       if (i % 10 !== 0) metrics.f1_macro = ((i * 31) % 1000) / 1000;
       for (const [k, v] of Object.entries(metrics)) {
         metric.run(id, k, v, start);
@@ -52,8 +69,17 @@ function time(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
-function inJs(store: TrackingStore, keep: (r: RunDetail) => boolean, compare: (a: RunDetail, b: RunDetail) => number, offset: number): RunDetail[] {
-  return store.searchRuns({ maxResults: RUNS }).runs.filter(keep).sort(compare).slice(offset, offset + 50);
+function inJs(
+  store: TrackingStore,
+  keep: (r: RunDetail) => boolean,
+  compare: (a: RunDetail, b: RunDetail) => number,
+  offset: number,
+): RunDetail[] {
+  return store
+    .searchRuns({ maxResults: RUNS })
+    .runs.filter(keep)
+    .sort(compare)
+    .slice(offset, offset + 50);
 }
 
 function main(): void {
@@ -63,25 +89,64 @@ function main(): void {
     const seedMs = time(() => seed(dbPath, RUNS));
     const store = openStore({ dbPath, readonly: true });
     const byF1Desc = (a: RunDetail, b: RunDetail) =>
-      Number(a.metrics.f1_macro === undefined) - Number(b.metrics.f1_macro === undefined) || (b.metrics.f1_macro ?? 0) - (a.metrics.f1_macro ?? 0) || b.info.startTime - a.info.startTime;
-    const filter = "metrics.accuracy > 0.5 and (tags.algorithm = 'random_forest' or params.`model.C` = '10') and status = 'FINISHED'";
+      Number(a.metrics.f1_macro === undefined) - Number(b.metrics.f1_macro === undefined) ||
+      (b.metrics.f1_macro ?? 0) - (a.metrics.f1_macro ?? 0) ||
+      b.info.startTime - a.info.startTime;
+    const filter =
+      "metrics.accuracy > 0.5 and (tags.algorithm = 'random_forest' or params.`model.C` = '10') and status = 'FINISHED'";
     const cases: { name: string; sql: SearchRunsOptions; js: () => RunDetail[] }[] = [
-      { name: 'first page (50, newest first)', sql: { maxResults: 50 }, js: () => inJs(store, () => true, (a, b) => b.info.startTime - a.info.startTime, 0) },
+      {
+        name: 'first page (50, newest first)',
+        sql: { maxResults: 50 },
+        js: () =>
+          inJs(
+            store,
+            () => true,
+            (a, b) => b.info.startTime - a.info.startTime,
+            0,
+          ),
+      },
       {
         name: 'filtered + ordered page (f1_macro DESC)',
         sql: { filter, orderBy: ['metrics.f1_macro DESC'], maxResults: 50 },
-        js: () => inJs(store, (r) => r.metrics.accuracy > 0.5 && (r.tags.algorithm === 'random_forest' || r.params['model.C'] === '10') && r.info.status === 'FINISHED', byF1Desc, 0),
+        js: () =>
+          inJs(
+            store,
+            (r) =>
+              r.metrics.accuracy > 0.5 &&
+              (r.tags.algorithm === 'random_forest' || r.params['model.C'] === '10') &&
+              r.info.status === 'FINISHED',
+            byF1Desc,
+            0,
+          ),
       },
       {
         name: 'deep page (offset 5000, params.model.C ASC)',
         sql: { orderBy: ['params.`model.C` ASC'], maxResults: 50, offset: 5000 },
-        js: () => inJs(store, () => true, (a, b) => (a.params['model.C'] < b.params['model.C'] ? -1 : a.params['model.C'] > b.params['model.C'] ? 1 : b.info.startTime - a.info.startTime), 5000),
+        js: () =>
+          inJs(
+            store,
+            () => true,
+            (a, b) =>
+              a.params['model.C'] < b.params['model.C']
+                ? -1
+                : a.params['model.C'] > b.params['model.C']
+                  ? 1
+                  : b.info.startTime - a.info.startTime,
+            5000,
+          ),
       },
     ];
     const rows: string[] = [];
     for (const c of cases) {
-      const sqlRuns = store.searchRuns(c.sql).runs.map((r) => r.info.runId).join();
-      const jsRuns = c.js().map((r) => r.info.runId).join();
+      const sqlRuns = store
+        .searchRuns(c.sql)
+        .runs.map((r) => r.info.runId)
+        .join();
+      const jsRuns = c
+        .js()
+        .map((r) => r.info.runId)
+        .join();
       if (sqlRuns !== jsRuns) throw new Error(`${c.name}: SQL and JS pages differ`);
       const sql: number[] = [];
       const js: number[] = [];
@@ -89,7 +154,9 @@ function main(): void {
         sql.push(time(() => store.searchRuns(c.sql)));
         js.push(time(() => c.js()));
       }
-      rows.push(`| ${c.name} | ${median(sql).toFixed(1)} | ${median(js).toFixed(1)} | ${(median(js) / median(sql)).toFixed(1)}x |`);
+      rows.push(
+        `| ${c.name} | ${median(sql).toFixed(1)} | ${median(js).toFixed(1)} | ${(median(js) / median(sql)).toFixed(1)}x |`,
+      );
     }
     const keys = time(() => [store.listParamKeys(), store.listMetricKeys(), store.listTagKeys()]);
     store.close();
@@ -106,14 +173,18 @@ function main(): void {
     });
     writer.close();
 
-    console.log(`searchRuns over ${RUNS} runs (4 experiments, 6 params, 3 metrics, 1 tag each); medians of ${REPS} reps, ms\n`);
+    console.log(
+      `searchRuns over ${RUNS} runs (4 experiments, 6 params, 3 metrics, 1 tag each); medians of ${REPS} reps, ms\n`,
+    );
     console.log('| case | searchRuns (SQL) | reference: load all + JS | ratio |');
     console.log('|---|---:|---:|---:|');
     for (const row of rows) console.log(row);
     console.log(`\n| other | value |\n|---|---:|`);
     console.log(`| seed ${RUNS} runs, one transaction | ${(seedMs / 1000).toFixed(2)} s |`);
     console.log(`| listParamKeys + listMetricKeys + listTagKeys | ${keys.toFixed(1)} ms |`);
-    console.log(`| logging via store API (createRun, logParams, logMetrics, endRun) | ${(LOGGED_RUNS / (logMs / 1000)).toFixed(0)} runs/s |`);
+    console.log(
+      `| logging via store API (createRun, logParams, logMetrics, endRun) | ${(LOGGED_RUNS / (logMs / 1000)).toFixed(0)} runs/s |`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,11 @@ export interface PipelineSummary {
   files: { model: string; report: string; confusion_matrix: string };
 }
 
-export function summarize(pipeline: string, report: EvaluationReport, files: PipelineSummary['files']): PipelineSummary {
+export function summarize(
+  pipeline: string,
+  report: EvaluationReport,
+  files: PipelineSummary['files'],
+): PipelineSummary {
   const perClass: Record<string, number> = {};
   for (const label of report.confusion_matrix.labels) {
     const row = report.classification_report[String(label)] as { f1_score: number } | undefined;
@@ -57,13 +61,21 @@ export async function postWebhook(url: string, s: PipelineSummary, timeoutMs = 1
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    throw Object.assign(new Error(`webhook ${host} unreachable (${(e as Error).message}): check notify.webhook_url / CELLAR_WEBHOOK_URL`), {
-      code: 'WEBHOOK_FAILED',
-    });
+    throw Object.assign(
+      new Error(
+        `webhook ${host} unreachable (${(e as Error).message}): check notify.webhook_url / CELLAR_WEBHOOK_URL`,
+      ),
+      {
+        code: 'WEBHOOK_FAILED',
+      },
+    );
   }
   if (!res.ok) {
-    throw Object.assign(new Error(`webhook ${host} answered HTTP ${res.status}: check notify.webhook_url / CELLAR_WEBHOOK_URL`), {
-      code: 'WEBHOOK_FAILED',
-    });
+    throw Object.assign(
+      new Error(`webhook ${host} answered HTTP ${res.status}: check notify.webhook_url / CELLAR_WEBHOOK_URL`),
+      {
+        code: 'WEBHOOK_FAILED',
+      },
+    );
   }
 }

@@ -18,7 +18,12 @@ export async function runStep(
   }
 }
 
-export function formatStepError(step: string, project: string | undefined, e: unknown, verbose: boolean): string {
+export function formatStepError(
+  step: string,
+  project: string | undefined,
+  e: unknown,
+  verbose: boolean,
+): string {
   const err = e instanceof Error ? e : new Error(String(e));
   const where = project ? `${project}:${step}` : step;
   const known = typeof (err as { code?: unknown }).code === 'string';

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { composeConfig, flattenConfig, loadPipelineSpec, type ComposedConfig, type PipelineSpec } from '@cellar/config';
+import {
+  composeConfig,
+  flattenConfig,
+  loadPipelineSpec,
+  type ComposedConfig,
+  type PipelineSpec,
+} from '@cellar/config';
 import { loadCsvDataset, md5File, readPointer, stratifiedSplit, takeRows, type Dataset } from '@cellar/data';
 import {
   classificationMetrics,
@@ -14,7 +20,7 @@ import {
   type FitOptions,
   type ModelArtifact,
 } from '@cellar/modeling';
-import { stableJson } from './write-file';
+import { stableJson } from './stable-json';
 
 export class PipelineError extends Error {
   readonly code: string;
@@ -30,7 +36,11 @@ export interface ComposedPipeline {
   composed: ComposedConfig;
 }
 
-export function composePipeline(root: string, pipelineFile: string, overrides: string[] = []): ComposedPipeline {
+export function composePipeline(
+  root: string,
+  pipelineFile: string,
+  overrides: string[] = [],
+): ComposedPipeline {
   const spec = loadPipelineSpec(root, pipelineFile);
   const composed = composeConfig({
     root,
@@ -114,7 +124,13 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
     n_train: data.train.nRows,
     n_test: data.test.nRows,
   };
-  return { artifact, metrics, classification: m, modelJson: serializeArtifact(artifact), metricsJson: stableJson(metrics) };
+  return {
+    artifact,
+    metrics,
+    classification: m,
+    modelJson: serializeArtifact(artifact),
+    metricsJson: stableJson(metrics),
+  };
 }
 
 export interface EvaluationReport {
@@ -146,7 +162,10 @@ export function evaluateArtifact(
       `${displayModel} was trained on other data (md5 ${artifact.dataMd5}, current ${data.dataMd5}): run the train target again`,
     );
   }
-  const { labels } = predictTable(artifact, { featureNames: data.test.featureNames, columns: data.test.columns });
+  const { labels } = predictTable(artifact, {
+    featureNames: data.test.featureNames,
+    columns: data.test.columns,
+  });
   const m = classificationMetrics(data.test.target, labels);
   const report: EvaluationReport = {
     model_type: composed.config.model.type,
@@ -161,7 +180,9 @@ export function evaluateArtifact(
 }
 
 export function confusionSvg(modelType: string, m: ClassificationMetrics): string {
-  return renderConfusionMatrixSvg(m.confusionMatrix, { title: `${modelType} — accuracy ${m.accuracy.toFixed(3)}` });
+  return renderConfusionMatrixSvg(m.confusionMatrix, {
+    title: `${modelType} — accuracy ${m.accuracy.toFixed(3)}`,
+  });
 }
 
 export function paramsOf(composed: ComposedConfig): Record<string, string> {

@@ -21,10 +21,22 @@ export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJob
       runName: `${job.sweep}-${String(job.index + 1).padStart(2, '0')}-${job.model}`,
       tags: { sweep: job.sweep, source: 'nx:sweep' },
       track: job.track,
+      gitCommit: job.gitCommit,
     });
-    return { index: job.index, ok: true, metrics: r.metrics as unknown as Record<string, number>, runId: r.runId, ms: performance.now() - started };
+    return {
+      index: job.index,
+      ok: true,
+      metrics: r.metrics as unknown as Record<string, number>,
+      runId: r.runId,
+      ms: performance.now() - started,
+    };
   } catch (e) {
-    return { index: job.index, ok: false, error: (e as Error).message.split('\n')[0], ms: performance.now() - started };
+    return {
+      index: job.index,
+      ok: false,
+      error: (e as Error).message.split('\n')[0],
+      ms: performance.now() - started,
+    };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComposedConfig } from '@cellar/config';
+import { writeFileAtomic } from '@cellar/data';
 import { trainingRun } from '@cellar/tracking';
 import { confusionSvg, fitAndScore, paramsOf, type SplitData, type TrainResult } from './steps';
-import { writeFileAtomic } from './write-file';
 
 export interface TrackedTrainOptions {
   root: string;
@@ -16,6 +16,8 @@ export interface TrackedTrainOptions {
   tags: Record<string, string>;
   /** false: fit and write outputs without opening the tracking store. */
   track: boolean;
+  /** Default: `git rev-parse HEAD` (a sweep resolves it once for all its runs). */
+  gitCommit?: string | null;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -46,12 +48,18 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
         tags: { ...o.tags, algorithm: o.composed.config.model.type },
         configHash: o.composed.hash,
         dataMd5: o.data.dataMd5,
+        gitCommit: o.gitCommit,
       },
       async () => {
         const r = fitAndWrite();
         const svg = join(scratch, 'confusion_matrix.svg');
         writeFileSync(svg, confusionSvg(r.metrics.model_type, r.classification));
-        return { params: paramsOf(o.composed), metrics: numericMetrics(r), artifacts: [modelFile, metricsFile, svg], fit: r };
+        return {
+          params: paramsOf(o.composed),
+          metrics: numericMetrics(r),
+          artifacts: [modelFile, metricsFile, svg],
+          fit: r,
+        };
       },
     );
     return { ...result.fit, runId: run.info.runId };

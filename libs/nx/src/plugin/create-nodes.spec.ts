@@ -29,7 +29,9 @@ describe('createNodes', () => {
     const [file, result] = results[0];
     expect(file).toBe('apps/wine-logreg/pipeline.yaml');
     const project = result.projects?.['apps/wine-logreg'];
-    expect(project).toEqual(inferPipelineProject({ root: 'apps/wine-logreg', name: 'wine-logreg', model: 'logreg' }));
+    expect(project).toEqual(
+      inferPipelineProject({ root: 'apps/wine-logreg', name: 'wine-logreg', model: 'logreg' }),
+    );
     const t = project!.targets!;
     expect(Object.keys(t)).toEqual(['train', 'evaluate', 'notify', 'predict']);
     expect(t.train.inputs!.slice(0, 4)).toEqual([

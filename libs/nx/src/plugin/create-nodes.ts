@@ -38,13 +38,28 @@ export function inferProjectFromFile(file: string, workspaceRoot: string): Creat
   const doc = readYamlMap(workspaceRoot, file);
   const project =
     basename(file) === PIPELINE_FILE
-      ? inferPipelineProject({ root, name, model: requireString(doc, 'model', file), description: optionalString(doc, 'description') })
-      : inferSweepProject({ root, name, sweep: requireString(doc, 'sweep', file), description: optionalString(doc, 'description') });
+      ? inferPipelineProject({
+          root,
+          name,
+          model: requireString(doc, 'model', file),
+          description: optionalString(doc, 'description'),
+        })
+      : inferSweepProject({
+          root,
+          name,
+          sweep: requireString(doc, 'sweep', file),
+          description: optionalString(doc, 'description'),
+        });
   return { projects: { [root]: project } };
 }
 
 export const createNodes: CreateNodes<CellarPluginOptions> = [
   'apps/*/{pipeline,sweep}.yaml',
   (files, options, context) =>
-    createNodesFromFiles((file, _opts, ctx) => inferProjectFromFile(file, ctx.workspaceRoot), files, options, context),
+    createNodesFromFiles(
+      (file, _opts, ctx) => inferProjectFromFile(file, ctx.workspaceRoot),
+      files,
+      options,
+      context,
+    ),
 ];

@@ -31,7 +31,12 @@ export function inferPipelineProject(p: PipelineDeclaration): ProjectConfigurati
       options: { pipeline },
       dependsOn: [{ projects: [DATA_PROJECT], target: 'pull' }],
       cache: true,
-      inputs: [...configInputs(p.model), ...DATA_POINTER_INPUTS, ...stepSourceInputs('train'), EXTERNAL_DEPENDENCIES],
+      inputs: [
+        ...configInputs(p.model),
+        ...DATA_POINTER_INPUTS,
+        ...stepSourceInputs('train'),
+        EXTERNAL_DEPENDENCIES,
+      ],
       outputs: ['{projectRoot}/model.json', '{projectRoot}/metrics.json'],
       metadata: {
         description: `Fit the ${p.model} model on the training split and write model.json and metrics.json`,
@@ -54,7 +59,8 @@ export function inferPipelineProject(p: PipelineDeclaration): ProjectConfigurati
       ],
       outputs: ['{projectRoot}/reports'],
       metadata: {
-        description: 'Score model.json on the held-out split: classification report, confusion matrix (JSON + SVG)',
+        description:
+          'Score model.json on the held-out split: classification report, confusion matrix (JSON + SVG)',
         technologies: ['cellar'],
       },
     },
@@ -64,7 +70,8 @@ export function inferPipelineProject(p: PipelineDeclaration): ProjectConfigurati
       dependsOn: ['evaluate'],
       cache: false,
       metadata: {
-        description: 'Always runs: print accuracy, per-class F1 and output paths; POST them to a webhook if configured',
+        description:
+          'Always runs: print accuracy, per-class F1 and output paths; POST them to a webhook if configured',
         technologies: ['cellar'],
       },
     },

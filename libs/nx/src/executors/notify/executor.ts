@@ -16,7 +16,10 @@ export default async function notifyExecutor(options: NotifyExecutorOptions, con
     try {
       report = JSON.parse(readFileSync(join(root, out.report), 'utf8')) as EvaluationReport;
     } catch (e) {
-      throw new PipelineError('REPORT_MISSING', `${out.report} is missing or unreadable (${(e as Error).message.split('\n')[0]}): run the evaluate target`);
+      throw new PipelineError(
+        'REPORT_MISSING',
+        `${out.report} is missing or unreadable (${(e as Error).message.split('\n')[0]}): run the evaluate target`,
+      );
     }
     const summary = summarize(context.projectName as string, report, {
       model: out.model,
@@ -24,7 +27,8 @@ export default async function notifyExecutor(options: NotifyExecutorOptions, con
       confusion_matrix: out.confusionSvg,
     });
     console.log(formatSummary(summary));
-    const url = options.webhookUrl ?? composePipeline(root, options.pipeline).composed.config.notify.webhookUrl;
+    const url =
+      options.webhookUrl ?? composePipeline(root, options.pipeline).composed.config.notify.webhookUrl;
     if (url) {
       await postWebhook(url, summary);
       console.log(`  webhook       sent to ${new URL(url).host}`);

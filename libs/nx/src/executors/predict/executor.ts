@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { loadCsvTable } from '@cellar/data';
+import { loadCsvTable, writeFileAtomic } from '@cellar/data';
 import { predictTable, readModelArtifact } from '@cellar/modeling';
 import { composePipeline } from '../../pipeline/steps';
 import { pipelineOutputs } from '../../pipeline/paths';
 import { runStep } from '../../pipeline/report-error';
-import { writeFileAtomic } from '../../pipeline/write-file';
 import { projectRootOf } from '../project-root';
 import type { PredictExecutorOptions } from './schema';
 
@@ -17,7 +16,10 @@ export default async function predictExecutor(options: PredictExecutorOptions, c
     const artifact = readModelArtifact(join(root, out.model));
     const table = loadCsvTable(join(root, input), { displayPath: input });
     const { labels, proba } = predictTable(artifact, table);
-    writeFileAtomic(join(root, options.output), predictionsCsv(table.columns['Id'], labels, proba, artifact.classes));
+    writeFileAtomic(
+      join(root, options.output),
+      predictionsCsv(table.columns['Id'], labels, proba, artifact.classes),
+    );
     console.log(`${context.projectName}: ${labels.length} predictions for ${input} -> ${options.output}`);
   });
 }

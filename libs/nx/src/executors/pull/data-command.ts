@@ -12,6 +12,11 @@ export async function runDataCommand(
   if (o.jobs) argv.push('--jobs', String(o.jobs));
   if (o.json) argv.push('--json');
   if (context.isVerbose) argv.push('--verbose');
-  const code = await dataCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: context.root });
+  const code = await dataCli(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: context.root,
+  });
   return { success: code === 0 };
 }

@@ -13,10 +13,20 @@ export default async function sweepExecutor(options: SweepExecutorOptions, conte
     const parallel = options.parallel ?? availableParallelism();
     const metric = options.metric ?? spec.metric;
     console.log(`sweep ${spec.name}: ${spec.runs.length} runs on ${parallel} worker processes`);
-    const results = await runSweep({ root: context.root, spec, parallel, track: options.track ?? true, onProgress: printProgress(spec.name) });
+    const results = await runSweep({
+      root: context.root,
+      spec,
+      parallel,
+      track: options.track ?? true,
+      onProgress: printProgress(spec.name),
+    });
     console.log(formatSweepTable(spec, results, metric));
     const failed = results.filter((r) => !r.ok).length;
-    if (failed > 0) throw new PipelineError('SWEEP_FAILED', `${failed} of ${results.length} runs failed (see the table above)`);
+    if (failed > 0)
+      throw new PipelineError(
+        'SWEEP_FAILED',
+        `${failed} of ${results.length} runs failed (see the table above)`,
+      );
   });
 }
 
@@ -28,7 +38,9 @@ function printProgress(name: string) {
   return (p: SweepProgress) => {
     const eta = p.etaMs === null ? '?' : seconds(p.etaMs);
     const failed = p.failed ? `, ${p.failed} failed` : '';
-    console.log(`sweep ${name}: ${p.done}/${p.total} done${failed}, elapsed ${seconds(p.elapsedMs)}, ETA ${eta}`);
+    console.log(
+      `sweep ${name}: ${p.done}/${p.total} done${failed}, elapsed ${seconds(p.elapsedMs)}, ETA ${eta}`,
+    );
   };
 }
 
@@ -38,7 +50,10 @@ export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], met
     const vb = b.ok ? (b.metrics[metric] ?? -Infinity) : -Infinity;
     return vb - va || a.index - b.index;
   });
-  const table = new Table({ head: ['#', 'model', 'overrides', metric, 'f1_macro', 'time', 'run'], style: { head: [], border: [], compact: true } });
+  const table = new Table({
+    head: ['#', 'model', 'overrides', metric, 'f1_macro', 'time', 'run'],
+    style: { head: [], border: [], compact: true },
+  });
   for (const r of order) {
     const run = spec.runs[r.index];
     table.push([
@@ -57,7 +72,8 @@ export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], met
     if (r.ok && !best.has(model)) best.set(model, r);
   }
   const bestLines = [...best].map(
-    ([model, r]) => `best ${model}: ${metric} ${(r as Extract<SweepJobResult, { ok: true }>).metrics[metric].toFixed(4)} with ${spec.runs[r.index].overrides.join(' ') || 'defaults'}`,
+    ([model, r]) =>
+      `best ${model}: ${metric} ${(r as Extract<SweepJobResult, { ok: true }>).metrics[metric].toFixed(4)} with ${spec.runs[r.index].overrides.join(' ') || 'defaults'}`,
   );
   return [table.toString(), ...bestLines].join('\n');
 }
