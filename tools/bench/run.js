@@ -16,7 +16,9 @@ const benches = fs
   .sort();
 
 if (benches.length === 0) {
-  console.error(`no benchmark in ${path.relative(root, srcDir)} matches ${filters.map((f) => `'${f}'`).join(', ') || '*.bench.ts'}`);
+  console.error(
+    `no benchmark in ${path.relative(root, srcDir)} matches ${filters.map((f) => `'${f}'`).join(', ') || '*.bench.ts'}`,
+  );
   process.exit(1);
 }
 

@@ -38,10 +38,14 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export function assertModelName(model: string, where?: string): void {
   if (typeof model !== 'string' || !NAME_RE.test(model) || model.includes('..')) {
     const prefix = where ? `${where}: ` : '';
-    throw new ConfigError('INVALID_NAME', `${prefix}model name '${String(model)}' is invalid (use letters, digits, '_' or '-', the file name of configs/model/<model>.yaml without .yaml)`, {
-      file: where,
-      key: 'model',
-    });
+    throw new ConfigError(
+      'INVALID_NAME',
+      `${prefix}model name '${String(model)}' is invalid (use letters, digits, '_' or '-', the file name of configs/model/<model>.yaml without .yaml)`,
+      {
+        file: where,
+        key: 'model',
+      },
+    );
   }
 }
 
@@ -86,7 +90,9 @@ export function composeConfig(opts: ComposeOptions): ComposedConfig {
   const pipelineFile = opts.pipelineFile === undefined ? undefined : toRelative(root, opts.pipelineFile);
   if (pipelineFile !== undefined) sources.push(pipelineFile);
   for (const text of opts.pipelineOverrides ?? []) {
-    const label = pipelineFile ? `${pipelineFile}: override '${text.trim()}'` : `pipeline override '${text.trim()}'`;
+    const label = pipelineFile
+      ? `${pipelineFile}: override '${text.trim()}'`
+      : `pipeline override '${text.trim()}'`;
     applyOverride(tree, parseLabelled(text, pipelineFile), label, prov, pipelineFile);
   }
   for (const text of opts.overrides ?? []) {
@@ -102,7 +108,8 @@ function parseLabelled(text: string, file: string | undefined) {
   try {
     return parseOverride(text);
   } catch (e) {
-    if (e instanceof ConfigError && file) throw new ConfigError(e.code, `${file}: ${e.message}`, { file, key: e.key });
+    if (e instanceof ConfigError && file)
+      throw new ConfigError(e.code, `${file}: ${e.message}`, { file, key: e.key });
     throw e;
   }
 }
@@ -120,7 +127,7 @@ export function flattenConfig(resolved: Record<string, unknown>): Record<string,
     } else if (typeof value === 'string') {
       out[prefix] = value;
     } else {
-      out[prefix] = value === undefined ? 'null' : JSON.stringify(value) ?? String(value);
+      out[prefix] = value === undefined ? 'null' : (JSON.stringify(value) ?? String(value));
     }
   };
   walk(resolved, '');

@@ -1,6 +1,13 @@
 export { ConfigError } from './config-error';
 export type { ConfigErrorCode, ConfigErrorDetails } from './config-error';
-export { composeConfig, flattenConfig, modelConfigFiles, listModels, BASE_CONFIG_FILE, MODEL_CONFIG_DIR } from './compose';
+export {
+  composeConfig,
+  flattenConfig,
+  modelConfigFiles,
+  listModels,
+  BASE_CONFIG_FILE,
+  MODEL_CONFIG_DIR,
+} from './compose';
 export type { ComposeOptions, ComposedConfig } from './compose';
 export { loadPipelineSpec } from './pipeline-spec';
 export type { PipelineSpec } from './pipeline-spec';

@@ -43,7 +43,11 @@ class Resolver {
     if (loop >= 0) {
       const cycle = [...this.stack.slice(loop), key].join(' -> ');
       const first = this.stack[loop].split('.');
-      throw new ConfigError('INTERPOLATION_CYCLE', `${this.where(first)}: interpolation cycle ${cycle} (set one of these keys to a plain value)`, { file: this.where(first), key: this.stack[loop] });
+      throw new ConfigError(
+        'INTERPOLATION_CYCLE',
+        `${this.where(first)}: interpolation cycle ${cycle} (set one of these keys to a plain value)`,
+        { file: this.where(first), key: this.stack[loop] },
+      );
     }
     this.stack.push(key);
     const raw = path.length === 0 ? this.tree : getPath(this.tree, path);
@@ -68,7 +72,11 @@ class Resolver {
     const key = path.join('.');
     if (raw === MISSING) {
       const file = this.where(path);
-      throw new ConfigError('MANDATORY_MISSING', `${file}: ${key} is mandatory (???) and has no value (set it, e.g. ${key}=<value>)`, { file, key });
+      throw new ConfigError(
+        'MANDATORY_MISSING',
+        `${file}: ${key} is mandatory (???) and has no value (set it, e.g. ${key}=<value>)`,
+        { file, key },
+      );
     }
     if (!raw.includes('${') && !raw.includes('\\$')) return raw;
     const parts = this.parseTemplate(raw, path);
@@ -83,7 +91,11 @@ class Resolver {
       const value = this.evaluate(part.expr, path);
       if (value !== null && typeof value === 'object') {
         const file = this.where(path);
-        throw new ConfigError('INTERPOLATION_TYPE', `${file}: ${key}: \${${part.expr}} is a ${kindOf(value)} and cannot be inserted into a string (make it the whole value)`, { file, key });
+        throw new ConfigError(
+          'INTERPOLATION_TYPE',
+          `${file}: ${key}: \${${part.expr}} is a ${kindOf(value)} and cannot be inserted into a string (make it the whole value)`,
+          { file, key },
+        );
       }
       out += String(value);
     }
@@ -115,7 +127,11 @@ class Resolver {
       }
       if (depth > 0) {
         const file = this.where(path);
-        throw new ConfigError('INTERPOLATION_SYNTAX', `${file}: ${path.join('.')}: unclosed interpolation in '${text}' (add the missing '}')`, { file, key: path.join('.') });
+        throw new ConfigError(
+          'INTERPOLATION_SYNTAX',
+          `${file}: ${path.join('.')}: unclosed interpolation in '${text}' (add the missing '}')`,
+          { file, key: path.join('.') },
+        );
       }
       if (literal) parts.push({ literal });
       literal = '';
@@ -136,16 +152,28 @@ class Resolver {
     if (colon >= 0 && /^[A-Za-z_][\w.]*$/.test(trimmed.slice(0, colon))) {
       const resolver = trimmed.slice(0, colon);
       if (resolver !== 'env' && resolver !== 'oc.env') {
-        throw new ConfigError('INTERPOLATION_SYNTAX', `${file}: ${key}: unknown resolver '${resolver}' in \${${expr}} (supported: env)`, { file, key });
+        throw new ConfigError(
+          'INTERPOLATION_SYNTAX',
+          `${file}: ${key}: unknown resolver '${resolver}' in \${${expr}} (supported: env)`,
+          { file, key },
+        );
       }
       return this.readEnv(trimmed.slice(colon + 1), path);
     }
     if (!/^[\w-]+(\.[\w-]+)*$/.test(trimmed)) {
-      throw new ConfigError('INTERPOLATION_SYNTAX', `${file}: ${key}: \${${expr}} is not a key path (expected \${section.key} or \${env:NAME})`, { file, key });
+      throw new ConfigError(
+        'INTERPOLATION_SYNTAX',
+        `${file}: ${key}: \${${expr}} is not a key path (expected \${section.key} or \${env:NAME})`,
+        { file, key },
+      );
     }
     const found = this.lookup(trimmed.split('.'));
     if (!found.ok) {
-      throw new ConfigError('INTERPOLATION_MISSING_KEY', `${file}: ${key} refers to \${${trimmed}}, but key ${trimmed} does not exist (fix the reference or define the key)`, { file, key });
+      throw new ConfigError(
+        'INTERPOLATION_MISSING_KEY',
+        `${file}: ${key} refers to \${${trimmed}}, but key ${trimmed} does not exist (fix the reference or define the key)`,
+        { file, key },
+      );
     }
     return found.value;
   }
@@ -161,7 +189,8 @@ class Resolver {
         viaInterpolation = true;
       }
       if (isMap(node) && Object.hasOwn(node, seg)) node = node[seg];
-      else if (Array.isArray(node) && /^\d+$/.test(seg) && Number(seg) < node.length) node = node[Number(seg)];
+      else if (Array.isArray(node) && /^\d+$/.test(seg) && Number(seg) < node.length)
+        node = node[Number(seg)];
       else return { ok: false };
     }
     // Below a resolved interpolation the node is already fully resolved; otherwise resolve the raw key.
@@ -185,6 +214,10 @@ class Resolver {
     }
     const file = this.where(path);
     const key = path.join('.');
-    throw new ConfigError('ENV_MISSING', `${file}: ${key}: environment variable ${name} is not set (set it or write \${env:${name},<default>})`, { file, key });
+    throw new ConfigError(
+      'ENV_MISSING',
+      `${file}: ${key}: environment variable ${name} is not set (set it or write \${env:${name},<default>})`,
+      { file, key },
+    );
   }
 }

@@ -19,7 +19,11 @@ export function parseYaml(text: string, file: string): unknown {
     const pos = lineCounter.linePos(err.pos[0]);
     const where = pos.line > 0 ? ` at line ${pos.line}, column ${pos.col}` : '';
     const reason = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
-    throw new ConfigError('YAML_SYNTAX', `${file}: YAML syntax error${where}: ${reason} (fix the YAML and retry)`, { file });
+    throw new ConfigError(
+      'YAML_SYNTAX',
+      `${file}: YAML syntax error${where}: ${reason} (fix the YAML and retry)`,
+      { file },
+    );
   }
   return doc.toJS({ maxAliasCount: 1000 });
 }
@@ -32,13 +36,20 @@ export function loadYamlMap(root: string, file: string): Tree {
     text = fs.readFileSync(path.resolve(root, file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError('FILE_NOT_FOUND', `${rel}: file does not exist (create it or fix the path)`, { file: rel });
+    if (code === 'ENOENT')
+      throw new ConfigError('FILE_NOT_FOUND', `${rel}: file does not exist (create it or fix the path)`, {
+        file: rel,
+      });
     throw new ConfigError('FILE_NOT_FOUND', `${rel}: cannot read file (${code ?? String(e)})`, { file: rel });
   }
   const value = parseYaml(text, rel);
   if (value === null || value === undefined) return {};
   if (!isMap(value)) {
-    throw new ConfigError('NOT_A_MAPPING', `${rel}: top level must be a mapping of keys to values (got a ${kindOf(value)})`, { file: rel });
+    throw new ConfigError(
+      'NOT_A_MAPPING',
+      `${rel}: top level must be a mapping of keys to values (got a ${kindOf(value)})`,
+      { file: rel },
+    );
   }
   return value;
 }

@@ -4,7 +4,13 @@ import type { Provenance } from './provenance';
 import { cloneValue, deepEqual, formatValue, isMap, type Tree } from './tree';
 
 /** Deep-merges `source` into `target` (maps merge, lists and scalars replace), recording provenance. */
-export function mergeInto(target: Tree, source: Tree, label: string, prov: Provenance, prefix: string[] = []): void {
+export function mergeInto(
+  target: Tree,
+  source: Tree,
+  label: string,
+  prov: Provenance,
+  prefix: string[] = [],
+): void {
   for (const [key, value] of Object.entries(source)) {
     const path = [...prefix, key];
     const current = target[key];
@@ -19,7 +25,13 @@ export function mergeInto(target: Tree, source: Tree, label: string, prov: Prove
 }
 
 /** Applies one parsed override to `tree` in place. `label` names it in messages, e.g. `override 'model.C=1'`. */
-export function applyOverride(tree: Tree, ov: Override, label: string, prov: Provenance, file?: string): void {
+export function applyOverride(
+  tree: Tree,
+  ov: Override,
+  label: string,
+  prov: Provenance,
+  file?: string,
+): void {
   const details = { key: ov.key, file };
   const parentPath = ov.path.slice(0, -1);
   const leaf = ov.path[ov.path.length - 1];
@@ -40,7 +52,11 @@ export function applyOverride(tree: Tree, ov: Override, label: string, prov: Pro
       node = made;
       continue;
     }
-    throw new ConfigError('OVERRIDE_NOT_A_MAP', `${label}: ${at} is a ${next === null ? 'null' : Array.isArray(next) ? 'list' : typeof next}, not a map, so ${ov.key} cannot be set (override ${at} itself instead)`, details);
+    throw new ConfigError(
+      'OVERRIDE_NOT_A_MAP',
+      `${label}: ${at} is a ${next === null ? 'null' : Array.isArray(next) ? 'list' : typeof next}, not a map, so ${ov.key} cannot be set (override ${at} itself instead)`,
+      details,
+    );
   }
   const exists = Object.hasOwn(node, leaf);
   switch (ov.action) {
@@ -50,15 +66,28 @@ export function applyOverride(tree: Tree, ov: Override, label: string, prov: Pro
     case 'add':
       if (exists) {
         const rest = ov.text.replace(/^\+/, '');
-        throw new ConfigError('OVERRIDE_KEY_EXISTS', `${label}: key ${ov.key} already exists (use ${rest} to change it, or +${ov.text} to add or change)`, details);
+        throw new ConfigError(
+          'OVERRIDE_KEY_EXISTS',
+          `${label}: key ${ov.key} already exists (use ${rest} to change it, or +${ov.text} to add or change)`,
+          details,
+        );
       }
       break;
     case 'force':
       break;
     case 'delete':
-      if (!exists) throw new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist, so there is nothing to delete`, details);
+      if (!exists)
+        throw new ConfigError(
+          'OVERRIDE_KEY_MISSING',
+          `${label}: key ${ov.key} does not exist, so there is nothing to delete`,
+          details,
+        );
       if (ov.hasValue && !deepEqual(node[leaf], ov.value)) {
-        throw new ConfigError('OVERRIDE_DELETE_MISMATCH', `${label}: ${ov.key} is ${formatValue(node[leaf])}, not ${formatValue(ov.value)}, so it was not deleted (use ~${ov.key} to delete it whatever its value)`, details);
+        throw new ConfigError(
+          'OVERRIDE_DELETE_MISMATCH',
+          `${label}: ${ov.key} is ${formatValue(node[leaf])}, not ${formatValue(ov.value)}, so it was not deleted (use ~${ov.key} to delete it whatever its value)`,
+          details,
+        );
       }
       delete node[leaf];
       // Keep a tombstone so a later "is required" error names the override that removed it.
@@ -71,5 +100,8 @@ export function applyOverride(tree: Tree, ov: Override, label: string, prov: Pro
 
 function missingKey(ov: Override, label: string, file: string | undefined): ConfigError {
   const hint = ov.action === 'delete' ? '' : ` (use +${ov.text.replace(/^\++/, '')} to add it)`;
-  return new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist${hint}`, { key: ov.key, file });
+  return new ConfigError('OVERRIDE_KEY_MISSING', `${label}: key ${ov.key} does not exist${hint}`, {
+    key: ov.key,
+    file,
+  });
 }

@@ -4,11 +4,28 @@ import { parseOverride } from './override';
 
 describe('parseOverride', () => {
   it('parses the four override forms', () => {
-    expect(parseOverride('model.C=0.5')).toEqual({ action: 'set', key: 'model.C', path: ['model', 'C'], value: 0.5, hasValue: true, text: 'model.C=0.5' });
+    expect(parseOverride('model.C=0.5')).toEqual({
+      action: 'set',
+      key: 'model.C',
+      path: ['model', 'C'],
+      value: 0.5,
+      hasValue: true,
+      text: 'model.C=0.5',
+    });
     expect(parseOverride('+model.extra=1')).toMatchObject({ action: 'add', key: 'model.extra', value: 1 });
     expect(parseOverride('++a.b.c=x')).toMatchObject({ action: 'force', path: ['a', 'b', 'c'], value: 'x' });
-    expect(parseOverride('~model.tol')).toEqual({ action: 'delete', key: 'model.tol', path: ['model', 'tol'], hasValue: false, text: '~model.tol' });
-    expect(parseOverride('~model.tol=0.0001')).toMatchObject({ action: 'delete', hasValue: true, value: 0.0001 });
+    expect(parseOverride('~model.tol')).toEqual({
+      action: 'delete',
+      key: 'model.tol',
+      path: ['model', 'tol'],
+      hasValue: false,
+      text: '~model.tol',
+    });
+    expect(parseOverride('~model.tol=0.0001')).toMatchObject({
+      action: 'delete',
+      hasValue: true,
+      value: 0.0001,
+    });
     expect(parseOverride('  model.C = 2 ')).toMatchObject({ key: 'model.C', value: 2, text: 'model.C = 2' });
   });
 
@@ -53,10 +70,19 @@ describe('parseOverride', () => {
     ['model.C', "override 'model.C': missing '=' (expected key.path=value)"],
     ['+model.C', "override '+model.C': missing '=' (expected +key.path=value)"],
     ['++model.C', "override '++model.C': missing '=' (expected ++key.path=value)"],
-    ['model..C=1', "override 'model..C=1': 'model..C' is not a valid key path (expected dot-separated names like model.C)"],
+    [
+      'model..C=1',
+      "override 'model..C=1': 'model..C' is not a valid key path (expected dot-separated names like model.C)",
+    ],
     ['=1', "override '=1': '' is not a valid key path (expected dot-separated names like model.C)"],
-    ['model.C=0.1,1', "override 'model.C=0.1,1': '0.1,1' is a sweep (comma list); quote it ('0.1,1') for a string or put it in a sweep file"],
-    ['model.C=range(1,3)', "override 'model.C=range(1,3)': 'range(1,3)' is a sweep expression; put it in configs/sweep/<name>.yaml"],
+    [
+      'model.C=0.1,1',
+      "override 'model.C=0.1,1': '0.1,1' is a sweep (comma list); quote it ('0.1,1') for a string or put it in a sweep file",
+    ],
+    [
+      'model.C=range(1,3)',
+      "override 'model.C=range(1,3)': 'range(1,3)' is a sweep expression; put it in configs/sweep/<name>.yaml",
+    ],
     ['k=[a,b', "override 'k=[a,b': missing ']'"],
     ['k=a]', "override 'k=a]': unexpected ']' at character 2"],
     ["k='abc", "override 'k='abc': unterminated ' quote"],

@@ -44,7 +44,12 @@ export function splitTopLevel(text: string): string[] {
     else if (c === '(') closers.push(')');
     else if (c === ']' || c === '}' || c === ')') {
       const want = closers.pop();
-      if (want !== c) throw new Error(want ? `expected '${want}' but found '${c}' at character ${i + 1}` : `unexpected '${c}' at character ${i + 1}`);
+      if (want !== c)
+        throw new Error(
+          want
+            ? `expected '${want}' but found '${c}' at character ${i + 1}`
+            : `unexpected '${c}' at character ${i + 1}`,
+        );
     } else if (c === ',' && closers.length === 0) {
       parts.push(text.slice(start, i));
       start = i + 1;
@@ -130,8 +135,12 @@ function parseElement(raw: string): unknown {
 export function parseValueText(text: string): unknown {
   const t = text.trim();
   const parts = splitTopLevel(t);
-  if (parts.length > 1) throw new Error(`'${t}' is a sweep (comma list); quote it ('${t}') for a string or put it in a sweep file`);
-  if (SWEEP_FN_RE.test(t)) throw new Error(`'${t}' is a sweep expression; put it in configs/sweep/<name>.yaml`);
+  if (parts.length > 1)
+    throw new Error(
+      `'${t}' is a sweep (comma list); quote it ('${t}') for a string or put it in a sweep file`,
+    );
+  if (SWEEP_FN_RE.test(t))
+    throw new Error(`'${t}' is a sweep expression; put it in configs/sweep/<name>.yaml`);
   return parseElement(t);
 }
 
@@ -157,7 +166,8 @@ export function parseOverride(input: string): Override {
     const prefix = action === 'add' ? '+' : action === 'force' ? '++' : '';
     throw syntaxError(text, `missing '=' (expected ${prefix}key.path=value)`);
   }
-  if (!KEY_RE.test(key)) throw syntaxError(text, `'${key}' is not a valid key path (expected dot-separated names like model.C)`);
+  if (!KEY_RE.test(key))
+    throw syntaxError(text, `'${key}' is not a valid key path (expected dot-separated names like model.C)`);
   const override: Override = { action, key, path: key.split('.'), hasValue: eq >= 0, text };
   if (eq >= 0) {
     try {

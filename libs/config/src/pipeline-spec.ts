@@ -28,22 +28,37 @@ export function loadPipelineSpec(root: string, file: string): PipelineSpec {
     if (!ALLOWED_KEYS.includes(key)) fail(key, `unknown key '${key}' (allowed: ${ALLOWED_KEYS.join(', ')})`);
   }
   const model = raw.model;
-  if (model === undefined || model === null) fail('model', `model is required (the name of a file in configs/model/, e.g. model: logreg)`);
+  if (model === undefined || model === null)
+    fail('model', `model is required (the name of a file in configs/model/, e.g. model: logreg)`);
   if (typeof model !== 'string') fail('model', `model must be a string (got a ${kindOf(model)})`);
   assertModelName(model as string, rel);
   const overrides = raw.overrides ?? [];
-  if (!Array.isArray(overrides)) fail('overrides', `overrides must be a list of override strings like model.C=0.5 (got a ${kindOf(overrides)})`);
+  if (!Array.isArray(overrides))
+    fail(
+      'overrides',
+      `overrides must be a list of override strings like model.C=0.5 (got a ${kindOf(overrides)})`,
+    );
   (overrides as unknown[]).forEach((ov, i) => {
-    if (typeof ov !== 'string') fail(`overrides.${i}`, `overrides item ${i + 1} must be a string like model.C=0.5 (got a ${kindOf(ov)}; quote it)`);
+    if (typeof ov !== 'string')
+      fail(
+        `overrides.${i}`,
+        `overrides item ${i + 1} must be a string like model.C=0.5 (got a ${kindOf(ov)}; quote it)`,
+      );
     try {
       parseOverride(ov as string);
     } catch (e) {
       fail(`overrides.${i}`, (e as Error).message);
     }
   });
-  const spec: PipelineSpec = { name: path.posix.basename(path.posix.dirname(rel)), model: model as string, overrides: [...(overrides as string[])], file: rel };
+  const spec: PipelineSpec = {
+    name: path.posix.basename(path.posix.dirname(rel)),
+    model: model as string,
+    overrides: [...(overrides as string[])],
+    file: rel,
+  };
   if (raw.description !== undefined && raw.description !== null) {
-    if (typeof raw.description !== 'string') fail('description', `description must be a string (got a ${kindOf(raw.description)})`);
+    if (typeof raw.description !== 'string')
+      fail('description', `description must be a string (got a ${kindOf(raw.description)})`);
     spec.description = raw.description as string;
   }
   return spec;

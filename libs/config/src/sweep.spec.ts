@@ -4,11 +4,14 @@ import { expandSweepExpression, loadSweep } from './sweep';
 import { errorOf, makeWorkspace, removeWorkspace, REPO_ROOT } from './test-workspace';
 
 const root = makeWorkspace({
-  'configs/sweep/fancy.yaml': 'metric: f1_macro\ngrid:\n  - model: logreg\n    params:\n      model.C: range(1, 4)\n      model.tol: 0.001\n      +extra.tag: choice(a, "b,c")\n',
+  'configs/sweep/fancy.yaml':
+    'metric: f1_macro\ngrid:\n  - model: logreg\n    params:\n      model.C: range(1, 4)\n      model.tol: 0.001\n      +extra.tag: choice(a, "b,c")\n',
   'configs/sweep/no-metric.yaml': 'grid:\n  - model: logreg\n',
   'configs/sweep/bad-model.yaml': 'metric: accuracy\ngrid:\n  - model: svm\n    params: {}\n',
-  'configs/sweep/bad-expr.yaml': 'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: range(1)\n',
-  'configs/sweep/list-param.yaml': 'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: [1, 2]\n',
+  'configs/sweep/bad-expr.yaml':
+    'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: range(1)\n',
+  'configs/sweep/list-param.yaml':
+    'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: [1, 2]\n',
   'configs/sweep/extra-key.yaml': 'metric: accuracy\nsampler: grid\ngrid: []\n',
   'configs/sweep/empty-grid.yaml': 'metric: accuracy\ngrid: []\n',
 });
@@ -38,7 +41,10 @@ describe('expandSweepExpression', () => {
     ['range(3, 1)', "sweep 'range(3, 1)': range is empty (stop must be greater than start)"],
     ['range(1, 3, 0)', "sweep 'range(1, 3, 0)': range step must not be 0"],
     ['range(a, 3)', "sweep 'range(a, 3)': range argument 'a' is not a number"],
-    ['interval(0, 1)', "sweep 'interval(0, 1)': interval() is not supported (use a comma list, range() or choice())"],
+    [
+      'interval(0, 1)',
+      "sweep 'interval(0, 1)': interval() is not supported (use a comma list, range() or choice())",
+    ],
     ['choice()', "sweep 'choice()': choice needs at least one value"],
     ['a,,b', "sweep 'a,,b': empty value in comma list"],
     ['[1,2', "sweep '[1,2': missing ']'"],
@@ -73,7 +79,9 @@ describe('loadSweep', () => {
       ],
     });
     // Every run composes, and the 15 configs are distinct.
-    const hashes = sweep.runs.map((run) => composeConfig({ root: REPO_ROOT, model: run.model, overrides: run.overrides, env: {} }).hash);
+    const hashes = sweep.runs.map(
+      (run) => composeConfig({ root: REPO_ROOT, model: run.model, overrides: run.overrides, env: {} }).hash,
+    );
     expect(new Set(hashes).size).toBe(15);
   });
 
@@ -87,13 +95,31 @@ describe('loadSweep', () => {
   });
 
   it.each([
-    ['nope', 'configs/sweep/nope.yaml: sweep \'nope\' does not exist (available: bad-expr, bad-model, empty-grid, extra-key, fancy, list-param, no-metric, wine-grid)'],
-    ['no-metric', 'configs/sweep/no-metric.yaml: metric must be a metric name such as accuracy (got nothing)'],
-    ['bad-model', "configs/sweep/bad-model.yaml: grid.0.model 'svm' does not exist in configs/model (available: gradient_boosting, logreg, random_forest)"],
-    ['bad-expr', "configs/sweep/bad-expr.yaml: grid.0.params.model.C: sweep 'range(1)': range needs (start, stop) or (start, stop, step)"],
-    ['list-param', 'configs/sweep/list-param.yaml: grid.0.params.model.C must be a sweep expression string like 0.1,1,10 (got a list)'],
+    [
+      'nope',
+      "configs/sweep/nope.yaml: sweep 'nope' does not exist (available: bad-expr, bad-model, empty-grid, extra-key, fancy, list-param, no-metric, wine-grid)",
+    ],
+    [
+      'no-metric',
+      'configs/sweep/no-metric.yaml: metric must be a metric name such as accuracy (got nothing)',
+    ],
+    [
+      'bad-model',
+      "configs/sweep/bad-model.yaml: grid.0.model 'svm' does not exist in configs/model (available: gradient_boosting, logreg, random_forest)",
+    ],
+    [
+      'bad-expr',
+      "configs/sweep/bad-expr.yaml: grid.0.params.model.C: sweep 'range(1)': range needs (start, stop) or (start, stop, step)",
+    ],
+    [
+      'list-param',
+      'configs/sweep/list-param.yaml: grid.0.params.model.C must be a sweep expression string like 0.1,1,10 (got a list)',
+    ],
     ['extra-key', "configs/sweep/extra-key.yaml: unknown key 'sampler' (allowed: metric, grid)"],
-    ['empty-grid', 'configs/sweep/empty-grid.yaml: grid must be a non-empty list of { model, params } entries'],
+    [
+      'empty-grid',
+      'configs/sweep/empty-grid.yaml: grid must be a non-empty list of { model, params } entries',
+    ],
     ['../x', "sweep name '../x' is invalid (use the file name of configs/sweep/<name>.yaml without .yaml)"],
   ])('rejects %s', (name, message) => {
     expect(errorOf(() => loadSweep(root, name)).message).toBe(message);

@@ -31,18 +31,21 @@ function decimals(text: string): number {
 }
 
 function expandRange(expr: string, args: string[]): string[] {
-  if (args.length < 2 || args.length > 3) throw sweepError(expr, 'range needs (start, stop) or (start, stop, step)');
+  if (args.length < 2 || args.length > 3)
+    throw sweepError(expr, 'range needs (start, stop) or (start, stop, step)');
   const texts = args.map((a) => a.trim());
   const nums = texts.map((t) => {
     const v = parseValueText(t);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw sweepError(expr, `range argument '${t}' is not a number`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw sweepError(expr, `range argument '${t}' is not a number`);
     return v;
   });
   const [start, stop] = nums;
   const step = nums[2] ?? 1;
   if (step === 0) throw sweepError(expr, 'range step must not be 0');
   const count = Math.ceil((stop - start) / step - 1e-9);
-  if (count <= 0) throw sweepError(expr, `range is empty (stop must be ${step > 0 ? 'greater' : 'less'} than start)`);
+  if (count <= 0)
+    throw sweepError(expr, `range is empty (stop must be ${step > 0 ? 'greater' : 'less'} than start)`);
   if (count > 10_000) throw sweepError(expr, `range has ${count} values (at most 10000)`);
   // Round to the inputs' precision so range(0.1, 0.5, 0.1) gives 0.3, not 0.30000000000000004.
   const places = Math.min(15, Math.max(...texts.map(decimals)));
@@ -89,47 +92,85 @@ function renderScalar(v: unknown): string | undefined {
 }
 
 function cartesian(lists: string[][]): string[][] {
-  return lists.reduce<string[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]);
+  return lists.reduce<string[][]>(
+    (acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])),
+    [[]],
+  );
 }
 
 /** Loads `configs/sweep/<name>.yaml` and expands every grid entry, first parameter varying slowest. */
 export function loadSweep(root: string, name: string): SweepSpec {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes('..')) {
-    throw new ConfigError('INVALID_NAME', `sweep name '${name}' is invalid (use the file name of ${SWEEP_DIR}/<name>.yaml without .yaml)`);
+    throw new ConfigError(
+      'INVALID_NAME',
+      `sweep name '${name}' is invalid (use the file name of ${SWEEP_DIR}/<name>.yaml without .yaml)`,
+    );
   }
   const file = `${SWEEP_DIR}/${name}.yaml`;
   if (!fs.existsSync(path.resolve(root, file))) {
     let available: string[] = [];
     try {
-      available = fs.readdirSync(path.resolve(root, SWEEP_DIR)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+      available = fs
+        .readdirSync(path.resolve(root, SWEEP_DIR))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -5))
+        .sort();
     } catch {
       // no sweep folder: nothing available
     }
-    throw new ConfigError('FILE_NOT_FOUND', `${file}: sweep '${name}' does not exist (available: ${available.length ? available.join(', ') : 'none'})`, { file });
+    throw new ConfigError(
+      'FILE_NOT_FOUND',
+      `${file}: sweep '${name}' does not exist (available: ${available.length ? available.join(', ') : 'none'})`,
+      { file },
+    );
   }
   const raw = loadYamlMap(root, file);
   const fail = (key: string, message: string): never => {
     throw new ConfigError('SWEEP_INVALID', `${file}: ${message}`, { file, key });
   };
-  for (const key of Object.keys(raw)) if (key !== 'metric' && key !== 'grid') fail(key, `unknown key '${key}' (allowed: metric, grid)`);
-  if (typeof raw.metric !== 'string' || raw.metric === '') fail('metric', `metric must be a metric name such as accuracy (got ${raw.metric === undefined ? 'nothing' : `a ${kindOf(raw.metric)}`})`);
-  if (!Array.isArray(raw.grid) || raw.grid.length === 0) fail('grid', 'grid must be a non-empty list of { model, params } entries');
+  for (const key of Object.keys(raw))
+    if (key !== 'metric' && key !== 'grid') fail(key, `unknown key '${key}' (allowed: metric, grid)`);
+  if (typeof raw.metric !== 'string' || raw.metric === '')
+    fail(
+      'metric',
+      `metric must be a metric name such as accuracy (got ${raw.metric === undefined ? 'nothing' : `a ${kindOf(raw.metric)}`})`,
+    );
+  if (!Array.isArray(raw.grid) || raw.grid.length === 0)
+    fail('grid', 'grid must be a non-empty list of { model, params } entries');
   const models = new Set(listModels(root));
   const runs: SweepRun[] = [];
   (raw.grid as unknown[]).forEach((entry, i) => {
     const at = `grid.${i}`;
     if (!isMap(entry)) return fail(at, `${at} must be a map with model and params (got a ${kindOf(entry)})`);
-    for (const key of Object.keys(entry)) if (key !== 'model' && key !== 'params') fail(`${at}.${key}`, `${at}: unknown key '${key}' (allowed: model, params)`);
+    for (const key of Object.keys(entry))
+      if (key !== 'model' && key !== 'params')
+        fail(`${at}.${key}`, `${at}: unknown key '${key}' (allowed: model, params)`);
     const model = entry.model;
-    if (typeof model !== 'string') return fail(`${at}.model`, `${at}.model must be a model name (got ${model === undefined ? 'nothing' : `a ${kindOf(model)}`})`);
+    if (typeof model !== 'string')
+      return fail(
+        `${at}.model`,
+        `${at}.model must be a model name (got ${model === undefined ? 'nothing' : `a ${kindOf(model)}`})`,
+      );
     assertModelName(model, file);
-    if (!models.has(model)) fail(`${at}.model`, `${at}.model '${model}' does not exist in ${MODEL_CONFIG_DIR} (available: ${[...models].join(', ') || 'none'})`);
+    if (!models.has(model))
+      fail(
+        `${at}.model`,
+        `${at}.model '${model}' does not exist in ${MODEL_CONFIG_DIR} (available: ${[...models].join(', ') || 'none'})`,
+      );
     const params = entry.params ?? {};
-    if (!isMap(params)) return fail(`${at}.params`, `${at}.params must be a map of key.path: sweep expression (got a ${kindOf(params)})`);
+    if (!isMap(params))
+      return fail(
+        `${at}.params`,
+        `${at}.params must be a map of key.path: sweep expression (got a ${kindOf(params)})`,
+      );
     const keys = Object.keys(params);
     const lists = keys.map((key) => {
       const text = renderScalar(params[key]);
-      if (text === undefined) return fail(`${at}.params.${key}`, `${at}.params.${key} must be a sweep expression string like 0.1,1,10 (got a ${kindOf(params[key])})`);
+      if (text === undefined)
+        return fail(
+          `${at}.params.${key}`,
+          `${at}.params.${key} must be a sweep expression string like 0.1,1,10 (got a ${kindOf(params[key])})`,
+        );
       let values: string[];
       try {
         values = expandSweepExpression(text);

@@ -25,7 +25,10 @@ function csvFile(content: string): string {
   return file;
 }
 
-function loadError(content: string | null, opts: { featureColumns?: string[]; targetColumn?: string } = {}): DataError {
+function loadError(
+  content: string | null,
+  opts: { featureColumns?: string[]; targetColumn?: string } = {},
+): DataError {
   const file = content === null ? path.join(makeTempDir(), 'absent.csv') : csvFile(content);
   try {
     loadCsvDataset(file, {
@@ -42,10 +45,16 @@ function loadError(content: string | null, opts: { featureColumns?: string[]; ta
 
 describe('loadCsvDataset', () => {
   it('loads WineQT: 1143 rows, 11 features, exact first row', () => {
-    const ds = loadCsvDataset(WINE_CSV, { featureColumns: [], targetColumn: 'quality', excludeColumns: ['Id'] });
+    const ds = loadCsvDataset(WINE_CSV, {
+      featureColumns: [],
+      targetColumn: 'quality',
+      excludeColumns: ['Id'],
+    });
     expect(ds.nRows).toBe(1143);
     expect(ds.featureNames).toEqual(WINE_FEATURES);
-    expect(ds.columns.map((c) => c[0])).toEqual([7.4, 0.7, 0.0, 1.9, 0.076, 11.0, 34.0, 0.9978, 3.51, 0.56, 9.4]);
+    expect(ds.columns.map((c) => c[0])).toEqual([
+      7.4, 0.7, 0.0, 1.9, 0.076, 11.0, 34.0, 0.9978, 3.51, 0.56, 9.4,
+    ]);
     expect(ds.columns.every((c) => c.length === 1143)).toBe(true);
     expect(ds.targetName).toBe('quality');
     expect(ds.target[0]).toBe(5);
@@ -53,7 +62,10 @@ describe('loadCsvDataset', () => {
   });
 
   it('keeps the requested feature order and takes quoted, CRLF and BOM input', () => {
-    const ds = loadCsvDataset(csvFile('\ufeffa,b,"y"\r\n1,2,0\r\n"3.5",-4e2,1\r\n\r\n'), { featureColumns: ['b', 'a'], targetColumn: 'y' });
+    const ds = loadCsvDataset(csvFile('\ufeffa,b,"y"\r\n1,2,0\r\n"3.5",-4e2,1\r\n\r\n'), {
+      featureColumns: ['b', 'a'],
+      targetColumn: 'y',
+    });
     expect(ds.featureNames).toEqual(['b', 'a']);
     expect(Array.from(ds.columns[0])).toEqual([2, -400]);
     expect(Array.from(ds.columns[1])).toEqual([1, 3.5]);
@@ -61,20 +73,30 @@ describe('loadCsvDataset', () => {
   });
 
   it('reports each problem in one line with file, row, line and column', () => {
-    expect(loadError(null).message).toBe(`data/x.csv: file not found; run 'cellar data pull' or check the path`);
-    expect(loadError('').message).toBe('data/x.csv: file is empty (expected a header line); re-create or re-pull the file');
-    expect(loadError('a,b,y\n').message).toBe('data/x.csv: has a header but no data rows; add rows or re-pull the file');
+    expect(loadError(null).message).toBe(
+      `data/x.csv: file not found; run 'cellar data pull' or check the path`,
+    );
+    expect(loadError('').message).toBe(
+      'data/x.csv: file is empty (expected a header line); re-create or re-pull the file',
+    );
+    expect(loadError('a,b,y\n').message).toBe(
+      'data/x.csv: has a header but no data rows; add rows or re-pull the file',
+    );
     expect(loadError('a,b,y\n1,2,3\n', { targetColumn: 'quality' }).message).toBe(
       "data/x.csv: missing column 'quality' (columns: a, b, y)",
     );
     const nan = loadError('a,b,y\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,abc,3\n');
     expect(nan.message).toBe("data/x.csv: row 7 (line 8), column 'b': 'abc' is not a number");
     expect([nan.code, nan.row, nan.column, nan.file]).toEqual(['NOT_A_NUMBER', 7, 'b', 'data/x.csv']);
-    expect(loadError('a,b,y\n1,,3\n').message).toBe("data/x.csv: row 1 (line 2), column 'b' is empty; fill it in or drop the row");
+    expect(loadError('a,b,y\n1,,3\n').message).toBe(
+      "data/x.csv: row 1 (line 2), column 'b' is empty; fill it in or drop the row",
+    );
     expect(loadError('a,b,y\n1,2,3\n1,2\n').message).toBe(
       'data/x.csv: row 2 (line 3) has 2 fields, expected 3 like the header; fix that line',
     );
-    expect(loadError('a,a,y\n1,2,3\n').message).toBe("data/x.csv: column 'a' appears twice in the header; rename one");
+    expect(loadError('a,a,y\n1,2,3\n').message).toBe(
+      "data/x.csv: column 'a' appears twice in the header; rename one",
+    );
     expect(loadError('a,b,y\n1,2,3\n', { featureColumns: ['a', 'y'] }).message).toBe(
       "data/x.csv: target column 'y' is also listed as a feature; remove it from the features",
     );
@@ -82,7 +104,10 @@ describe('loadCsvDataset', () => {
   });
 
   it('ignores non-numeric columns that are not requested', () => {
-    const ds = loadCsvDataset(csvFile('name,a,b,y\nfoo,1,2,0\nbar,3,4,1\n'), { featureColumns: ['a', 'b'], targetColumn: 'y' });
+    const ds = loadCsvDataset(csvFile('name,a,b,y\nfoo,1,2,0\nbar,3,4,1\n'), {
+      featureColumns: ['a', 'b'],
+      targetColumn: 'y',
+    });
     expect(Array.from(ds.columns[1])).toEqual([2, 4]);
   });
 });
@@ -90,14 +115,21 @@ describe('loadCsvDataset', () => {
 describe('loadCsvTable and takeRows', () => {
   it('loads selected columns without a target', () => {
     const t = loadCsvTable(csvFile('a,b,c\n1,2,3\n4,5,6\n'), { columns: ['c', 'a'] });
-    expect(t).toEqual({ columns: { c: Float64Array.from([3, 6]), a: Float64Array.from([1, 4]) }, nRows: 2, header: ['a', 'b', 'c'] });
+    expect(t).toEqual({
+      columns: { c: Float64Array.from([3, 6]), a: Float64Array.from([1, 4]) },
+      nRows: 2,
+      header: ['a', 'b', 'c'],
+    });
     expect(() => loadCsvTable(csvFile('a\n1\n'), { columns: ['z'], displayPath: 'in.csv' })).toThrow(
       "in.csv: missing column 'z' (columns: a)",
     );
   });
 
   it('takes rows in the given order', () => {
-    const ds = loadCsvDataset(csvFile('a,y\n10,0\n11,1\n12,0\n'), { featureColumns: ['a'], targetColumn: 'y' });
+    const ds = loadCsvDataset(csvFile('a,y\n10,0\n11,1\n12,0\n'), {
+      featureColumns: ['a'],
+      targetColumn: 'y',
+    });
     const sub = takeRows(ds, [2, 0]);
     expect(Array.from(sub.columns[0])).toEqual([12, 10]);
     expect(Array.from(sub.target)).toEqual([0, 0]);

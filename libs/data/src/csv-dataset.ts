@@ -42,15 +42,27 @@ function readRawCsv(file: string, shown: string): RawCsv {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new DataError('FILE_NOT_FOUND', `${shown}: file not found; run 'cellar data pull' or check the path`, {
-        file: shown,
-      });
+      throw new DataError(
+        'FILE_NOT_FOUND',
+        `${shown}: file not found; run 'cellar data pull' or check the path`,
+        {
+          file: shown,
+        },
+      );
     }
-    throw new DataError('FILE_NOT_FOUND', `${shown}: cannot read file (${errorMessage(err)})`, { file: shown, cause: err });
+    throw new DataError('FILE_NOT_FOUND', `${shown}: cannot read file (${errorMessage(err)})`, {
+      file: shown,
+      cause: err,
+    });
   }
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof records;
   } catch (err) {
     const line = (err as { lines?: number }).lines;
     const where = line === undefined ? '' : ` line ${line}:`;
@@ -60,23 +72,33 @@ function readRawCsv(file: string, shown: string): RawCsv {
     });
   }
   if (records.length === 0) {
-    throw new DataError('EMPTY_FILE', `${shown}: file is empty (expected a header line); re-create or re-pull the file`, {
-      file: shown,
-    });
+    throw new DataError(
+      'EMPTY_FILE',
+      `${shown}: file is empty (expected a header line); re-create or re-pull the file`,
+      {
+        file: shown,
+      },
+    );
   }
   const header = records[0].record.map((h) => h.trim());
   const seen = new Set<string>();
   for (const name of header) {
     if (seen.has(name)) {
-      throw new DataError('DUPLICATE_COLUMN', `${shown}: column '${name}' appears twice in the header; rename one`, {
-        file: shown,
-        column: name,
-      });
+      throw new DataError(
+        'DUPLICATE_COLUMN',
+        `${shown}: column '${name}' appears twice in the header; rename one`,
+        {
+          file: shown,
+          column: name,
+        },
+      );
     }
     seen.add(name);
   }
   if (records.length === 1) {
-    throw new DataError('NO_ROWS', `${shown}: has a header but no data rows; add rows or re-pull the file`, { file: shown });
+    throw new DataError('NO_ROWS', `${shown}: has a header but no data rows; add rows or re-pull the file`, {
+      file: shown,
+    });
   }
   const rows: string[][] = new Array(records.length - 1);
   const lines: number[] = new Array(records.length - 1);
@@ -96,10 +118,14 @@ function readRawCsv(file: string, shown: string): RawCsv {
 }
 
 function missingColumn(shown: string, name: string, header: string[]): DataError {
-  return new DataError('MISSING_COLUMN', `${shown}: missing column '${name}' (columns: ${header.join(', ')})`, {
-    file: shown,
-    column: name,
-  });
+  return new DataError(
+    'MISSING_COLUMN',
+    `${shown}: missing column '${name}' (columns: ${header.join(', ')})`,
+    {
+      file: shown,
+      column: name,
+    },
+  );
 }
 
 function numericColumn(raw: RawCsv, colIndex: number, shown: string): Float64Array {
@@ -116,7 +142,11 @@ function numericColumn(raw: RawCsv, colIndex: number, shown: string): Float64Arr
           column: name,
         });
       }
-      throw new DataError('NOT_A_NUMBER', `${where}: '${cell}' is not a number`, { file: shown, row: r + 1, column: name });
+      throw new DataError('NOT_A_NUMBER', `${where}: '${cell}' is not a number`, {
+        file: shown,
+        row: r + 1,
+        column: name,
+      });
     }
     out[r] = Number(cell);
   }
@@ -128,7 +158,8 @@ export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Datas
   const raw = readRawCsv(file, shown);
   const index = new Map(raw.header.map((h, i) => [h, i]));
   const exclude = new Set(opts.excludeColumns ?? []);
-  const requested = opts.featureColumns.length > 0 ? opts.featureColumns : raw.header.filter((h) => h !== opts.targetColumn);
+  const requested =
+    opts.featureColumns.length > 0 ? opts.featureColumns : raw.header.filter((h) => h !== opts.targetColumn);
   const featureNames = requested.filter((h) => !exclude.has(h));
   if (featureNames.includes(opts.targetColumn)) {
     throw new DataError(
@@ -138,9 +169,13 @@ export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Datas
     );
   }
   if (featureNames.length === 0) {
-    throw new DataError('INVALID_ARGUMENT', `${shown}: no feature columns left after exclusions; list at least one feature`, {
-      file: shown,
-    });
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `${shown}: no feature columns left after exclusions; list at least one feature`,
+      {
+        file: shown,
+      },
+    );
   }
   for (const name of [...featureNames, opts.targetColumn]) {
     if (!index.has(name)) throw missingColumn(shown, name, raw.header);
@@ -150,7 +185,10 @@ export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Datas
   return { file, featureNames, columns, targetName: opts.targetColumn, target, nRows: raw.rows.length };
 }
 
-export function loadCsvTable(file: string, opts: { columns?: string[]; displayPath?: string } = {}): CsvTable {
+export function loadCsvTable(
+  file: string,
+  opts: { columns?: string[]; displayPath?: string } = {},
+): CsvTable {
   const shown = opts.displayPath ?? file;
   const raw = readRawCsv(file, shown);
   const index = new Map(raw.header.map((h, i) => [h, i]));
@@ -169,9 +207,13 @@ export function takeRows(ds: Dataset, idx: ArrayLike<number>): Dataset {
   for (let i = 0; i < n; i++) {
     const r = idx[i];
     if (!Number.isInteger(r) || r < 0 || r >= ds.nRows) {
-      throw new DataError('INVALID_ARGUMENT', `takeRows: index ${r} at position ${i} is outside 0..${ds.nRows - 1}`, {
-        file: ds.file,
-      });
+      throw new DataError(
+        'INVALID_ARGUMENT',
+        `takeRows: index ${r} at position ${i} is outside 0..${ds.nRows - 1}`,
+        {
+          file: ds.file,
+        },
+      );
     }
   }
   const pick = (col: Float64Array): Float64Array => {

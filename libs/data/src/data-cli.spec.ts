@@ -29,7 +29,13 @@ describe('cellar data CLI', () => {
     expect(await dataCli(['status', '--json'], status.io)).toBe(0);
     const report = JSON.parse(status.stdout());
     expect(report.remote.source).toBe('.dvc/config');
-    expect(report.files.map((f: { path: string; workspace: string; remote: string }) => [f.path, f.workspace, f.remote])).toEqual([
+    expect(
+      report.files.map((f: { path: string; workspace: string; remote: string }) => [
+        f.path,
+        f.workspace,
+        f.remote,
+      ]),
+    ).toEqual([
       ['data/raw/big.bin', 'missing', 'in sync'],
       ['data/raw/small.csv', 'in sync', 'in sync'],
     ]);
@@ -56,7 +62,11 @@ describe('cellar data CLI', () => {
 
   it('prints one-line errors, exit 1 (2 for usage), stacks only with --verbose', async () => {
     const root = makeWorkspace({ 'data/a.csv.dvc': 'outs: []\n' });
-    const plain = captureIo(makeWorkspace({ 'data/a.csv.dvc': `outs:\n- md5: ${'0'.repeat(32)}\n  size: 1\n  hash: md5\n  path: a.csv\n` }));
+    const plain = captureIo(
+      makeWorkspace({
+        'data/a.csv.dvc': `outs:\n- md5: ${'0'.repeat(32)}\n  size: 1\n  hash: md5\n  path: a.csv\n`,
+      }),
+    );
     expect(await dataCli(['pull'], plain.io)).toBe(1);
     expect(plain.stderr()).toBe(
       'cellar data: no data remote configured: set CELLAR_DATA_REMOTE or add one to .dvc/config (dvc remote add -d <name> <url>)\n',
@@ -64,7 +74,9 @@ describe('cellar data CLI', () => {
     const verbose = captureIo(root, { CELLAR_DATA_REMOTE: 'store' });
     expect(await dataCli(['pull', '--verbose'], verbose.io)).toBe(1);
     const lines = verbose.stderr().split('\n');
-    expect(lines[0]).toBe("cellar data: data/a.csv.dvc: outs must be a non-empty list; re-create it with 'cellar data add'");
+    expect(lines[0]).toBe(
+      "cellar data: data/a.csv.dvc: outs must be a non-empty list; re-create it with 'cellar data add'",
+    );
     expect(lines[1]).toMatch(/^DataError: /);
     const usage = captureIo(root);
     expect(await dataCli(['push', '--jobs', '0'], usage.io)).toBe(2);

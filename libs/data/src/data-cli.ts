@@ -58,7 +58,9 @@ function progressPrinter(io: DataCliIo): (p: TransferProgress) => void {
     const decile = Math.floor((p.bytesDone / p.bytesTotal) * 10);
     if ((lastDecile.get(p.path) ?? -1) >= decile) return;
     lastDecile.set(p.path, decile);
-    io.stderr.write(`  ${p.path} ${decile * 10}% (${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)})\n`);
+    io.stderr.write(
+      `  ${p.path} ${decile * 10}% (${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)})\n`,
+    );
   };
 }
 
@@ -111,19 +113,32 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
   const jobs = parseJobs(values.jobs);
   // A path typed on the command line is relative to where the user stands; bare words are remote names.
   const remote =
-    values.remote !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(values.remote) && /[\\/]|^\./.test(values.remote)
+    values.remote !== undefined &&
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(values.remote) &&
+    /[\\/]|^\./.test(values.remote)
       ? path.resolve(io.cwd, values.remote)
       : values.remote;
   const common = { root, pointers, remote, env: io.env, jobs };
 
   switch (command) {
     case 'add': {
-      if (positionals.length === 0) throw new DataError('USAGE', `add: name at least one file, e.g. 'cellar data add data/raw/x.csv'`);
+      if (positionals.length === 0)
+        throw new DataError('USAGE', `add: name at least one file, e.g. 'cellar data add data/raw/x.csv'`);
       for (const file of positionals) {
-        const r = await addData({ root, file: path.resolve(io.cwd, file), push: values.push, remote, env: io.env, onProgress: progressPrinter(io) });
-        io.stdout.write(`added ${r.path} (${formatBytes(r.size)}, md5 ${r.md5}) -> ${r.pointer}${r.pushed ? ', pushed' : ''}\n`);
+        const r = await addData({
+          root,
+          file: path.resolve(io.cwd, file),
+          push: values.push,
+          remote,
+          env: io.env,
+          onProgress: progressPrinter(io),
+        });
+        io.stdout.write(
+          `added ${r.path} (${formatBytes(r.size)}, md5 ${r.md5}) -> ${r.pointer}${r.pushed ? ', pushed' : ''}\n`,
+        );
       }
-      if (!values.push) io.stdout.write(`commit the .dvc and .gitignore files, then run 'cellar data push'\n`);
+      if (!values.push)
+        io.stdout.write(`commit the .dvc and .gitignore files, then run 'cellar data push'\n`);
       return 0;
     }
     case 'pull':
@@ -133,7 +148,9 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
       for (const r of results) io.stdout.write(`${r.status.padEnd(10)} ${r.path} (${formatBytes(r.size)})\n`);
       const moved = results.filter((r) => r.status !== 'up-to-date').length;
       const verb = command === 'pull' ? 'fetched' : 'uploaded';
-      io.stdout.write(`${moved} file${moved === 1 ? '' : 's'} ${verb}, ${results.length - moved} up to date\n`);
+      io.stdout.write(
+        `${moved} file${moved === 1 ? '' : 's'} ${verb}, ${results.length - moved} up to date\n`,
+      );
       return 0;
     }
     case 'status': {

@@ -32,7 +32,10 @@ export function parseDvcConfig(text: string, displayPath = '.dvc/config'): DvcCo
     const header = /^\[\s*(.+?)\s*\]$/.exec(line);
     if (header) {
       let name = header[1];
-      if ((name.startsWith("'") && name.endsWith("'")) || (name.startsWith('"') && name.endsWith('"') && !name.includes(' '))) {
+      if (
+        (name.startsWith("'") && name.endsWith("'")) ||
+        (name.startsWith('"') && name.endsWith('"') && !name.includes(' '))
+      ) {
         name = name.slice(1, -1);
       }
       name = name.replace(/\s+/g, ' ');
@@ -73,7 +76,10 @@ function classify(url: string, base: string): { kind: RemoteKind; url: string } 
   if (/^https?:\/\//i.test(url)) return { kind: 'http', url: url.replace(/\/+$/, '') };
   if (/^file:\/\//i.test(url)) return { kind: 'local', url: new URL(url).pathname };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new DataError('UNSUPPORTED_REMOTE', `remote URL '${url}' is not supported; use a local path, http(s):// or s3://`);
+    throw new DataError(
+      'UNSUPPORTED_REMOTE',
+      `remote URL '${url}' is not supported; use a local path, http(s):// or s3://`,
+    );
   }
   return { kind: 'local', url: path.resolve(base, url) };
 }
@@ -97,10 +103,14 @@ export function resolveRemote(
     const sec = config[`remote "${name}"`];
     if (!sec) return undefined;
     if (!sec.url) {
-      throw new DataError('INVALID_CONFIG', `.dvc/config: remote '${name}' has no url; run 'dvc remote modify ${name} url <url>'`, {
-        file: '.dvc/config',
-        key: `remote "${name}".url`,
-      });
+      throw new DataError(
+        'INVALID_CONFIG',
+        `.dvc/config: remote '${name}' has no url; run 'dvc remote modify ${name} url <url>'`,
+        {
+          file: '.dvc/config',
+          key: `remote "${name}".url`,
+        },
+      );
     }
     const { url: _url, ...options } = sec;
     return { name, ...classify(sec.url, path.join(absRoot, '.dvc')), source: '.dvc/config', options };
@@ -112,7 +122,12 @@ export function resolveRemote(
   }
   const fromEnv = env.CELLAR_DATA_REMOTE?.trim();
   if (fromEnv) {
-    return { name: 'CELLAR_DATA_REMOTE', ...classify(fromEnv, absRoot), source: 'env CELLAR_DATA_REMOTE', options: {} };
+    return {
+      name: 'CELLAR_DATA_REMOTE',
+      ...classify(fromEnv, absRoot),
+      source: 'env CELLAR_DATA_REMOTE',
+      options: {},
+    };
   }
   const name = config.core?.remote;
   if (!name) throw new DataError('NO_REMOTE', NO_REMOTE);

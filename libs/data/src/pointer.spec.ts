@@ -16,7 +16,9 @@ describe('pointer files', () => {
   it('writes exactly the shape DVC 3 writes and reads it back', () => {
     const file = path.join(makeTempDir(), 'WineQT.csv.dvc');
     writePointer(file, { md5: WINE_MD5, size: 78057, path: 'WineQT.csv' });
-    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'data/external/WineQT.csv.dvc'), 'utf8'));
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      fs.readFileSync(path.join(REPO_ROOT, 'data/external/WineQT.csv.dvc'), 'utf8'),
+    );
     writePointer(file, { md5: WINE_MD5, size: 1, path: 'a: b.csv' });
     expect(readPointer(file).path).toBe('a: b.csv');
     expect(fs.readdirSync(path.dirname(file))).toEqual(['WineQT.csv.dvc']);
@@ -28,17 +30,25 @@ describe('pointer files', () => {
       fs.writeFileSync(path.join(dir, 'x.dvc'), text);
       return path.join(dir, 'x.dvc');
     };
-    expect(() => readPointer(write('outs:\n- md5: abc\n  size: 1\n  hash: md5\n  path: x\n'), 'data/x.dvc')).toThrow(
-      "data/x.dvc: outs[0].md5 must be 32 lowercase hex digits; re-create it with 'cellar data add'",
-    );
-    expect(() => readPointer(write(`outs:\n- md5: ${WINE_MD5}\n  size: 1\n  path: x\n`), 'data/x.dvc')).toThrow(
+    expect(() =>
+      readPointer(write('outs:\n- md5: abc\n  size: 1\n  hash: md5\n  path: x\n'), 'data/x.dvc'),
+    ).toThrow("data/x.dvc: outs[0].md5 must be 32 lowercase hex digits; re-create it with 'cellar data add'");
+    expect(() =>
+      readPointer(write(`outs:\n- md5: ${WINE_MD5}\n  size: 1\n  path: x\n`), 'data/x.dvc'),
+    ).toThrow(
       "data/x.dvc: outs[0].hash must be 'md5' (got undefined; DVC 2 pointers are not supported); re-create it with 'cellar data add'",
     );
-    expect(() => readPointer(write(`outs:\n- md5: ${WINE_MD5}\n  size: 1\n  hash: md5\n  path: ../x\n`), 'data/x.dvc')).toThrow(
+    expect(() =>
+      readPointer(write(`outs:\n- md5: ${WINE_MD5}\n  size: 1\n  hash: md5\n  path: ../x\n`), 'data/x.dvc'),
+    ).toThrow(
       "data/x.dvc: outs[0].path must stay inside the pointer's folder (got '../x'); re-create it with 'cellar data add'",
     );
     const digits = '12e45678901234567890123456789012';
-    expect(readPointer(write(`outs:\n- md5: ${digits}\n  size: 12\n  hash: md5\n  path: x\n`))).toEqual({ md5: digits, size: 12, path: 'x' });
+    expect(readPointer(write(`outs:\n- md5: ${digits}\n  size: 12\n  hash: md5\n  path: x\n`))).toEqual({
+      md5: digits,
+      size: 12,
+      path: 'x',
+    });
     expect(() => readPointer(path.join(dir, 'none.dvc'), 'data/none.dvc')).toThrow(
       "data/none.dvc: pointer file not found; run 'cellar data add <file>' first",
     );

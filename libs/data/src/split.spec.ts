@@ -13,7 +13,11 @@ function countByLabel(y: ArrayLike<number>, idx: ArrayLike<number>): number[] {
 describe('createRng', () => {
   it('is mulberry32: fixed first values for a seed', () => {
     const rng = createRng(42);
-    expect([rng(), rng(), rng()].map((v) => v.toFixed(10))).toEqual(['0.6011037519', '0.4482905590', '0.8524657935']);
+    expect([rng(), rng(), rng()].map((v) => v.toFixed(10))).toEqual([
+      '0.6011037519',
+      '0.4482905590',
+      '0.8524657935',
+    ]);
   });
 });
 
@@ -75,6 +79,8 @@ describe('stratifiedKFold', () => {
   });
 
   it('rejects k outside 2..n', () => {
-    expect(() => stratifiedKFold([0, 1, 0], 4, 0)).toThrow('stratifiedKFold: k must be an integer in 2..3 (got 4)');
+    expect(() => stratifiedKFold([0, 1, 0], 4, 0)).toThrow(
+      'stratifiedKFold: k must be an integer in 2..3 (got 4)',
+    );
   });
 });

@@ -29,10 +29,20 @@ describe('pullData', () => {
     const progress: TransferProgress[] = [];
     const first = await pullData({ root, env: {}, onProgress: (p) => progress.push(p) });
     expect(first).toEqual([
-      { pointer: 'data/external/WineQT.csv.dvc', path: 'data/external/WineQT.csv', md5: WINE_MD5, size: 78057, status: 'fetched' },
+      {
+        pointer: 'data/external/WineQT.csv.dvc',
+        path: 'data/external/WineQT.csv',
+        md5: WINE_MD5,
+        size: 78057,
+        status: 'fetched',
+      },
     ]);
     expect(await md5File(path.join(root, 'data/external/WineQT.csv'))).toBe(WINE_MD5);
-    expect(progress.at(-1)).toEqual({ path: 'data/external/WineQT.csv', bytesDone: 78057, bytesTotal: 78057 });
+    expect(progress.at(-1)).toEqual({
+      path: 'data/external/WineQT.csv',
+      bytesDone: 78057,
+      bytesTotal: 78057,
+    });
     expect((await pullData({ root, env: {} }))[0].status).toBe('up-to-date');
     expect(fs.readdirSync(path.join(root, 'data/external')).sort()).toEqual(['WineQT.csv', 'WineQT.csv.dvc']);
   });
@@ -63,7 +73,9 @@ describe('pullData', () => {
   });
 
   it('uses env CELLAR_DATA_REMOTE relative to the root', async () => {
-    const root = wineWorkspace({ '.dvc/config': `[core]\n    remote = nowhere\n['remote "nowhere"']\n    url = /nonexistent\n` });
+    const root = wineWorkspace({
+      '.dvc/config': `[core]\n    remote = nowhere\n['remote "nowhere"']\n    url = /nonexistent\n`,
+    });
     fs.symlinkSync(SHARED_REMOTE, path.join(root, 'mirror'));
     const res = await pullData({ root, env: { CELLAR_DATA_REMOTE: 'mirror' } });
     expect(res[0].status).toBe('fetched');
@@ -73,12 +85,21 @@ describe('pullData', () => {
 describe('push, add and status', () => {
   it('round-trips through an empty local remote, md5-exact', async () => {
     const remote = makeTempDir('cellar-remote-');
-    const src = makeWorkspace({ 'data/raw/wine.csv': fs.readFileSync(WINE_CSV), 'data/raw/small.csv': 'a,b\n1,2\n' });
+    const src = makeWorkspace({
+      'data/raw/wine.csv': fs.readFileSync(WINE_CSV),
+      'data/raw/small.csv': 'a,b\n1,2\n',
+    });
     await addData({ root: src, file: 'data/raw/wine.csv' });
     await addData({ root: src, file: path.join(src, 'data/raw/small.csv') });
     expect(findPointers(src)).toEqual(['data/raw/small.csv.dvc', 'data/raw/wine.csv.dvc']);
-    expect((await pushData({ root: src, remote, env: {}, jobs: 2 })).map((r) => r.status)).toEqual(['uploaded', 'uploaded']);
-    expect((await pushData({ root: src, remote, env: {} })).map((r) => r.status)).toEqual(['up-to-date', 'up-to-date']);
+    expect((await pushData({ root: src, remote, env: {}, jobs: 2 })).map((r) => r.status)).toEqual([
+      'uploaded',
+      'uploaded',
+    ]);
+    expect((await pushData({ root: src, remote, env: {} })).map((r) => r.status)).toEqual([
+      'up-to-date',
+      'up-to-date',
+    ]);
     expect(fs.statSync(path.join(remote, WINE_OBJECT)).mode & 0o777).toBe(0o444);
 
     const dest = makeWorkspace();
@@ -116,7 +137,8 @@ describe('push, add and status', () => {
     const remote = makeTempDir('cellar-remote-');
     const root = makeWorkspace({ 'data/d.csv': 'a\n1\n' });
     await addData({ root, file: 'data/d.csv' });
-    const state = async () => (await dataStatus({ root, remote, env: {} })).files.map((f) => [f.workspace, f.remote]);
+    const state = async () =>
+      (await dataStatus({ root, remote, env: {} })).files.map((f) => [f.workspace, f.remote]);
     expect(await state()).toEqual([['in sync', 'new']]);
     await pushData({ root, remote, env: {} });
     expect(await state()).toEqual([['in sync', 'in sync']]);
@@ -127,7 +149,10 @@ describe('push, add and status', () => {
 
     fs.writeFileSync(path.join(root, 'data/d.csv'), 'a\n3\n');
     const fresh = makeTempDir('cellar-remote-');
-    expect((await dataStatus({ root, remote: fresh, env: {} })).files[0]).toMatchObject({ workspace: 'modified', remote: 'missing' });
+    expect((await dataStatus({ root, remote: fresh, env: {} })).files[0]).toMatchObject({
+      workspace: 'modified',
+      remote: 'missing',
+    });
     const err = await rejection(pushData({ root, remote: fresh, env: {} }));
     expect(err.message).toBe(
       `data/d.csv no longer matches data/d.csv.dvc (md5 ${(await dataStatus({ root, remote, env: {} })).files[0].md5}); run 'cellar data add data/d.csv' again before pushing`,

@@ -120,7 +120,11 @@ async function workspaceState(t: TrackedFile): Promise<'in sync' | 'modified' | 
   return (await md5File(t.target)) === t.out.md5 ? 'in sync' : 'modified';
 }
 
-async function runPool<T, R>(items: T[], jobs: number, fn: (item: T) => Promise<R>): Promise<Array<PromiseSettledResult<R>>> {
+async function runPool<T, R>(
+  items: T[],
+  jobs: number,
+  fn: (item: T) => Promise<R>,
+): Promise<Array<PromiseSettledResult<R>>> {
   const results: Array<PromiseSettledResult<R>> = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -140,12 +144,16 @@ async function runPool<T, R>(items: T[], jobs: number, fn: (item: T) => Promise<
 
 /** Finish every transfer, then surface the first failure (with a count of the others). */
 function settle<R>(results: Array<PromiseSettledResult<R>>): R[] {
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+  const failures = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason as unknown);
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
     const first = failures[0];
     const code = first instanceof DataError ? first.code : 'TRANSFER_FAILED';
-    throw new DataError(code, `${errorMessage(first)} (and ${failures.length - 1} more failed)`, { cause: first });
+    throw new DataError(code, `${errorMessage(first)} (and ${failures.length - 1} more failed)`, {
+      cause: first,
+    });
   }
   return results.map((r) => (r as PromiseFulfilledResult<R>).value);
 }
@@ -238,7 +246,14 @@ export async function dataStatus(opts: DataSyncOptions): Promise<DataStatusRepor
   const results = await runPool(tracked, opts.jobs ?? 4, async (t): Promise<DataStatusEntry> => {
     const [workspace, inRemote] = await Promise.all([workspaceState(t), remote.has(t.out.md5)]);
     const remoteState = inRemote ? 'in sync' : workspace === 'in sync' ? 'new' : 'missing';
-    return { pointer: t.pointer, path: t.path, md5: t.out.md5, size: t.out.size, workspace, remote: remoteState };
+    return {
+      pointer: t.pointer,
+      path: t.path,
+      md5: t.out.md5,
+      size: t.out.size,
+      workspace,
+      remote: remoteState,
+    };
   });
   return {
     remote: { name: resolved.name, url: resolved.url, kind: resolved.kind, source: resolved.source },
@@ -288,15 +303,27 @@ export async function addData(opts: AddDataOptions): Promise<AddDataResult> {
     throw new DataError('FILE_NOT_FOUND', `${shown}: file not found; check the path`, { file: shown });
   }
   if (!st.isFile()) {
-    throw new DataError('INVALID_ARGUMENT', `${shown}: is not a regular file; only single files can be tracked`, { file: shown });
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `${shown}: is not a regular file; only single files can be tracked`,
+      { file: shown },
+    );
   }
   if (shown === abs.split(path.sep).join('/')) {
-    throw new DataError('INVALID_ARGUMENT', `${shown}: is outside the workspace ${root}; move it under data/`, { file: shown });
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `${shown}: is outside the workspace ${root}; move it under data/`,
+      { file: shown },
+    );
   }
   if (abs.endsWith('.dvc')) {
-    throw new DataError('INVALID_ARGUMENT', `${shown}: is already a pointer file; add the data file it tracks instead`, {
-      file: shown,
-    });
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `${shown}: is already a pointer file; add the data file it tracks instead`,
+      {
+        file: shown,
+      },
+    );
   }
   const md5 = await md5File(abs);
   const pointerFile = `${abs}.dvc`;
@@ -311,7 +338,13 @@ export async function addData(opts: AddDataOptions): Promise<AddDataResult> {
     pushed: false,
   };
   if (opts.push) {
-    await pushData({ root, pointers: [result.pointer], remote: opts.remote, env: opts.env, onProgress: opts.onProgress });
+    await pushData({
+      root,
+      pointers: [result.pointer],
+      remote: opts.remote,
+      env: opts.env,
+      onProgress: opts.onProgress,
+    });
     result.pushed = true;
   }
   return result;

@@ -35,7 +35,12 @@ export function captureIo(cwd: string, env: Record<string, string | undefined> =
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env, cwd },
+    io: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      env,
+      cwd,
+    },
     stdout: () => out.join(''),
     stderr: () => err.join(''),
   };

@@ -34,7 +34,8 @@ export interface ModelArtifact {
   dataMd5: string;
 }
 
-export type FeatureTable = { columns: Record<string, Float64Array> } | { featureNames: string[]; columns: Float64Array[] };
+export type FeatureTable =
+  { columns: Record<string, Float64Array> } | { featureNames: string[]; columns: Float64Array[] };
 
 export interface TablePrediction {
   labels: Float64Array;
@@ -91,9 +92,13 @@ class Shape {
   constructor(private readonly where: string) {}
 
   fail(key: string, what: string): never {
-    throw new ModelError('ARTIFACT_MALFORMED', `${this.where}: ${key} ${what}; re-create the artifact with the train target`, {
-      key,
-    });
+    throw new ModelError(
+      'ARTIFACT_MALFORMED',
+      `${this.where}: ${key} ${what}; re-create the artifact with the train target`,
+      {
+        key,
+      },
+    );
   }
 
   object(v: unknown, key: string): Record<string, unknown> {
@@ -102,8 +107,10 @@ class Shape {
   }
 
   numbers(v: unknown, key: string, length?: number): number[] {
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) this.fail(key, 'must be an array of numbers');
-    if (length !== undefined && v.length !== length) this.fail(key, `must have ${length} entries (got ${v.length})`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number'))
+      this.fail(key, 'must be an array of numbers');
+    if (length !== undefined && v.length !== length)
+      this.fail(key, `must have ${length} entries (got ${v.length})`);
     return v as number[];
   }
 
@@ -125,7 +132,11 @@ class Shape {
     for (let i = 0; i < m; i++) {
       const leaf = left[i] === -1;
       const childOk = (c: number) => Number.isInteger(c) && c > i && c < m;
-      if (leaf ? right[i] !== -1 : !(childOk(left[i]) && childOk(right[i]) && feature[i] >= 0 && feature[i] < nFeatures)) {
+      if (
+        leaf
+          ? right[i] !== -1
+          : !(childOk(left[i]) && childOk(right[i]) && feature[i] >= 0 && feature[i] < nFeatures)
+      ) {
         this.fail(`${key}`, `node ${i} has invalid children or feature`);
       }
     }
@@ -166,22 +177,28 @@ export function fromArtifact(a: ModelArtifact, where = 'model artifact'): Fitted
   let estimator: Estimator;
   switch (spec.type) {
     case 'logreg': {
-      if (!Array.isArray(e.coef) || e.coef.length !== nOut) s.fail('estimator.coef', `must have ${nOut} rows`);
-      const coef = (e.coef as unknown[]).map((r, i) => Float64Array.from(s.numbers(r, `estimator.coef[${i}]`, d)));
+      if (!Array.isArray(e.coef) || e.coef.length !== nOut)
+        s.fail('estimator.coef', `must have ${nOut} rows`);
+      const coef = (e.coef as unknown[]).map((r, i) =>
+        Float64Array.from(s.numbers(r, `estimator.coef[${i}]`, d)),
+      );
       const intercept = Float64Array.from(s.numbers(e.intercept, 'estimator.intercept', nOut));
       estimator = { type: 'logreg', coef, intercept };
       break;
     }
     case 'random_forest': {
-      if (!Array.isArray(e.trees) || e.trees.length === 0) s.fail('estimator.trees', 'must be a non-empty array');
+      if (!Array.isArray(e.trees) || e.trees.length === 0)
+        s.fail('estimator.trees', 'must be a non-empty array');
       const trees = (e.trees as unknown[]).map((t, i) => s.tree(t, `estimator.trees[${i}]`, k, d));
       estimator = { type: 'random_forest', trees };
       break;
     }
     case 'gradient_boosting': {
-      if (!Array.isArray(e.stages) || e.stages.length === 0) s.fail('estimator.stages', 'must be a non-empty array');
+      if (!Array.isArray(e.stages) || e.stages.length === 0)
+        s.fail('estimator.stages', 'must be a non-empty array');
       const stages = (e.stages as unknown[]).map((st, i) => {
-        if (!Array.isArray(st) || st.length !== nOut) s.fail(`estimator.stages[${i}]`, `must hold ${nOut} trees`);
+        if (!Array.isArray(st) || st.length !== nOut)
+          s.fail(`estimator.stages[${i}]`, `must hold ${nOut} trees`);
         return (st as unknown[]).map((t, j) => s.tree(t, `estimator.stages[${i}][${j}]`, 1, d));
       });
       const boosting: BoostingEstimator = {
@@ -234,25 +251,41 @@ export function readModelArtifact(file: string): ModelArtifact {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new ModelError('ARTIFACT_NOT_FOUND', `${file}: model artifact not found; run the train target first`, { file });
+    throw new ModelError(
+      'ARTIFACT_NOT_FOUND',
+      `${file}: model artifact not found; run the train target first`,
+      { file },
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ModelError('ARTIFACT_NOT_JSON', `${file}: not valid JSON (${(err as Error).message}); re-create it with the train target`, {
-      file,
-    });
+    throw new ModelError(
+      'ARTIFACT_NOT_JSON',
+      `${file}: not valid JSON (${(err as Error).message}); re-create it with the train target`,
+      {
+        file,
+      },
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ModelError('ARTIFACT_MALFORMED', `${file}: expected a JSON object; re-create it with the train target`, { file });
+    throw new ModelError(
+      'ARTIFACT_MALFORMED',
+      `${file}: expected a JSON object; re-create it with the train target`,
+      { file },
+    );
   }
   const o = parsed as Record<string, unknown>;
   if (o.kind !== 'cellar-model') {
-    throw new ModelError('ARTIFACT_KIND', `${file}: kind must be 'cellar-model' (got ${JSON.stringify(o.kind)}); is this a model artifact?`, {
-      file,
-      key: 'kind',
-    });
+    throw new ModelError(
+      'ARTIFACT_KIND',
+      `${file}: kind must be 'cellar-model' (got ${JSON.stringify(o.kind)}); is this a model artifact?`,
+      {
+        file,
+        key: 'kind',
+      },
+    );
   }
   if (o.formatVersion !== 1) {
     throw new ModelError(
@@ -263,7 +296,11 @@ export function readModelArtifact(file: string): ModelArtifact {
   }
   for (const key of ['configHash', 'dataMd5'] as const) {
     if (typeof o[key] !== 'string') {
-      throw new ModelError('ARTIFACT_MALFORMED', `${file}: ${key} must be a string; re-create it with the train target`, { file, key });
+      throw new ModelError(
+        'ARTIFACT_MALFORMED',
+        `${file}: ${key} must be a string; re-create it with the train target`,
+        { file, key },
+      );
     }
   }
   const artifact = parsed as ModelArtifact;

@@ -4,7 +4,14 @@ import { renderConfusionMatrixSvg } from './confusion-svg';
 describe('renderConfusionMatrixSvg', () => {
   it('draws every count, both axes and an escaped title', () => {
     const svg = renderConfusionMatrixSvg(
-      { labels: [5, 6, 7], matrix: [[101, 12, 3], [27, 88, 0], [4, 19, 45]] },
+      {
+        labels: [5, 6, 7],
+        matrix: [
+          [101, 12, 3],
+          [27, 88, 0],
+          [4, 19, 45],
+        ],
+      },
       { title: 'logreg <test> & friends' },
     );
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
@@ -18,7 +25,13 @@ describe('renderConfusionMatrixSvg', () => {
   });
 
   it('handles an all-zero matrix', () => {
-    const svg = renderConfusionMatrixSvg({ labels: [0, 1], matrix: [[0, 0], [0, 0]] });
+    const svg = renderConfusionMatrixSvg({
+      labels: [0, 1],
+      matrix: [
+        [0, 0],
+        [0, 0],
+      ],
+    });
     expect(svg).not.toContain('NaN');
     expect(svg.match(/fill="rgb\(255,255,255\)"/g)).toHaveLength(4);
   });

@@ -6,7 +6,10 @@ function escapeXml(s: string): string {
  * Self-contained SVG heat map (no scripts, no external fonts or CSS): rows = true label,
  * columns = predicted label, each cell shows its count; darker = more.
  */
-export function renderConfusionMatrixSvg(cm: { labels: number[]; matrix: number[][] }, opts: { title?: string } = {}): string {
+export function renderConfusionMatrixSvg(
+  cm: { labels: number[]; matrix: number[][] },
+  opts: { title?: string } = {},
+): string {
   const cell = 48;
   const m = cm.labels.length;
   const left = 90;
@@ -21,7 +24,9 @@ export function renderConfusionMatrixSvg(cm: { labels: number[]; matrix: number[
   );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   if (opts.title) {
-    parts.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(opts.title)}</text>`);
+    parts.push(
+      `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(opts.title)}</text>`,
+    );
   }
   cm.matrix.forEach((row, i) => {
     row.forEach((v, j) => {
@@ -32,7 +37,9 @@ export function renderConfusionMatrixSvg(cm: { labels: number[]; matrix: number[
       const b = Math.round(255 - t * (255 - 107));
       const x = left + j * cell;
       const y = top + i * cell;
-      parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="rgb(${r},${g},${b})" stroke="#cccccc"/>`);
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="rgb(${r},${g},${b})" stroke="#cccccc"/>`,
+      );
       parts.push(
         `<text x="${x + cell / 2}" y="${y + cell / 2 + 5}" text-anchor="middle" fill="${t > 0.5 ? '#ffffff' : '#000000'}">${v}</text>`,
       );
@@ -41,11 +48,17 @@ export function renderConfusionMatrixSvg(cm: { labels: number[]; matrix: number[
   cm.labels.forEach((label, k) => {
     const text = escapeXml(String(label));
     parts.push(`<text x="${left - 8}" y="${top + k * cell + cell / 2 + 5}" text-anchor="end">${text}</text>`);
-    parts.push(`<text x="${left + k * cell + cell / 2}" y="${top + m * cell + 18}" text-anchor="middle">${text}</text>`);
+    parts.push(
+      `<text x="${left + k * cell + cell / 2}" y="${top + m * cell + 18}" text-anchor="middle">${text}</text>`,
+    );
   });
-  parts.push(`<text x="${left + (m * cell) / 2}" y="${top + m * cell + 44}" text-anchor="middle" font-weight="bold">predicted</text>`);
+  parts.push(
+    `<text x="${left + (m * cell) / 2}" y="${top + m * cell + 44}" text-anchor="middle" font-weight="bold">predicted</text>`,
+  );
   const cy = top + (m * cell) / 2;
-  parts.push(`<text x="24" y="${cy}" text-anchor="middle" font-weight="bold" transform="rotate(-90 24 ${cy})">true</text>`);
+  parts.push(
+    `<text x="24" y="${cy}" text-anchor="middle" font-weight="bold" transform="rotate(-90 24 ${cy})">true</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }

@@ -109,7 +109,11 @@ export function fitBoosting(
   return { learningRate: spec.learningRate, init, stages };
 }
 
-export function predictBoostingProba(est: BoostingEstimator, columns: Float64Array[], nClasses: number): Float64Array[] {
+export function predictBoostingProba(
+  est: BoostingEstimator,
+  columns: Float64Array[],
+  nClasses: number,
+): Float64Array[] {
   const n = columns.length > 0 ? columns[0].length : 0;
   const nOut = est.init.length;
   const raw = Array.from({ length: nOut }, (_, k) => new Float64Array(n).fill(est.init[k]));

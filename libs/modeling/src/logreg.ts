@@ -30,8 +30,14 @@ function lossAndGrad(p: Problem, theta: Float64Array, grad: Float64Array): numbe
     let j = 0;
     // four features per pass: fewer sweeps over zk
     for (; j + 4 <= d; j += 4) {
-      const w0 = theta[base + j], w1 = theta[base + j + 1], w2 = theta[base + j + 2], w3 = theta[base + j + 3];
-      const c0 = columns[j], c1 = columns[j + 1], c2 = columns[j + 2], c3 = columns[j + 3];
+      const w0 = theta[base + j],
+        w1 = theta[base + j + 1],
+        w2 = theta[base + j + 2],
+        w3 = theta[base + j + 3];
+      const c0 = columns[j],
+        c1 = columns[j + 1],
+        c2 = columns[j + 2],
+        c3 = columns[j + 3];
       for (let i = 0; i < n; i++) zk[i] += w0 * c0[i] + w1 * c1[i] + w2 * c2[i] + w3 * c3[i];
     }
     for (; j < d; j++) {
@@ -87,8 +93,14 @@ function lossAndGrad(p: Problem, theta: Float64Array, grad: Float64Array): numbe
     grad[base + d] = gb;
     let j = 0;
     for (; j + 4 <= d; j += 4) {
-      const c0 = columns[j], c1 = columns[j + 1], c2 = columns[j + 2], c3 = columns[j + 3];
-      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+      const c0 = columns[j],
+        c1 = columns[j + 1],
+        c2 = columns[j + 2],
+        c3 = columns[j + 3];
+      let g0 = 0,
+        g1 = 0,
+        g2 = 0,
+        g3 = 0;
       for (let i = 0; i < n; i++) {
         const r = rk[i];
         g0 += r * c0[i];
@@ -253,7 +265,11 @@ export function fitLogreg(
 }
 
 /** Class probabilities, one array per class. */
-export function predictLogregProba(est: LogregEstimator, columns: Float64Array[], nClasses: number): Float64Array[] {
+export function predictLogregProba(
+  est: LogregEstimator,
+  columns: Float64Array[],
+  nClasses: number,
+): Float64Array[] {
   const n = columns.length > 0 ? columns[0].length : 0;
   const d = columns.length;
   const nOut = est.coef.length;

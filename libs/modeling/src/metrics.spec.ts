@@ -9,7 +9,14 @@ describe('classificationMetrics', () => {
   it('matches classification_report(zero_division=0) and confusion_matrix', () => {
     const m = classificationMetrics(yTrue, yPred);
     expect(m.accuracy).toBe(0.6);
-    expect(m.confusionMatrix).toEqual({ labels: [1, 2, 3], matrix: [[1, 1, 0], [0, 2, 0], [1, 0, 0]] });
+    expect(m.confusionMatrix).toEqual({
+      labels: [1, 2, 3],
+      matrix: [
+        [1, 1, 0],
+        [0, 2, 0],
+        [1, 0, 0],
+      ],
+    });
     expect(m.report['1']).toEqual({ precision: 0.5, recall: 0.5, f1_score: 0.5, support: 2 });
     expect(m.report['2'].precision).toBeCloseTo(2 / 3, 15);
     expect(m.report['2'].recall).toBe(1);
@@ -34,7 +41,10 @@ describe('classificationMetrics', () => {
   it('counts predictions outside an explicit label list as misses', () => {
     const m = classificationMetrics([1, 1, 2], [1, 9, 2], [1, 2]);
     expect(m.report['1']).toEqual({ precision: 1, recall: 0.5, f1_score: 2 / 3, support: 2 });
-    expect(m.confusionMatrix.matrix).toEqual([[1, 0], [0, 1]]);
+    expect(m.confusionMatrix.matrix).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(m.accuracy).toBeCloseTo(2 / 3, 15);
   });
 });

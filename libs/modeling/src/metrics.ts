@@ -5,7 +5,10 @@ export interface ClassScores {
   support: number;
 }
 
-export type ClassificationReport = Record<string, ClassScores> & { macro_avg: ClassScores; weighted_avg: ClassScores };
+export type ClassificationReport = Record<string, ClassScores> & {
+  macro_avg: ClassScores;
+  weighted_avg: ClassScores;
+};
 
 export interface ConfusionMatrix {
   labels: number[];
@@ -31,10 +34,13 @@ export function classificationMetrics(
   labels?: number[],
 ): ClassificationMetrics {
   if (yTrue.length !== yPred.length) {
-    throw new RangeError(`classificationMetrics: yTrue has ${yTrue.length} entries but yPred has ${yPred.length}`);
+    throw new RangeError(
+      `classificationMetrics: yTrue has ${yTrue.length} entries but yPred has ${yPred.length}`,
+    );
   }
   const n = yTrue.length;
-  const used = labels ?? Array.from(new Set([...Array.from(yTrue), ...Array.from(yPred)])).sort((a, b) => a - b);
+  const used =
+    labels ?? Array.from(new Set([...Array.from(yTrue), ...Array.from(yPred)])).sort((a, b) => a - b);
   const index = new Map(used.map((l, i) => [l, i]));
   const matrix = used.map(() => used.map(() => 0));
   let correct = 0;

@@ -5,8 +5,22 @@ import { createRng } from './random';
 import type { ModelSpec, TrainingData } from './types';
 
 const logreg: ModelSpec = { type: 'logreg', C: 1, maxIter: 200, tol: 1e-6 };
-const forest: ModelSpec = { type: 'random_forest', nEstimators: 10, maxDepth: null, maxFeatures: 'sqrt', minSamplesSplit: 2, randomState: 7 };
-const boosting: ModelSpec = { type: 'gradient_boosting', learningRate: 0.1, nEstimators: 20, maxDepth: 3, subsample: 1, randomState: 7 };
+const forest: ModelSpec = {
+  type: 'random_forest',
+  nEstimators: 10,
+  maxDepth: null,
+  maxFeatures: 'sqrt',
+  minSamplesSplit: 2,
+  randomState: 7,
+};
+const boosting: ModelSpec = {
+  type: 'gradient_boosting',
+  learningRate: 0.1,
+  nEstimators: 20,
+  maxDepth: 3,
+  subsample: 1,
+  randomState: 7,
+};
 const specs = [logreg, forest, boosting];
 
 /** Three well separated blobs labelled 10, 20, 30 plus a noise column. */
@@ -68,10 +82,16 @@ describe('fitModel / predict', () => {
   });
 
   it('rejects bad specs with the key and value', () => {
-    expect(() => fitModel({ ...logreg, C: -1 }, train)).toThrow('model spec: model.C must be a number > 0 (got -1)');
-    expect(() => fitModel({ ...forest, minSamplesSplit: 1 }, train)).toThrow(/model.minSamplesSplit must be an integer >= 2 \(got 1\)/);
+    expect(() => fitModel({ ...logreg, C: -1 }, train)).toThrow(
+      'model spec: model.C must be a number > 0 (got -1)',
+    );
+    expect(() => fitModel({ ...forest, minSamplesSplit: 1 }, train)).toThrow(
+      /model.minSamplesSplit must be an integer >= 2 \(got 1\)/,
+    );
     expect(() => fitModel({ ...forest, maxFeatures: 'all' as 'sqrt' }, train)).toThrow(/model.maxFeatures/);
-    expect(() => fitModel({ ...boosting, subsample: 0 }, train)).toThrow(/model.subsample must be in \(0, 1\] \(got 0\)/);
+    expect(() => fitModel({ ...boosting, subsample: 0 }, train)).toThrow(
+      /model.subsample must be in \(0, 1\] \(got 0\)/,
+    );
     try {
       fitModel({ ...boosting, learningRate: 0 }, train);
       expect.unreachable();
@@ -88,9 +108,13 @@ describe('fitModel / predict', () => {
     expect(() => fitModel(logreg, { ...train, columns })).toThrow(
       "feature column 'b' row 5 is not a finite number (got NaN); clean or impute it before training",
     );
-    expect(() => fitModel(logreg, { ...train, y: Array.from(train.y).slice(1) })).toThrow(/feature column 'a' has 90 rows, expected 89/);
+    expect(() => fitModel(logreg, { ...train, y: Array.from(train.y).slice(1) })).toThrow(
+      /feature column 'a' has 90 rows, expected 89/,
+    );
     expect(() => fitModel(logreg, { ...train, y: new Array(90).fill(1) })).toThrow(/needs at least 2/);
     const model = fitModel(logreg, train);
-    expect(() => predict(model, train.columns.slice(0, 2))).toThrow('expected 3 feature columns (a, b, noise) but got 2');
+    expect(() => predict(model, train.columns.slice(0, 2))).toThrow(
+      'expected 3 feature columns (a, b, noise) but got 2',
+    );
   });
 });

@@ -21,7 +21,9 @@ export interface FittedModel {
 }
 
 function fail(key: string, rule: string, got: unknown): never {
-  throw new ModelError('INVALID_SPEC', `model spec: ${key} must be ${rule} (got ${JSON.stringify(got)})`, { key });
+  throw new ModelError('INVALID_SPEC', `model spec: ${key} must be ${rule} (got ${JSON.stringify(got)})`, {
+    key,
+  });
 }
 
 function checkInt(key: string, v: unknown, min: number): void {
@@ -49,7 +51,8 @@ export function validateModelSpec(spec: ModelSpec): void {
         mf === 'sqrt' ||
         mf === 'log2' ||
         (typeof mf === 'number' && (Number.isInteger(mf) ? mf >= 1 : mf > 0 && mf < 1));
-      if (!mfOk) fail('model.maxFeatures', "'sqrt', 'log2', null, an integer >= 1 or a fraction in (0, 1)", mf);
+      if (!mfOk)
+        fail('model.maxFeatures', "'sqrt', 'log2', null, an integer >= 1 or a fraction in (0, 1)", mf);
       checkInt('model.minSamplesSplit', spec.minSamplesSplit, 2);
       checkInt('model.randomState', spec.randomState, 0);
       return;
@@ -64,7 +67,11 @@ export function validateModelSpec(spec: ModelSpec): void {
       checkInt('model.randomState', spec.randomState, 0);
       return;
     default:
-      fail('model.type', "one of 'logreg', 'random_forest', 'gradient_boosting'", (spec as { type: unknown }).type);
+      fail(
+        'model.type',
+        "one of 'logreg', 'random_forest', 'gradient_boosting'",
+        (spec as { type: unknown }).type,
+      );
   }
 }
 
@@ -79,9 +86,13 @@ export function checkColumns(featureNames: string[], columns: Float64Array[], ex
   const n = expectedRows ?? (columns.length > 0 ? columns[0].length : 0);
   columns.forEach((col, j) => {
     if (col.length !== n) {
-      throw new ModelError('INVALID_DATA', `feature column '${featureNames[j]}' has ${col.length} rows, expected ${n}`, {
-        column: featureNames[j],
-      });
+      throw new ModelError(
+        'INVALID_DATA',
+        `feature column '${featureNames[j]}' has ${col.length} rows, expected ${n}`,
+        {
+          column: featureNames[j],
+        },
+      );
     }
     for (let i = 0; i < col.length; i++) {
       if (!Number.isFinite(col[i])) {
@@ -106,7 +117,10 @@ export function fitModel(spec: ModelSpec, data: TrainingData, opts: FitOptions =
     throw new ModelError('INVALID_DATA', 'target labels must be finite numbers');
   }
   if (classes.length < 2) {
-    throw new ModelError('INVALID_DATA', `target has ${classes.length} distinct label(s); a classifier needs at least 2`);
+    throw new ModelError(
+      'INVALID_DATA',
+      `target has ${classes.length} distinct label(s); a classifier needs at least 2`,
+    );
   }
   const index = new Map(classes.map((c, k) => [c, k]));
   const yIdx = Int32Array.from(Array.from(data.y), (v) => index.get(v) as number);

@@ -37,11 +37,25 @@ describe('cross-validated accuracy on WineQT (>= scikit-learn 1.2.1 reference - 
   const cases: { spec: ModelSpec; reference: number }[] = [
     { spec: { type: 'logreg', C: 1, maxIter: 1000, tol: 1e-4 }, reference: 0.601 },
     {
-      spec: { type: 'random_forest', nEstimators: 100, maxDepth: null, maxFeatures: 'sqrt', minSamplesSplit: 2, randomState: 42 },
+      spec: {
+        type: 'random_forest',
+        nEstimators: 100,
+        maxDepth: null,
+        maxFeatures: 'sqrt',
+        minSamplesSplit: 2,
+        randomState: 42,
+      },
       reference: 0.668,
     },
     {
-      spec: { type: 'gradient_boosting', learningRate: 0.1, nEstimators: 100, maxDepth: 3, subsample: 1, randomState: 42 },
+      spec: {
+        type: 'gradient_boosting',
+        learningRate: 0.1,
+        nEstimators: 100,
+        maxDepth: 3,
+        subsample: 1,
+        randomState: 42,
+      },
       reference: 0.634,
     },
   ];
@@ -100,7 +114,9 @@ describe('logreg agrees with scikit-learn', () => {
     // same optimum, so probabilities match closely too
     const proba = predictProba(model, test.columns);
     let maxDiff = 0;
-    out.proba.forEach((row, i) => row.forEach((p, k) => (maxDiff = Math.max(maxDiff, Math.abs(p - proba[k][i])))));
+    out.proba.forEach((row, i) =>
+      row.forEach((p, k) => (maxDiff = Math.max(maxDiff, Math.abs(p - proba[k][i])))),
+    );
     expect(maxDiff).toBeLessThan(2e-3);
   });
 });

@@ -51,7 +51,11 @@ export function fitForest(
 }
 
 /** Soft voting: the mean of the trees' leaf class distributions. */
-export function predictForestProba(est: ForestEstimator, columns: Float64Array[], nClasses: number): Float64Array[] {
+export function predictForestProba(
+  est: ForestEstimator,
+  columns: Float64Array[],
+  nClasses: number,
+): Float64Array[] {
   const n = columns.length > 0 ? columns[0].length : 0;
   const out = Array.from({ length: nClasses }, () => new Float64Array(n));
   for (const tree of est.trees) {

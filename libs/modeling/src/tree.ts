@@ -12,8 +12,7 @@ export interface TreeArrays {
 }
 
 export type SplitCriterion =
-  | { kind: 'gini'; yIdx: Int32Array; nClasses: number }
-  | { kind: 'friedman_mse'; target: Float64Array };
+  { kind: 'gini'; yIdx: Int32Array; nClasses: number } | { kind: 'friedman_mse'; target: Float64Array };
 
 export interface BuildTreeParams {
   columns: Float64Array[];

@@ -56,12 +56,18 @@ describe('http remote', () => {
       path.join(root, 'data/new.csv.dvc'),
       `outs:\n- md5: ${await md5File(path.join(root, 'data/new.csv'))}\n  size: 4\n  hash: md5\n  path: new.csv\n`,
     );
-    const err = await pushData({ root, remote: baseUrl, env: {}, pointers: ['data/new.csv.dvc'] }).catch((e: unknown) => e);
+    const err = await pushData({ root, remote: baseUrl, env: {}, pointers: ['data/new.csv.dvc'] }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).code).toBe('READ_ONLY_REMOTE');
-    expect((err as DataError).message).toMatch(/^remote '.*' \(http:\/\/127\.0\.0\.1:\d+\/dvc\) is a read-only remote \(http\)/);
+    expect((err as DataError).message).toMatch(
+      /^remote '.*' \(http:\/\/127\.0\.0\.1:\d+\/dvc\) is a read-only remote \(http\)/,
+    );
     fs.rmSync(path.join(root, 'data/new.csv'));
-    const missing = await pullData({ root, remote: baseUrl, env: {}, pointers: ['data/new.csv'] }).catch((e: unknown) => e);
+    const missing = await pullData({ root, remote: baseUrl, env: {}, pointers: ['data/new.csv'] }).catch(
+      (e: unknown) => e,
+    );
     expect((missing as DataError).code).toBe('OBJECT_NOT_FOUND');
   });
 
@@ -71,7 +77,9 @@ describe('http remote', () => {
     const port = (dead.address() as AddressInfo).port;
     await new Promise<void>((resolve) => dead.close(() => resolve()));
     const root = wineWorkspace();
-    const err = await pullData({ root, remote: `http://127.0.0.1:${port}`, env: {} }).catch((e: unknown) => e);
+    const err = await pullData({ root, remote: `http://127.0.0.1:${port}`, env: {} }).catch(
+      (e: unknown) => e,
+    );
     expect((err as DataError).message).toBe(
       `cannot reach remote 'http://127.0.0.1:${port}' (http://127.0.0.1:${port}): connect ECONNREFUSED 127.0.0.1:${port}; check the URL and network`,
     );

@@ -31,7 +31,10 @@ export class HttpRemote implements DataRemote {
   }
 
   private statusError(md5: string, status: number): DataError {
-    return new DataError('REMOTE_FAILED', `remote '${this.name}' answered HTTP ${status} for object ${md5} (${this.objectUrl(md5)})`);
+    return new DataError(
+      'REMOTE_FAILED',
+      `remote '${this.name}' answered HTTP ${status} for object ${md5} (${this.objectUrl(md5)})`,
+    );
   }
 
   async has(md5: string): Promise<boolean> {
@@ -58,9 +61,13 @@ export class HttpRemote implements DataRemote {
         fs.createWriteStream(destTmp),
       );
     } catch (err) {
-      throw new DataError('TRANSFER_FAILED', `download of object ${md5} from remote '${this.name}' failed: ${errorMessage(err)}; retry`, {
-        cause: err,
-      });
+      throw new DataError(
+        'TRANSFER_FAILED',
+        `download of object ${md5} from remote '${this.name}' failed: ${errorMessage(err)}; retry`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 

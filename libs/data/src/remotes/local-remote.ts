@@ -31,7 +31,10 @@ export class LocalRemote implements DataRemote {
       await pipeline(fs.createReadStream(src), countingStream(onProgress), fs.createWriteStream(destTmp));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(src)) {
-        throw new DataError('OBJECT_NOT_FOUND', `object ${md5} is not in remote '${this.name}' (${this.url})`);
+        throw new DataError(
+          'OBJECT_NOT_FOUND',
+          `object ${md5} is not in remote '${this.name}' (${this.url})`,
+        );
       }
       throw this.failure('read', md5, err);
     }
@@ -42,7 +45,11 @@ export class LocalRemote implements DataRemote {
     const tmp = tempPathFor(dest);
     try {
       await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-      await pipeline(fs.createReadStream(srcFile), countingStream(onProgress), fs.createWriteStream(tmp, { mode: 0o444 }));
+      await pipeline(
+        fs.createReadStream(srcFile),
+        countingStream(onProgress),
+        fs.createWriteStream(tmp, { mode: 0o444 }),
+      );
       await fs.promises.rename(tmp, dest);
     } catch (err) {
       await fs.promises.rm(tmp, { force: true });
@@ -51,8 +58,12 @@ export class LocalRemote implements DataRemote {
   }
 
   private failure(verb: string, md5: string, err: unknown): DataError {
-    return new DataError('REMOTE_FAILED', `cannot ${verb} object ${md5} in remote '${this.name}' (${this.url}): ${errorMessage(err)}`, {
-      cause: err,
-    });
+    return new DataError(
+      'REMOTE_FAILED',
+      `cannot ${verb} object ${md5} in remote '${this.name}' (${this.url}): ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -4,7 +4,10 @@ import { LocalRemote } from './local-remote';
 import type { DataRemote } from './remote';
 import { S3Remote } from './s3-remote';
 
-export function openRemote(r: ResolvedRemote, env: Record<string, string | undefined> = process.env): DataRemote {
+export function openRemote(
+  r: ResolvedRemote,
+  env: Record<string, string | undefined> = process.env,
+): DataRemote {
   switch (r.kind) {
     case 'local':
       return new LocalRemote(r.name, r.url);

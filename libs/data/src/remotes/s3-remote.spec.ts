@@ -8,7 +8,10 @@ import { addData, dataStatus, pullData, pushData } from '../sync';
 import { makeTempDir, makeWorkspace, WINE_CSV, WINE_MD5, wineWorkspace } from '../test-utils';
 
 // s3rver is CommonJS without types.
-const S3rver = require('s3rver') as new (opts: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+const S3rver = require('s3rver') as new (opts: Record<string, unknown>) => {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+};
 
 let server: InstanceType<typeof S3rver>;
 let storage: string;
@@ -16,7 +19,13 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   storage = makeTempDir('cellar-s3rver-');
-  server = new S3rver({ port: 0, address: '127.0.0.1', directory: storage, silent: true, configureBuckets: [{ name: 'cellar' }] });
+  server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    directory: storage,
+    silent: true,
+    configureBuckets: [{ name: 'cellar' }],
+  });
   const { port } = await server.run();
   env = {
     CELLAR_S3_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -35,7 +44,10 @@ describe('s3 remote (s3rver)', () => {
     const remote = 's3://cellar/team/dvc';
     const src = makeWorkspace({ 'data/raw/wine.csv': fs.readFileSync(WINE_CSV) });
     await addData({ root: src, file: 'data/raw/wine.csv' });
-    expect((await dataStatus({ root: src, remote, env })).files[0]).toMatchObject({ workspace: 'in sync', remote: 'new' });
+    expect((await dataStatus({ root: src, remote, env })).files[0]).toMatchObject({
+      workspace: 'in sync',
+      remote: 'new',
+    });
     expect((await pushData({ root: src, remote, env }))[0].status).toBe('uploaded');
     expect((await pushData({ root: src, remote, env }))[0].status).toBe('up-to-date');
     expect((await dataStatus({ root: src, remote, env })).files[0].remote).toBe('in sync');
@@ -56,7 +68,9 @@ describe('s3 remote (s3rver)', () => {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     }).put(WINE_MD5, bogus);
     const root = wineWorkspace();
-    const err = (await pullData({ root, remote: 's3://cellar/corrupt', env }).catch((e: unknown) => e)) as DataError;
+    const err = (await pullData({ root, remote: 's3://cellar/corrupt', env }).catch(
+      (e: unknown) => e,
+    )) as DataError;
     expect(err.message).toBe(
       `md5 mismatch for data/external/WineQT.csv from remote 's3://cellar/corrupt': expected ${WINE_MD5}, got ${await md5File(bogus)}; the remote object is corrupt`,
     );
@@ -64,7 +78,9 @@ describe('s3 remote (s3rver)', () => {
   });
 
   it('names the bucket problem', async () => {
-    const err = (await pullData({ root: wineWorkspace(), remote: 's3://no-such-bucket/x', env }).catch((e: unknown) => e)) as DataError;
+    const err = (await pullData({ root: wineWorkspace(), remote: 's3://no-such-bucket/x', env }).catch(
+      (e: unknown) => e,
+    )) as DataError;
     expect(err).toBeInstanceOf(DataError);
     expect(err.message).toBe(
       "remote 's3://no-such-bucket/x' (s3://no-such-bucket/x): bucket 'no-such-bucket' does not exist; create it or fix the URL",

@@ -37,7 +37,11 @@ export class S3Remote implements DataRemote {
     private readonly opts: S3RemoteOptions = {},
   ) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
-    if (!m) throw new DataError('UNSUPPORTED_REMOTE', `remote '${name}': '${url}' is not an s3://bucket/prefix URL`);
+    if (!m)
+      throw new DataError(
+        'UNSUPPORTED_REMOTE',
+        `remote '${name}': '${url}' is not an s3://bucket/prefix URL`,
+      );
     this.bucket = m[1];
     this.prefix = m[2].replace(/\/+$/, '');
   }
@@ -61,9 +65,13 @@ export class S3Remote implements DataRemote {
   }
 
   private failure(verb: string, md5: string, err: unknown): DataError {
-    return new DataError('REMOTE_FAILED', `cannot ${verb} object ${md5} in remote '${this.name}' (${this.url}): ${errorMessage(err)}`, {
-      cause: err,
-    });
+    return new DataError(
+      'REMOTE_FAILED',
+      `cannot ${verb} object ${md5} in remote '${this.name}' (${this.url}): ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
 
   async has(md5: string): Promise<boolean> {
@@ -81,7 +89,9 @@ export class S3Remote implements DataRemote {
     const { GetObjectCommand } = await loadSdk();
     let body: Readable;
     try {
-      const res = await (await this.client()).send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
+      const res = await (
+        await this.client()
+      ).send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(md5) }));
       body = res.Body as Readable;
     } catch (err) {
       if ((err as Error).name === 'NoSuchBucket') {
@@ -92,7 +102,10 @@ export class S3Remote implements DataRemote {
         );
       }
       if (httpStatus(err) === 404) {
-        throw new DataError('OBJECT_NOT_FOUND', `object ${md5} is not in remote '${this.name}' (${this.url})`);
+        throw new DataError(
+          'OBJECT_NOT_FOUND',
+          `object ${md5} is not in remote '${this.name}' (${this.url})`,
+        );
       }
       throw this.failure('read', md5, err);
     }
@@ -108,7 +121,9 @@ export class S3Remote implements DataRemote {
     try {
       const size = (await fs.promises.stat(srcFile)).size;
       // S3 verifies Content-MD5, so a file changed mid-upload is rejected, not stored (s3rver does not check it).
-      await (await this.client()).send(
+      await (
+        await this.client()
+      ).send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.key(md5),

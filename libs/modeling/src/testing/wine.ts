@@ -26,7 +26,8 @@ export function wineCsvPath(): string {
 
 /** Reads the 11 features and quality; drops Id. Plain split is enough: WineQT has no quoted fields. */
 export function readWine(file: string = wineCsvPath()): WineTable {
-  if (!fs.existsSync(file)) throw new Error(`${file} not found: WineQT.csv must sit in ../shared/data next to the repo`);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} not found: WineQT.csv must sit in ../shared/data next to the repo`);
   const lines = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const header = lines[0].split(',');
   const target = header.indexOf('quality');
@@ -71,7 +72,11 @@ export function stratifiedFolds(y: ArrayLike<number>, k: number, seed: number): 
 }
 
 /** Row indices of a stratified train/test split (test share rounded per class). */
-export function stratifiedSplit(y: ArrayLike<number>, testSize: number, seed: number): { train: number[]; test: number[] } {
+export function stratifiedSplit(
+  y: ArrayLike<number>,
+  testSize: number,
+  seed: number,
+): { train: number[]; test: number[] } {
   const train: number[] = [];
   const test: number[] = [];
   for (const idx of shuffledByClass(y, seed)) {

@@ -11,7 +11,11 @@ export function formatTable(columns: Column[], rows: string[][]): string {
       .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), ...rows.map((r) => line(columns.map((_, i) => r[i] ?? '')))].join('\n') + '\n';
+  return (
+    [line(columns.map((c) => c.header)), ...rows.map((r) => line(columns.map((_, i) => r[i] ?? '')))].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 function pad2(n: number): string {

@@ -18,10 +18,19 @@ beforeEach(() => {
   ids = seedFixtureRuns(root);
 });
 
-async function cli(argv: string[], cwd = root, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  argv: string[],
+  cwd = root,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runsCli(argv, { cwd, env, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await runsCli(argv, {
+    cwd,
+    env,
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -46,7 +55,17 @@ describe('cellar runs ls', () => {
   it('filters, orders, limits and picks columns; works from a subfolder', async () => {
     fs.mkdirSync(path.join(root, 'apps', 'wine'), { recursive: true });
     const { code, stdout } = await cli(
-      ['ls', '--filter', "metrics.accuracy > 0.6 or status = 'FAILED'", '--order-by', 'metrics.accuracy DESC', '--max', '3', '--columns', 'id,name,metrics.accuracy,params.model.C,tags.algorithm'],
+      [
+        'ls',
+        '--filter',
+        "metrics.accuracy > 0.6 or status = 'FAILED'",
+        '--order-by',
+        'metrics.accuracy DESC',
+        '--max',
+        '3',
+        '--columns',
+        'id,name,metrics.accuracy,params.model.C,tags.algorithm',
+      ],
       path.join(root, 'apps', 'wine'),
     );
     expect(code).toBe(0);
@@ -66,20 +85,42 @@ describe('cellar runs ls', () => {
     const { stdout } = await cli(['ls', '--json', '--filter', "run_name = 'rf-beer'"]);
     const parsed = JSON.parse(stdout);
     expect(parsed.total).toBe(1);
-    expect(parsed.runs[0]).toMatchObject({ info: { runId: ids['rf-beer'], status: 'FINISHED', startTime: FIXTURE_BASE_TIME + 180_000 }, params: { n_estimators: '100' }, metrics: { accuracy: 0.55, log_loss: 0.7 } });
+    expect(parsed.runs[0]).toMatchObject({
+      info: { runId: ids['rf-beer'], status: 'FINISHED', startTime: FIXTURE_BASE_TIME + 180_000 },
+      params: { n_estimators: '100' },
+      metrics: { accuracy: 0.55, log_loss: 0.7 },
+    });
   });
 
   it('reports filter errors with a caret, unknown experiments and usage errors', async () => {
     expect(await cli(['ls', '--filter', 'metrics.accuracy accuracyy'])).toEqual({
       code: 1,
       stdout: '',
-      stderr: "cellar runs: filter: expected a comparison operator at column 18 (got 'accuracyy')\n  metrics.accuracy accuracyy\n                   ^\n",
+      stderr:
+        "cellar runs: filter: expected a comparison operator at column 18 (got 'accuracyy')\n  metrics.accuracy accuracyy\n                   ^\n",
     });
-    expect(await cli(['ls', '-e', 'nope'])).toEqual({ code: 1, stdout: '', stderr: "cellar runs: experiment 'nope' not found in mlruns/cellar.db (known: beer, wine)\n" });
-    expect(await cli(['ls', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "cellar runs: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\" (see 'cellar runs --help')\n" });
-    expect((await cli(['ls', '--max', '0'])).stderr).toBe("cellar runs: --max must be a positive integer (got '0') (see 'cellar runs --help')\n");
-    expect((await cli(['ls', '--columns', 'id,accuracy'])).stderr).toMatch(/^cellar runs: --columns: 'accuracy' is not a column \(unknown key 'accuracy'/);
-    expect(await cli(['frobnicate'])).toMatchObject({ code: 2, stderr: "cellar runs: unknown command 'frobnicate'; use ls, show, compare, diff or gc (see 'cellar runs --help')\n" });
+    expect(await cli(['ls', '-e', 'nope'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "cellar runs: experiment 'nope' not found in mlruns/cellar.db (known: beer, wine)\n",
+    });
+    expect(await cli(['ls', '--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "cellar runs: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\" (see 'cellar runs --help')\n",
+    });
+    expect((await cli(['ls', '--max', '0'])).stderr).toBe(
+      "cellar runs: --max must be a positive integer (got '0') (see 'cellar runs --help')\n",
+    );
+    expect((await cli(['ls', '--columns', 'id,accuracy'])).stderr).toMatch(
+      /^cellar runs: --columns: 'accuracy' is not a column \(unknown key 'accuracy'/,
+    );
+    expect(await cli(['frobnicate'])).toMatchObject({
+      code: 2,
+      stderr:
+        "cellar runs: unknown command 'frobnicate'; use ls, show, compare, diff or gc (see 'cellar runs --help')\n",
+    });
     expect(await cli([])).toMatchObject({ code: 2, stdout: '' });
     expect(await cli(['--help'])).toMatchObject({ code: 0, stderr: '' });
   });
@@ -87,16 +128,25 @@ describe('cellar runs ls', () => {
   it('says when there is no database and adds the stack with --verbose', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-cli-empty-'));
     dirs.push(empty);
-    expect(await cli(['ls'], empty)).toEqual({ code: 1, stdout: '', stderr: 'cellar runs: mlruns/cellar.db does not exist; no runs have been tracked yet\n' });
+    expect(await cli(['ls'], empty)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'cellar runs: mlruns/cellar.db does not exist; no runs have been tracked yet\n',
+    });
     const verbose = await cli(['ls', '--verbose'], empty);
-    expect(verbose.stderr.split('\n')[0]).toBe('cellar runs: mlruns/cellar.db does not exist; no runs have been tracked yet');
+    expect(verbose.stderr.split('\n')[0]).toBe(
+      'cellar runs: mlruns/cellar.db does not exist; no runs have been tracked yet',
+    );
     expect(verbose.stderr).toContain('TrackingError: mlruns/cellar.db does not exist');
     expect(verbose.stderr).toContain('at ');
   });
 
   it('follows CELLAR_TRACKING_DB from the given env', async () => {
     const { code, stderr } = await cli(['ls'], root, { CELLAR_TRACKING_DB: 'elsewhere/x.db' });
-    expect({ code, stderr }).toEqual({ code: 1, stderr: 'cellar runs: elsewhere/x.db does not exist; no runs have been tracked yet\n' });
+    expect({ code, stderr }).toEqual({
+      code: 1,
+      stderr: 'cellar runs: elsewhere/x.db does not exist; no runs have been tracked yet\n',
+    });
   });
 });
 
@@ -138,7 +188,11 @@ describe('cellar runs show / compare / diff', () => {
         '',
       ].join('\n'),
     );
-    expect(await cli(['show', 'zzz'])).toEqual({ code: 1, stdout: '', stderr: "cellar runs: run 'zzz' not found in mlruns/cellar.db\n" });
+    expect(await cli(['show', 'zzz'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "cellar runs: run 'zzz' not found in mlruns/cellar.db\n",
+    });
     expect((await cli(['show'])).code).toBe(2);
   });
 
@@ -207,7 +261,11 @@ describe('cellar runs gc', () => {
       `${id('killed-run')}  killed-run  KILLED  beer        2023-11-14 22:17:20`,
       '',
     ].join('\n');
-    expect(await cli(['gc', '--dry-run'])).toEqual({ code: 0, stderr: '', stdout: `would remove 2 runs (2.0 KiB of artifacts)\n${table}` });
+    expect(await cli(['gc', '--dry-run'])).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `would remove 2 runs (2.0 KiB of artifacts)\n${table}`,
+    });
     expect(fs.existsSync(brokenDir)).toBe(true);
     expect(await cli(['gc', '--older-than', '2023-11-14T22:16:00Z'])).toEqual({
       code: 0,
@@ -215,11 +273,17 @@ describe('cellar runs gc', () => {
       stdout: `removed 1 run (2.0 KiB of artifacts)\nID        NAME       STATUS  EXPERIMENT  START (UTC)\n${id('rf-broken')}  rf-broken  FAILED  wine        2023-11-14 22:15:20\n`,
     });
     expect(fs.existsSync(brokenDir)).toBe(false);
-    expect((await cli(['gc', '--status', 'killed,failed'])).stdout.split('\n')[0]).toBe('removed 1 run (0 B of artifacts)');
+    expect((await cli(['gc', '--status', 'killed,failed'])).stdout.split('\n')[0]).toBe(
+      'removed 1 run (0 B of artifacts)',
+    );
     expect(await cli(['gc'])).toEqual({ code: 0, stderr: '', stdout: 'nothing to remove\n' });
     const left = await cli(['ls', '--columns', 'name,status']);
-    expect(left.stdout).toBe('NAME      STATUS\nrf_50%    RUNNING\nrf-beer   FINISHED\nrf-small  FINISHED\nlr-base   FINISHED\n');
-    expect((await cli(['gc', '--status', 'DONE'])).stderr).toBe("cellar runs: --status: unknown status 'DONE'; use RUNNING, FINISHED, FAILED, KILLED (see 'cellar runs --help')\n");
+    expect(left.stdout).toBe(
+      'NAME      STATUS\nrf_50%    RUNNING\nrf-beer   FINISHED\nrf-small  FINISHED\nlr-base   FINISHED\n',
+    );
+    expect((await cli(['gc', '--status', 'DONE'])).stderr).toBe(
+      "cellar runs: --status: unknown status 'DONE'; use RUNNING, FINISHED, FAILED, KILLED (see 'cellar runs --help')\n",
+    );
   });
 
   it('parses --older-than as a duration or a date', () => {
@@ -229,6 +293,8 @@ describe('cellar runs gc', () => {
     expect(parseOlderThan('90min', now)).toBe(now - 90 * 60_000);
     expect(parseOlderThan('2w', now)).toBe(Date.UTC(2026, 0, 17));
     expect(parseOlderThan('2026-01-01', now)).toBe(Date.UTC(2026, 0, 1));
-    expect(() => parseOlderThan('last week', now)).toThrow("--older-than must be like 30d, 12h, 90min or 2026-01-01 (got 'last week')");
+    expect(() => parseOlderThan('last week', now)).toThrow(
+      "--older-than must be like 30d, 12h, 90min or 2026-01-01 (got 'last week')",
+    );
   });
 });

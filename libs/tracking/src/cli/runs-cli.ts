@@ -5,7 +5,15 @@ import { errorMessage, TrackingError } from '../errors';
 import { parseOrderBy } from '../search/parser';
 import { DEFAULT_DB_PATH, openStore } from '../store/store';
 import { RUN_STATUSES, RunDetail, RunStatus, TrackingStore } from '../store/types';
-import { Column, formatBytes, formatDuration, formatNumber, formatTable, formatTime, shortId } from './format';
+import {
+  Column,
+  formatBytes,
+  formatDuration,
+  formatNumber,
+  formatTable,
+  formatTime,
+  shortId,
+} from './format';
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
@@ -47,7 +55,10 @@ function findWorkspaceRoot(cwd: string): string {
 function openFor(io: CliIo, readonly: boolean): TrackingStore {
   const root = findWorkspaceRoot(io.cwd);
   const dbPath = path.resolve(root, io.env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH);
-  const artifactRoot = path.resolve(root, io.env.CELLAR_ARTIFACT_ROOT || path.join(path.dirname(dbPath), 'artifacts'));
+  const artifactRoot = path.resolve(
+    root,
+    io.env.CELLAR_ARTIFACT_ROOT || path.join(path.dirname(dbPath), 'artifacts'),
+  );
   return openStore({ root, dbPath, artifactRoot, readonly });
 }
 
@@ -58,7 +69,12 @@ interface ParsedArgs {
 
 function parse(args: string[], options: ParseArgsConfig['options'], allowPositionals: boolean): ParsedArgs {
   try {
-    const parsed = parseArgs({ args, options: { ...options, verbose: { type: 'boolean' } }, allowPositionals, strict: true });
+    const parsed = parseArgs({
+      args,
+      options: { ...options, verbose: { type: 'boolean' } },
+      allowPositionals,
+      strict: true,
+    });
     return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
   } catch (err) {
     throw new UsageError(errorMessage(err).split('\n')[0]);
@@ -91,7 +107,11 @@ function attributeColumn(name: string): LsColumn | undefined {
     case 'end':
       return { header: 'END (UTC)', value: (r) => formatTime(r.info.endTime) };
     case 'duration':
-      return { header: 'DURATION', align: 'right', value: (r) => formatDuration(r.info.startTime, r.info.endTime) };
+      return {
+        header: 'DURATION',
+        align: 'right',
+        value: (r) => formatDuration(r.info.startTime, r.info.endTime),
+      };
     case 'git_commit':
       return { header: 'GIT', value: (r) => (r.info.gitCommit ?? '-').slice(0, 12) };
     case 'config_hash':
@@ -123,7 +143,9 @@ function parseColumns(spec: string): LsColumn[] {
       try {
         ref = parseOrderBy(c).ref;
       } catch (err) {
-        throw new UsageError(`--columns: '${c}' is not a column (${errorMessage(err).replace(/^order by: /, '')})`);
+        throw new UsageError(
+          `--columns: '${c}' is not a column (${errorMessage(err).replace(/^order by: /, '')})`,
+        );
       }
       if (ref.entity === 'attribute') return attributeColumn(ref.key)!;
       return keyColumn(ref.entity, ref.key);
@@ -156,9 +178,11 @@ function commandLs(args: string[], io: CliIo): number {
     },
     true,
   );
-  if (positionals.length > 0) throw new UsageError(`ls takes no arguments (got '${positionals[0]}'); use --filter`);
+  if (positionals.length > 0)
+    throw new UsageError(`ls takes no arguments (got '${positionals[0]}'); use --filter`);
   const max = values.max === undefined ? DEFAULT_LS_MAX : Number(values.max);
-  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max must be a positive integer (got '${String(values.max)}')`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new UsageError(`--max must be a positive integer (got '${String(values.max)}')`);
   const columns = values.columns === undefined ? undefined : parseColumns(values.columns as string);
   const store = openFor(io, true);
   try {
@@ -167,12 +191,21 @@ function commandLs(args: string[], io: CliIo): number {
       const known = store.listExperiments().map((e) => e.name);
       const unknown = experiments.find((name) => !known.includes(name));
       if (unknown !== undefined) {
-        throw new TrackingError('EXPERIMENT_NOT_FOUND', `experiment '${unknown}' not found in ${io.env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH} (known: ${known.join(', ') || 'none'})`, {
-          key: unknown,
-        });
+        throw new TrackingError(
+          'EXPERIMENT_NOT_FOUND',
+          `experiment '${unknown}' not found in ${io.env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH} (known: ${known.join(', ') || 'none'})`,
+          {
+            key: unknown,
+          },
+        );
       }
     }
-    const result = store.searchRuns({ experiments, filter: values.filter as string | undefined, orderBy: values['order-by'] as string[] | undefined, maxResults: max });
+    const result = store.searchRuns({
+      experiments,
+      filter: values.filter as string | undefined,
+      orderBy: values['order-by'] as string[] | undefined,
+      maxResults: max,
+    });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
@@ -182,8 +215,14 @@ function commandLs(args: string[], io: CliIo): number {
       return 0;
     }
     const shown = columns ?? defaultColumns(result.runs);
-    io.stdout.write(formatTable(shown, result.runs.map((run) => shown.map((c) => c.value(run)))));
-    if (result.total > result.runs.length) io.stdout.write(`showing ${result.runs.length} of ${result.total} runs; use --max to see more\n`);
+    io.stdout.write(
+      formatTable(
+        shown,
+        result.runs.map((run) => shown.map((c) => c.value(run))),
+      ),
+    );
+    if (result.total > result.runs.length)
+      io.stdout.write(`showing ${result.runs.length} of ${result.total} runs; use --max to see more\n`);
     return 0;
   } finally {
     store.close();
@@ -227,7 +266,9 @@ function commandShow(args: string[], io: CliIo): number {
         : formatTable(
             [{ header: 'PATH' }, { header: 'SIZE', align: 'right' }, { header: 'SHA256' }],
             run.artifacts.map((a) => [a.path, formatBytes(a.size), a.sha256.slice(0, 16)]),
-          ).replace(/^/gm, '  ').replace(/ {2}$/, '');
+          )
+            .replace(/^/gm, '  ')
+            .replace(/ {2}$/, '');
     io.stdout.write(out);
     return 0;
   } finally {
@@ -235,7 +276,11 @@ function commandShow(args: string[], io: CliIo): number {
   }
 }
 
-function sideBySide(title: string, runs: RunDetail[], pick: (run: RunDetail) => Record<string, string>): string {
+function sideBySide(
+  title: string,
+  runs: RunDetail[],
+  pick: (run: RunDetail) => Record<string, string>,
+): string {
   const values = runs.map(pick);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v)))].sort();
   if (keys.length === 0) return `${title}: (none)\n`;
@@ -243,7 +288,11 @@ function sideBySide(title: string, runs: RunDetail[], pick: (run: RunDetail) => 
     const cells = values.map((v) => v[key] ?? '-');
     return [new Set(cells).size > 1 ? '*' : '', key, ...cells];
   });
-  const columns: Column[] = [{ header: '' }, { header: title.toUpperCase() }, ...runs.map((r) => ({ header: `${r.info.runName} (${shortId(r.info.runId)})` }))];
+  const columns: Column[] = [
+    { header: '' },
+    { header: title.toUpperCase() },
+    ...runs.map((r) => ({ header: `${r.info.runName} (${shortId(r.info.runId)})` })),
+  ];
   return formatTable(columns, rows);
 }
 
@@ -257,7 +306,9 @@ function commandCompare(args: string[], io: CliIo): number {
   const store = openFor(io, true);
   try {
     const runs = positionals.map((ref) => store.getRun(ref));
-    io.stdout.write(`${sideBySide('param', runs, (r) => r.params)}\n${sideBySide('metric', runs, metricStrings)}`);
+    io.stdout.write(
+      `${sideBySide('param', runs, (r) => r.params)}\n${sideBySide('metric', runs, metricStrings)}`,
+    );
     return 0;
   } finally {
     store.close();
@@ -279,20 +330,36 @@ function commandDiff(args: string[], io: CliIo): number {
         const now = b.metrics[key];
         const both = old !== undefined && now !== undefined;
         const change = both ? formatNumber(now - old) : '-';
-        return { key, old, now, change, same: both && (old === now || (Number.isNaN(old) && Number.isNaN(now))) };
+        return {
+          key,
+          old,
+          now,
+          change,
+          same: both && (old === now || (Number.isNaN(old) && Number.isNaN(now))),
+        };
       })
       .filter((row) => values.all || !row.same);
     out +=
       metricRows.length === 0
         ? 'metrics: no changes\n'
         : formatTable(
-            [{ header: 'Metric' }, { header: 'Old', align: 'right' }, { header: 'New', align: 'right' }, { header: 'Change', align: 'right' }],
+            [
+              { header: 'Metric' },
+              { header: 'Old', align: 'right' },
+              { header: 'New', align: 'right' },
+              { header: 'Change', align: 'right' },
+            ],
             metricRows.map((row) => [row.key, formatNumber(row.old), formatNumber(row.now), row.change]),
           );
     const paramKeys = [...new Set([...Object.keys(a.params), ...Object.keys(b.params)])].sort();
-    const paramRows = paramKeys.filter((key) => values.all || a.params[key] !== b.params[key]).map((key) => [key, a.params[key] ?? '-', b.params[key] ?? '-']);
+    const paramRows = paramKeys
+      .filter((key) => values.all || a.params[key] !== b.params[key])
+      .map((key) => [key, a.params[key] ?? '-', b.params[key] ?? '-']);
     out += '\n';
-    out += paramRows.length === 0 ? 'params: no changes\n' : formatTable([{ header: 'Param' }, { header: 'Old' }, { header: 'New' }], paramRows);
+    out +=
+      paramRows.length === 0
+        ? 'params: no changes\n'
+        : formatTable([{ header: 'Param' }, { header: 'Old' }, { header: 'New' }], paramRows);
     io.stdout.write(out);
     return 0;
   } finally {
@@ -300,25 +367,43 @@ function commandDiff(args: string[], io: CliIo): number {
   }
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 export function parseOlderThan(value: string, now = Date.now()): number {
   const relative = /^(\d+(?:\.\d+)?)(s|min|m|h|d|w)$/.exec(value.trim());
   if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2]];
   const absolute = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(absolute)) throw new UsageError(`--older-than must be like 30d, 12h, 90min or 2026-01-01 (got '${value}')`);
+  if (Number.isNaN(absolute))
+    throw new UsageError(`--older-than must be like 30d, 12h, 90min or 2026-01-01 (got '${value}')`);
   return absolute;
 }
 
 function commandGc(args: string[], io: CliIo): number {
-  const { values, positionals } = parse(args, { 'older-than': { type: 'string' }, status: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' } }, true);
+  const { values, positionals } = parse(
+    args,
+    {
+      'older-than': { type: 'string' },
+      status: { type: 'string' },
+      'dry-run': { type: 'boolean', short: 'n' },
+    },
+    true,
+  );
   if (positionals.length > 0) throw new UsageError(`gc takes no arguments (got '${positionals[0]}')`);
-  const olderThan = values['older-than'] === undefined ? undefined : parseOlderThan(values['older-than'] as string);
+  const olderThan =
+    values['older-than'] === undefined ? undefined : parseOlderThan(values['older-than'] as string);
   let statuses: RunStatus[] | undefined;
   if (values.status !== undefined) {
     statuses = (values.status as string).split(',').map((s) => s.trim().toUpperCase()) as RunStatus[];
     const bad = statuses.find((s) => !RUN_STATUSES.includes(s));
-    if (bad !== undefined) throw new UsageError(`--status: unknown status '${bad}'; use ${RUN_STATUSES.join(', ')}`);
+    if (bad !== undefined)
+      throw new UsageError(`--status: unknown status '${bad}'; use ${RUN_STATUSES.join(', ')}`);
   }
   const dryRun = values['dry-run'] === true;
   const store = openFor(io, false);
@@ -331,12 +416,31 @@ function commandGc(args: string[], io: CliIo): number {
       return 0;
     }
     const verb = dryRun ? 'would remove' : 'removed';
-    io.stdout.write(`${verb} ${result.runs.length} run${result.runs.length === 1 ? '' : 's'} (${formatBytes(result.bytesFreed)} of artifacts)\n`);
+    io.stdout.write(
+      `${verb} ${result.runs.length} run${result.runs.length === 1 ? '' : 's'} (${formatBytes(result.bytesFreed)} of artifacts)\n`,
+    );
     const rows = result.runs.map((id) => {
       const run = details.get(id);
-      return [shortId(id), run?.info.runName ?? '?', run?.info.status ?? '?', run?.info.experimentName ?? '?', formatTime(run?.info.startTime ?? null)];
+      return [
+        shortId(id),
+        run?.info.runName ?? '?',
+        run?.info.status ?? '?',
+        run?.info.experimentName ?? '?',
+        formatTime(run?.info.startTime ?? null),
+      ];
     });
-    io.stdout.write(formatTable([{ header: 'ID' }, { header: 'NAME' }, { header: 'STATUS' }, { header: 'EXPERIMENT' }, { header: 'START (UTC)' }], rows));
+    io.stdout.write(
+      formatTable(
+        [
+          { header: 'ID' },
+          { header: 'NAME' },
+          { header: 'STATUS' },
+          { header: 'EXPERIMENT' },
+          { header: 'START (UTC)' },
+        ],
+        rows,
+      ),
+    );
     return 0;
   } finally {
     store.close();
@@ -354,16 +458,30 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
 
 /** `cellar runs <cmd>`: 0 on success, 1 on errors (one line on stderr), 2 on usage errors. */
 export async function runsCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
-  const out: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...io };
+  const out: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    ...io,
+  };
   const verbose = argv.includes('--verbose');
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+  if (
+    command === undefined ||
+    command === '--help' ||
+    command === '-h' ||
+    command === 'help' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
     (command === undefined ? out.stderr : out.stdout).write(RUNS_USAGE);
     return command === undefined ? 2 : 0;
   }
   const run = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`unknown command '${command}'; use ls, show, compare, diff or gc`);
+    if (run === undefined)
+      throw new UsageError(`unknown command '${command}'; use ls, show, compare, diff or gc`);
     return run(rest, out);
   } catch (err) {
     if (err instanceof UsageError) {

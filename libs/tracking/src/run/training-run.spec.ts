@@ -22,18 +22,40 @@ describe('trainingRun', () => {
     const listeners = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
     let during: number[] = [];
     const { run, result } = await trainingRun(
-      { storeOptions: { root }, experiment: 'wine', runName: 'logreg-1', tags: { stage: 'train' }, gitCommit: 'abc123', configHash: 'cfg', dataMd5: 'md5' },
+      {
+        storeOptions: { root },
+        experiment: 'wine',
+        runName: 'logreg-1',
+        tags: { stage: 'train' },
+        gitCommit: 'abc123',
+        configHash: 'cfg',
+        dataMd5: 'md5',
+      },
       async (active) => {
         during = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
         active.logMetrics({ loss: 0.9 }, 1);
         active.logMetrics({ loss: 0.4 }, 2);
-        return { params: { 'model.C': 1.5, 'model.penalty': 'l2' }, metrics: { accuracy: 0.625 }, tags: { algorithm: 'logreg' }, artifacts: [path.join(root, 'model.json')], extra: 7 };
+        return {
+          params: { 'model.C': 1.5, 'model.penalty': 'l2' },
+          metrics: { accuracy: 0.625 },
+          tags: { algorithm: 'logreg' },
+          artifacts: [path.join(root, 'model.json')],
+          extra: 7,
+        };
       },
     );
     expect(during).toEqual([listeners[0] + 1, listeners[1] + 1]);
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(listeners);
     expect(result.extra).toBe(7);
-    expect(run.info).toMatchObject({ runName: 'logreg-1', status: 'FINISHED', experimentName: 'wine', gitCommit: 'abc123', configHash: 'cfg', dataMd5: 'md5', error: null });
+    expect(run.info).toMatchObject({
+      runName: 'logreg-1',
+      status: 'FINISHED',
+      experimentName: 'wine',
+      gitCommit: 'abc123',
+      configHash: 'cfg',
+      dataMd5: 'md5',
+      error: null,
+    });
     expect(run.params).toEqual({ 'model.C': '1.5', 'model.penalty': 'l2' });
     expect(run.metrics).toEqual({ accuracy: 0.625, loss: 0.4 });
     expect(run.tags).toEqual({ stage: 'train', algorithm: 'logreg' });
@@ -62,7 +84,10 @@ describe('trainingRun', () => {
     const root = tempRoot();
     const store = openStore({ root });
     await expect(
-      trainingRun({ store, experiment: 'wine', runName: 'missing', gitCommit: null }, async () => ({ metrics: { accuracy: 0.5 }, artifacts: ['nope.json'] })),
+      trainingRun({ store, experiment: 'wine', runName: 'missing', gitCommit: null }, async () => ({
+        metrics: { accuracy: 0.5 },
+        artifacts: ['nope.json'],
+      })),
     ).rejects.toThrow(TrackingError);
     const run = store.getRun('missing');
     expect(run.info.status).toBe('FAILED');

@@ -38,7 +38,12 @@ export interface TrainingRunOptions {
 /** HEAD of the git checkout at root, or null; never throws. */
 export function detectGitCommit(root: string): string | null {
   try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000, encoding: 'utf8' }).trim();
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+      encoding: 'utf8',
+    }).trim();
     return /^[0-9a-f]{40,64}$/.test(out) ? out : null;
   } catch {
     return null;
@@ -51,7 +56,10 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * Runs fn inside a tracked run: logs what it returns and ends FINISHED; a throw ends FAILED and rethrows;
  * SIGINT/SIGTERM ends KILLED and then dies of the same signal (exit 128+n).
  */
-export async function trainingRun<T extends RunOutput>(o: TrainingRunOptions, fn: (run: ActiveRun) => Promise<T>): Promise<{ run: RunDetail; result: T }> {
+export async function trainingRun<T extends RunOutput>(
+  o: TrainingRunOptions,
+  fn: (run: ActiveRun) => Promise<T>,
+): Promise<{ run: RunDetail; result: T }> {
   const ownsStore = o.store === undefined;
   const store = o.store ?? openStore(o.storeOptions);
   let info: RunInfo;
@@ -118,7 +126,9 @@ export async function trainingRun<T extends RunOutput>(o: TrainingRunOptions, fn
     removeHandlers();
     if (killedBy !== null) {
       // Someone else handles the signal and let fn finish; the run stays KILLED.
-      throw new TrackingError('RUN_NOT_ACTIVE', `run ${runId} was killed by ${killedBy} before it finished`, { runId });
+      throw new TrackingError('RUN_NOT_ACTIVE', `run ${runId} was killed by ${killedBy} before it finished`, {
+        runId,
+      });
     }
     store.endRun(runId, 'FINISHED');
     return { run: store.getRun(runId), result };

@@ -91,7 +91,12 @@ class Parser {
     return token.kind === 'ident' && token.quotedKey === undefined && token.text.toLowerCase() === word;
   }
   fail(token: Token, what: string): never {
-    throw syntaxError(this.label, this.source, token.column, `expected ${what} at column ${token.column} (got ${describe(token)})`);
+    throw syntaxError(
+      this.label,
+      this.source,
+      token.column,
+      `expected ${what} at column ${token.column} (got ${describe(token)})`,
+    );
   }
   failAt(token: Token, message: string): never {
     throw syntaxError(this.label, this.source, token.column, `${message} at column ${token.column}`);
@@ -154,13 +159,22 @@ class Parser {
     if (prefix === '' || entity === 'attribute') {
       const attribute = ATTRIBUTE_ALIASES[key.toLowerCase()];
       if (attribute === undefined) {
-        const hint = prefix === '' ? `; use metrics.${key}, params.${key}, tags.${key} or an attribute` : '; attributes are';
-        this.failAt(token, `unknown ${prefix === '' ? 'key' : 'attribute'} '${token.raw}'${hint} (${ATTRIBUTES.join(', ')})`);
+        const hint =
+          prefix === ''
+            ? `; use metrics.${key}, params.${key}, tags.${key} or an attribute`
+            : '; attributes are';
+        this.failAt(
+          token,
+          `unknown ${prefix === '' ? 'key' : 'attribute'} '${token.raw}'${hint} (${ATTRIBUTES.join(', ')})`,
+        );
       }
       return { entity: 'attribute', key: attribute, column };
     }
     if (entity === undefined) {
-      this.failAt(token, `unknown key prefix '${prefix}' in '${token.raw}'; use metrics., params., tags. or attributes.`);
+      this.failAt(
+        token,
+        `unknown key prefix '${prefix}' in '${token.raw}'; use metrics., params., tags. or attributes.`,
+      );
     }
     if (key === '') this.failAt(token, `missing key after '${prefix}.'`);
     return { entity, key, column };
@@ -190,13 +204,17 @@ class Parser {
       this.next();
       negated = true;
       const after = this.peek();
-      if (!this.isKeyword('like') && !this.isKeyword('ilike') && !this.isKeyword('in')) this.fail(after, 'LIKE, ILIKE or IN after NOT');
+      if (!this.isKeyword('like') && !this.isKeyword('ilike') && !this.isKeyword('in'))
+        this.fail(after, 'LIKE, ILIKE or IN after NOT');
     }
     if (this.isKeyword('like') || this.isKeyword('ilike')) {
       const caseInsensitive = this.isKeyword('ilike');
       this.next();
       if (ref.entity === 'metric' || TIME_ATTRIBUTES.has(ref.key)) {
-        this.failAt(token, `${caseInsensitive ? 'ILIKE' : 'LIKE'} needs a string key, ${describeRef(ref)} is numeric`);
+        this.failAt(
+          token,
+          `${caseInsensitive ? 'ILIKE' : 'LIKE'} needs a string key, ${describeRef(ref)} is numeric`,
+        );
       }
       const value = this.peek();
       if (value.kind !== 'string') this.fail(value, 'a quoted pattern');
@@ -225,16 +243,22 @@ class Parser {
     const token = this.peek();
     const numeric = ref.entity === 'metric' || (ref.entity === 'attribute' && TIME_ATTRIBUTES.has(ref.key));
     if (token.kind === 'number') {
-      if (!numeric) this.failAt(token, `${describeRef(ref)} is a string; quote the value, e.g. '${token.text}',`);
+      if (!numeric)
+        this.failAt(token, `${describeRef(ref)} is a string; quote the value, e.g. '${token.text}',`);
       this.next();
       return Number(token.text);
     }
     if (token.kind === 'string') {
-      if (ref.entity === 'metric') this.failAt(token, `${describeRef(ref)} is numeric; write the value unquoted (got ${token.raw})`);
+      if (ref.entity === 'metric')
+        this.failAt(token, `${describeRef(ref)} is numeric; write the value unquoted (got ${token.raw})`);
       this.next();
       if (numeric) {
         const ms = Date.parse(token.text);
-        if (Number.isNaN(ms)) this.failAt(token, `${describeRef(ref)} needs ms since epoch or a date like '2026-01-31' (got ${token.raw})`);
+        if (Number.isNaN(ms))
+          this.failAt(
+            token,
+            `${describeRef(ref)} needs ms since epoch or a date like '2026-01-31' (got ${token.raw})`,
+          );
         return ms;
       }
       return token.text;
@@ -254,7 +278,11 @@ export function parseFilter(source: string): FilterNode | null {
   const parser = new Parser(source, tokens, 'filter');
   const node = parser.parseOr();
   const rest = parser.peek();
-  if (rest.kind !== 'eof') parser.fail(rest, rest.kind === 'rparen' ? "AND, OR or end of filter (unbalanced ')')" : 'AND, OR or end of filter');
+  if (rest.kind !== 'eof')
+    parser.fail(
+      rest,
+      rest.kind === 'rparen' ? "AND, OR or end of filter (unbalanced ')')" : 'AND, OR or end of filter',
+    );
   return node;
 }
 

@@ -27,14 +27,27 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
 
 describe('search over 10 000 runs', () => {
   it('filters, orders and pages in SQL, fast', () => {
-    const filter = "metrics.accuracy > 0.5 and (tags.algorithm = 'random_forest' or params.`model.C` = '10') and status = 'FINISHED'";
-    const { value, ms } = timed(() => store.searchRuns({ filter, orderBy: ['metrics.f1_macro DESC', 'start_time'], maxResults: 50, offset: 100 }));
+    const filter =
+      "metrics.accuracy > 0.5 and (tags.algorithm = 'random_forest' or params.`model.C` = '10') and status = 'FINISHED'";
+    const { value, ms } = timed(() =>
+      store.searchRuns({
+        filter,
+        orderBy: ['metrics.f1_macro DESC', 'start_time'],
+        maxResults: 50,
+        offset: 100,
+      }),
+    );
 
     // The same answer computed in JS from every run.
     const all = store.searchRuns({ maxResults: 10_000 }).runs;
     expect(all).toHaveLength(10_000);
     const expected = all
-      .filter((r) => r.metrics.accuracy > 0.5 && (r.tags.algorithm === 'random_forest' || r.params['model.C'] === '10') && r.info.status === 'FINISHED')
+      .filter(
+        (r) =>
+          r.metrics.accuracy > 0.5 &&
+          (r.tags.algorithm === 'random_forest' || r.params['model.C'] === '10') &&
+          r.info.status === 'FINISHED',
+      )
       .sort(
         (a, b) =>
           Number(a.metrics.f1_macro === undefined) - Number(b.metrics.f1_macro === undefined) ||
@@ -42,14 +55,23 @@ describe('search over 10 000 runs', () => {
           a.info.startTime - b.info.startTime,
       );
     expect(value.total).toBe(expected.length);
-    expect(value.runs.map((r) => r.info.runName)).toEqual(expected.slice(100, 150).map((r) => r.info.runName));
+    expect(value.runs.map((r) => r.info.runName)).toEqual(
+      expected.slice(100, 150).map((r) => r.info.runName),
+    );
     expect(value.runs[0].params).toEqual(expected[100].params);
     // Brief: < 300 ms for a page of 50; doubled because other suites share the 2 cores.
     expect(ms).toBeLessThan(600);
   });
 
   it('lists keys and the first page quickly', () => {
-    expect(timed(() => store.listParamKeys()).value).toEqual(['algorithm', 'model.C', 'model.max_iter', 'model.n_estimators', 'train.seed', 'train.test_size']);
+    expect(timed(() => store.listParamKeys()).value).toEqual([
+      'algorithm',
+      'model.C',
+      'model.max_iter',
+      'model.n_estimators',
+      'train.seed',
+      'train.test_size',
+    ]);
     expect(timed(() => store.listMetricKeys(['exp-1'])).value).toEqual(['accuracy', 'f1_macro', 'log_loss']);
     const first = timed(() => store.searchRuns({ maxResults: 50 }));
     expect(first.value.total).toBe(10_000);

@@ -101,31 +101,73 @@ describe('filter grammar', () => {
 
   it('matches run ids exactly and by LIKE prefix', () => {
     expect(names(`run_id = '${ids['rf-small']}'`)).toEqual(['rf-small']);
-    expect(names(`run_id LIKE '${ids['rf-beer'].slice(0, 10)}%' and experiment = 'beer'`)).toEqual(['rf-beer']);
+    expect(names(`run_id LIKE '${ids['rf-beer'].slice(0, 10)}%' and experiment = 'beer'`)).toEqual([
+      'rf-beer',
+    ]);
   });
 
   // [filter, 1-based column, message]
   const INVALID: [string, number, string][] = [
-    ['metrics.accuracy accuracyy', 18, "filter: expected a comparison operator at column 18 (got 'accuracyy')"],
+    [
+      'metrics.accuracy accuracyy',
+      18,
+      "filter: expected a comparison operator at column 18 (got 'accuracyy')",
+    ],
     ['metrics.accuracy > ', 20, 'filter: expected a number at column 20 (got end of input)'],
-    ['accuracy > 0.5', 1, 'filter: unknown key \'accuracy\'; use metrics.accuracy, params.accuracy, tags.accuracy or an attribute (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5) at column 1'],
-    ["metrics.accuracy > '0.5'", 20, "filter: metrics.accuracy is numeric; write the value unquoted (got '0.5') at column 20"],
+    [
+      'accuracy > 0.5',
+      1,
+      "filter: unknown key 'accuracy'; use metrics.accuracy, params.accuracy, tags.accuracy or an attribute (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5) at column 1",
+    ],
+    [
+      "metrics.accuracy > '0.5'",
+      20,
+      "filter: metrics.accuracy is numeric; write the value unquoted (got '0.5') at column 20",
+    ],
     ['params.C = 1', 12, "filter: params.C is a string; quote the value, e.g. '1', at column 12"],
-    ["status = 'FINISHED' and", 24, 'filter: expected a key such as metrics.accuracy, params.C, tags.x or status at column 24 (got end of input)'],
+    [
+      "status = 'FINISHED' and",
+      24,
+      'filter: expected a key such as metrics.accuracy, params.C, tags.x or status at column 24 (got end of input)',
+    ],
     ["(status = 'FINISHED'", 21, "filter: expected ')' or AND/OR at column 21 (got end of input)"],
-    ["status = 'FINISHED')", 20, "filter: expected AND, OR or end of filter (unbalanced ')') at column 20 (got ')')"],
+    [
+      "status = 'FINISHED')",
+      20,
+      "filter: expected AND, OR or end of filter (unbalanced ')') at column 20 (got ')')",
+    ],
     ["tags.x = 'abc", 10, "filter: unterminated string starting at column 10; close it with '"],
-    ["metrics.accuracy LIKE '0.5%'", 18, 'filter: LIKE needs a string key, metrics.accuracy is numeric at column 18'],
-    ["foo.bar = 'x'", 1, "filter: unknown key prefix 'foo' in 'foo.bar'; use metrics., params., tags. or attributes. at column 1"],
+    [
+      "metrics.accuracy LIKE '0.5%'",
+      18,
+      'filter: LIKE needs a string key, metrics.accuracy is numeric at column 18',
+    ],
+    [
+      "foo.bar = 'x'",
+      1,
+      "filter: unknown key prefix 'foo' in 'foo.bar'; use metrics., params., tags. or attributes. at column 1",
+    ],
     ["params.C IN 'a'", 13, "filter: expected '(' after IN at column 13 (got ''a'')"],
     ["params.C IS 'x'", 13, "filter: expected NULL at column 13 (got ''x'')"],
     ["status = 'A' && status = 'B'", 14, "filter: unexpected character '&' at column 14"],
-    ["start_time > 'yesterday'", 14, "filter: start_time needs ms since epoch or a date like '2026-01-31' (got 'yesterday') at column 14"],
-    ["status = 'X' status = 'Y'", 14, "filter: expected AND, OR or end of filter at column 14 (got 'status')"],
+    [
+      "start_time > 'yesterday'",
+      14,
+      "filter: start_time needs ms since epoch or a date like '2026-01-31' (got 'yesterday') at column 14",
+    ],
+    [
+      "status = 'X' status = 'Y'",
+      14,
+      "filter: expected AND, OR or end of filter at column 14 (got 'status')",
+    ],
     ["params.C NOT = '1'", 14, "filter: expected LIKE, ILIKE or IN after NOT at column 14 (got '=')"],
     ["params.C IN ('a' 'b')", 18, "filter: expected ',' or ')' at column 18 (got ''b'')"],
     ['metrics. = 1', 1, "filter: missing key after 'metrics.' at column 1"],
-    ["attributes.colour = 'red'", 1, "filter: unknown attribute 'attributes.colour'; attributes are (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5) at column 1"],
+    [
+      "attributes.colour = 'red'",
+      1,
+      "filter: unknown attribute 'attributes.colour'; attributes are (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5) at column 1",
+    ],
     ['metrics.accuracy > 1x', 21, "filter: unexpected 'x' after number at column 21"],
   ];
 
@@ -138,7 +180,11 @@ describe('filter grammar', () => {
     }
     expect(error).toBeInstanceOf(TrackingError);
     const err = error as TrackingError;
-    expect({ code: err.code, column: err.column, message: err.message }).toEqual({ code: 'INVALID_FILTER', column, message });
+    expect({ code: err.code, column: err.column, message: err.message }).toEqual({
+      code: 'INVALID_FILTER',
+      column,
+      message,
+    });
     expect(err.caret).toBe(`  ${filter}\n  ${' '.repeat(column - 1)}^`);
     expect(() => store.searchRuns({ filter })).toThrow(message);
   });
@@ -147,23 +193,67 @@ describe('filter grammar', () => {
 });
 
 describe('ordering and paging', () => {
-  const order = (orderBy: string[], extra: { experiments?: string[]; maxResults?: number; offset?: number; filter?: string } = {}) =>
-    store.searchRuns({ orderBy, ...extra }).runs.map((r) => r.info.runName);
+  const order = (
+    orderBy: string[],
+    extra: { experiments?: string[]; maxResults?: number; offset?: number; filter?: string } = {},
+  ) => store.searchRuns({ orderBy, ...extra }).runs.map((r) => r.info.runName);
 
   it('defaults to newest first', () => {
     expect(order([])).toEqual(['rf_50%', 'killed-run', 'rf-beer', 'rf-broken', 'rf-small', 'lr-base']);
   });
 
   it('puts runs without the key last in both directions', () => {
-    expect(order(['metrics.accuracy DESC'])).toEqual(['killed-run', 'rf-small', 'lr-base', 'rf_50%', 'rf-beer', 'rf-broken']);
-    expect(order(['metrics.accuracy'])).toEqual(['rf-beer', 'rf_50%', 'lr-base', 'rf-small', 'killed-run', 'rf-broken']);
-    expect(order(['metrics.`f1 macro` asc'])).toEqual(['lr-base', 'rf-small', 'rf_50%', 'killed-run', 'rf-beer', 'rf-broken']);
+    expect(order(['metrics.accuracy DESC'])).toEqual([
+      'killed-run',
+      'rf-small',
+      'lr-base',
+      'rf_50%',
+      'rf-beer',
+      'rf-broken',
+    ]);
+    expect(order(['metrics.accuracy'])).toEqual([
+      'rf-beer',
+      'rf_50%',
+      'lr-base',
+      'rf-small',
+      'killed-run',
+      'rf-broken',
+    ]);
+    expect(order(['metrics.`f1 macro` asc'])).toEqual([
+      'lr-base',
+      'rf-small',
+      'rf_50%',
+      'killed-run',
+      'rf-beer',
+      'rf-broken',
+    ]);
   });
 
   it('breaks ties with later terms', () => {
-    expect(order(['params.model.C DESC', 'start_time'])).toEqual(['rf-broken', 'lr-base', 'rf_50%', 'rf-small', 'rf-beer', 'killed-run']);
-    expect(order(['tags.algorithm', 'run_name DESC'])).toEqual(['rf-beer', 'rf_50%', 'lr-base', 'rf-small', 'rf-broken', 'killed-run']);
-    expect(order(['status', 'experiment DESC', 'end_time DESC'])).toEqual(['rf-broken', 'rf-small', 'lr-base', 'rf-beer', 'killed-run', 'rf_50%']);
+    expect(order(['params.model.C DESC', 'start_time'])).toEqual([
+      'rf-broken',
+      'lr-base',
+      'rf_50%',
+      'rf-small',
+      'rf-beer',
+      'killed-run',
+    ]);
+    expect(order(['tags.algorithm', 'run_name DESC'])).toEqual([
+      'rf-beer',
+      'rf_50%',
+      'lr-base',
+      'rf-small',
+      'rf-broken',
+      'killed-run',
+    ]);
+    expect(order(['status', 'experiment DESC', 'end_time DESC'])).toEqual([
+      'rf-broken',
+      'rf-small',
+      'lr-base',
+      'rf-beer',
+      'killed-run',
+      'rf_50%',
+    ]);
   });
 
   it('pages in SQL and counts the whole match', () => {
@@ -174,12 +264,19 @@ describe('ordering and paging', () => {
     expect(page.runs[0].metrics).toEqual({ accuracy: 0.61, 'f1 macro': 0.4, log_loss: 1 });
     expect(order(['run_name'], { experiments: ['beer'] })).toEqual(['killed-run', 'rf-beer']);
     expect(store.searchRuns({ experiments: [] }).total).toBe(0);
-    expect(store.searchRuns({ experiments: ['beer', 'wine'], filter: 'metrics.accuracy > 0.6', maxResults: 1 }).total).toBe(3);
+    expect(
+      store.searchRuns({ experiments: ['beer', 'wine'], filter: 'metrics.accuracy > 0.6', maxResults: 1 })
+        .total,
+    ).toBe(3);
   });
 
   it('rejects bad order-by terms with a column', () => {
-    expect(() => store.searchRuns({ orderBy: ['metrics.accuracy DOWN'] })).toThrow("order by: expected ASC, DESC or end of order-by term at column 18 (got 'DOWN')");
+    expect(() => store.searchRuns({ orderBy: ['metrics.accuracy DOWN'] })).toThrow(
+      "order by: expected ASC, DESC or end of order-by term at column 18 (got 'DOWN')",
+    );
     expect(() => store.searchRuns({ orderBy: ['accuracy'] })).toThrow(/^order by: unknown key 'accuracy'/);
-    expect(() => store.searchRuns({ maxResults: -1 })).toThrow('maxResults must be an integer from 0 to 100000 (got -1)');
+    expect(() => store.searchRuns({ maxResults: -1 })).toThrow(
+      'maxResults must be an integer from 0 to 100000 (got -1)',
+    );
   });
 });

@@ -32,7 +32,12 @@ export function likeToGlob(pattern: string): string {
   return out;
 }
 
-function condition(ref: KeyRef, test: (column: string) => string, params: unknown[], keyParamIndex: number): string {
+function condition(
+  ref: KeyRef,
+  test: (column: string) => string,
+  params: unknown[],
+  keyParamIndex: number,
+): string {
   if (ref.entity === 'attribute') return test(ATTRIBUTE_COLUMNS[ref.key]);
   // The key goes before the test's values in the parameter list.
   params.splice(keyParamIndex, 0, ref.key);
@@ -59,7 +64,12 @@ function compile(node: FilterNode, params: unknown[]): string {
       const at = params.length;
       params.push(node.caseInsensitive ? node.pattern : likeToGlob(node.pattern));
       const not = node.negated ? 'NOT ' : '';
-      return condition(node.ref, (c) => (node.caseInsensitive ? `${c} ${not}LIKE ?` : `${c} ${not}GLOB ?`), params, at);
+      return condition(
+        node.ref,
+        (c) => (node.caseInsensitive ? `${c} ${not}LIKE ?` : `${c} ${not}GLOB ?`),
+        params,
+        at,
+      );
     }
     case 'in': {
       const at = params.length;
@@ -68,7 +78,8 @@ function compile(node: FilterNode, params: unknown[]): string {
       return condition(node.ref, (c) => `${c} ${node.negated ? 'NOT IN' : 'IN'} (${marks})`, params, at);
     }
     case 'null': {
-      if (node.ref.entity === 'attribute') return `${ATTRIBUTE_COLUMNS[node.ref.key]} IS ${node.negated ? 'NOT ' : ''}NULL`;
+      if (node.ref.entity === 'attribute')
+        return `${ATTRIBUTE_COLUMNS[node.ref.key]} IS ${node.negated ? 'NOT ' : ''}NULL`;
       // A missing key is "null"; a metric stored as NaN is present.
       params.push(node.ref.key);
       const exists = `EXISTS (SELECT 1 FROM ${TABLES[node.ref.entity]} x WHERE x.run_id = r.run_id AND x.key = ?)`;

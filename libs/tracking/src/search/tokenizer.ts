@@ -41,7 +41,11 @@ export function tokenize(source: string, label = 'filter'): Token[] {
     let value = '';
     let j = start + 1;
     for (;;) {
-      if (j >= source.length) fail(start, `unterminated ${quote === '`' ? 'key' : 'string'} starting at column ${start + 1}; close it with ${quote}`);
+      if (j >= source.length)
+        fail(
+          start,
+          `unterminated ${quote === '`' ? 'key' : 'string'} starting at column ${start + 1}; close it with ${quote}`,
+        );
       const ch = source[j];
       if (ch === '\\' && j + 1 < source.length) {
         value += source[j + 1];
@@ -69,7 +73,12 @@ export function tokenize(source: string, label = 'filter'): Token[] {
     }
     const start = i;
     if (ch === '(' || ch === ')' || ch === ',') {
-      tokens.push({ kind: ch === '(' ? 'lparen' : ch === ')' ? 'rparen' : 'comma', text: ch, raw: ch, column: start + 1 });
+      tokens.push({
+        kind: ch === '(' ? 'lparen' : ch === ')' ? 'rparen' : 'comma',
+        text: ch,
+        raw: ch,
+        column: start + 1,
+      });
       i += 1;
     } else if (ch === "'" || ch === '"') {
       const { value, end } = readQuoted(i);
@@ -81,20 +90,32 @@ export function tokenize(source: string, label = 'filter'): Token[] {
       const two = source.slice(i, i + 2);
       const op = ['!=', '<>', '<=', '>=', '=='].includes(two) ? two : ch;
       if (op === '!') fail(i, `unexpected '!' at column ${i + 1}; use != or NOT`);
-      tokens.push({ kind: 'op', text: op === '<>' ? '!=' : op === '==' ? '=' : op, raw: op, column: start + 1 });
+      tokens.push({
+        kind: 'op',
+        text: op === '<>' ? '!=' : op === '==' ? '=' : op,
+        raw: op,
+        column: start + 1,
+      });
       i += op.length;
     } else if (/[-\d.]/.test(ch) && NUMBER.test(source.slice(i))) {
       const text = NUMBER.exec(source.slice(i))![0];
       tokens.push({ kind: 'number', text, raw: text, column: start + 1 });
       i += text.length;
-      if (i < source.length && IDENT_START.test(source[i])) fail(i, `unexpected '${source[i]}' after number at column ${i + 1}`);
+      if (i < source.length && IDENT_START.test(source[i]))
+        fail(i, `unexpected '${source[i]}' after number at column ${i + 1}`);
     } else if (IDENT_START.test(ch)) {
       let j = i + 1;
       while (j < source.length && IDENT_PART.test(source[j])) j += 1;
       const text = source.slice(i, j);
       if (text.endsWith('.') && (source[j] === '"' || source[j] === '`')) {
         const { value, end } = readQuoted(j);
-        tokens.push({ kind: 'ident', text, quotedKey: value, raw: source.slice(start, end), column: start + 1 });
+        tokens.push({
+          kind: 'ident',
+          text,
+          quotedKey: value,
+          raw: source.slice(start, end),
+          column: start + 1,
+        });
         i = end;
       } else {
         tokens.push({ kind: 'ident', text, raw: text, column: start + 1 });

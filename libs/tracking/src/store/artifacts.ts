@@ -26,9 +26,13 @@ export function normalizeArtifactName(name: string): string {
     slashed.split('/').some((part) => part === '..' || part === '.' || part === '') ||
     normal.startsWith('../');
   if (bad) {
-    throw new TrackingError('INVALID_NAME', `artifact name '${name}' must be a relative path inside the run's artifact folder (no '..', '.', empty or absolute parts)`, {
-      key: name,
-    });
+    throw new TrackingError(
+      'INVALID_NAME',
+      `artifact name '${name}' must be a relative path inside the run's artifact folder (no '..', '.', empty or absolute parts)`,
+      {
+        key: name,
+      },
+    );
   }
   return normal;
 }

@@ -18,14 +18,19 @@ describe('many processes, one database', () => {
     const root = tempRoot();
     const children = Array.from({ length: 16 }, () => waitForExit(spawnChild(['log-runs', root, '50'])));
     const exits = await Promise.all(children);
-    for (const exit of exits) expect({ code: exit.code, stderr: exit.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const exit of exits)
+      expect({ code: exit.code, stderr: exit.stderr }).toEqual({ code: 0, stderr: '' });
 
     const store = openStore({ root });
     const all = store.searchRuns({ maxResults: 0 });
     expect(all.total).toBe(800);
     expect(store.searchRuns({ filter: "status = 'FINISHED'", maxResults: 0 }).total).toBe(800);
-    expect(store.searchRuns({ filter: 'metrics.log_loss = 49 and params.`model.C` = \'4\'', maxResults: 0 }).total).toBe(16);
-    expect(store.listExperiments()).toEqual([expect.objectContaining({ name: 'concurrency', runCount: 800 })]);
+    expect(
+      store.searchRuns({ filter: "metrics.log_loss = 49 and params.`model.C` = '4'", maxResults: 0 }).total,
+    ).toBe(16);
+    expect(store.listExperiments()).toEqual([
+      expect.objectContaining({ name: 'concurrency', runCount: 800 }),
+    ]);
     expect(store.listMetricKeys()).toEqual(['accuracy', 'f1_macro', 'log_loss']);
     const one = store.searchRuns({ filter: "tags.index = '7'", maxResults: 1 }).runs[0];
     expect(one.params['train.seed']).toBe('7');

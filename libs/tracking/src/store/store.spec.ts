@@ -48,13 +48,22 @@ describe('store basics', () => {
     process.env.CELLAR_ARTIFACT_ROOT = 'env-artifacts';
     try {
       const fromEnv = openStore({ root });
-      expect([fromEnv.dbPath, fromEnv.artifactRoot]).toEqual([path.join(root, 'env/track.db'), path.join(root, 'env-artifacts')]);
+      expect([fromEnv.dbPath, fromEnv.artifactRoot]).toEqual([
+        path.join(root, 'env/track.db'),
+        path.join(root, 'env-artifacts'),
+      ]);
       fromEnv.close();
       const explicit = openStore({ root, dbPath: 'x/y.db', artifactRoot: '/tmp/cellar-arts' });
-      expect([explicit.dbPath, explicit.artifactRoot]).toEqual([path.join(root, 'x/y.db'), '/tmp/cellar-arts']);
+      expect([explicit.dbPath, explicit.artifactRoot]).toEqual([
+        path.join(root, 'x/y.db'),
+        '/tmp/cellar-arts',
+      ]);
       explicit.close();
     } finally {
-      for (const [k, v] of [['CELLAR_TRACKING_DB', saved.db], ['CELLAR_ARTIFACT_ROOT', saved.art]] as const) {
+      for (const [k, v] of [
+        ['CELLAR_TRACKING_DB', saved.db],
+        ['CELLAR_ARTIFACT_ROOT', saved.art],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -66,10 +75,32 @@ describe('store basics', () => {
     const store = openStore({ root });
     expect(store.getOrCreateExperiment('wine')).toMatchObject({ id: 1, name: 'wine', runCount: 0 });
     expect(store.getOrCreateExperiment('wine').id).toBe(1);
-    const run = store.createRun({ experiment: 'wine', runName: 'rf', tags: { algorithm: 'random_forest' }, gitCommit: 'c0ffee', configHash: 'h', dataMd5: 'd' });
+    const run = store.createRun({
+      experiment: 'wine',
+      runName: 'rf',
+      tags: { algorithm: 'random_forest' },
+      gitCommit: 'c0ffee',
+      configHash: 'h',
+      dataMd5: 'd',
+    });
     expect(run.runId).toMatch(/^[0-9a-f]{32}$/);
-    expect(run).toMatchObject({ experimentId: 1, experimentName: 'wine', runName: 'rf', status: 'RUNNING', endTime: null, gitCommit: 'c0ffee', configHash: 'h', dataMd5: 'd', error: null });
-    store.logParams(run.runId, { 'model.C': '1.0', 'model.n_estimators': 50, 'model.bootstrap': true, 'model.max_depth': null });
+    expect(run).toMatchObject({
+      experimentId: 1,
+      experimentName: 'wine',
+      runName: 'rf',
+      status: 'RUNNING',
+      endTime: null,
+      gitCommit: 'c0ffee',
+      configHash: 'h',
+      dataMd5: 'd',
+      error: null,
+    });
+    store.logParams(run.runId, {
+      'model.C': '1.0',
+      'model.n_estimators': 50,
+      'model.bootstrap': true,
+      'model.max_depth': null,
+    });
     store.logParams(run.runId, { 'model.C': '1.0' }); // same value: no-op
     store.logMetrics(run.runId, { accuracy: 0.625, 'f1 macro': 0.5, nan: NaN });
     store.setTags(run.runId, { algorithm: 'rf', note: 'first' });
@@ -88,12 +119,24 @@ describe('store basics', () => {
     const detail = store.getRun(run.runId);
     expect(detail.info.status).toBe('FINISHED');
     expect(detail.info.endTime).toBeGreaterThanOrEqual(detail.info.startTime);
-    expect(detail.params).toEqual({ 'model.C': '1.0', 'model.n_estimators': '50', 'model.bootstrap': 'true', 'model.max_depth': 'null' });
+    expect(detail.params).toEqual({
+      'model.C': '1.0',
+      'model.n_estimators': '50',
+      'model.bootstrap': 'true',
+      'model.max_depth': 'null',
+    });
     expect(detail.metrics).toEqual({ accuracy: 0.625, 'f1 macro': 0.5, nan: NaN });
     expect(detail.tags).toEqual({ algorithm: 'rf', note: 'first' });
     expect(detail.artifacts).toHaveLength(1);
-    expect(store.listExperiments()).toEqual([{ id: 1, name: 'wine', createdAt: expect.any(Number), runCount: 1 }]);
-    expect(store.listParamKeys()).toEqual(['model.C', 'model.bootstrap', 'model.max_depth', 'model.n_estimators']);
+    expect(store.listExperiments()).toEqual([
+      { id: 1, name: 'wine', createdAt: expect.any(Number), runCount: 1 },
+    ]);
+    expect(store.listParamKeys()).toEqual([
+      'model.C',
+      'model.bootstrap',
+      'model.max_depth',
+      'model.n_estimators',
+    ]);
     expect(store.listMetricKeys(['wine'])).toEqual(['accuracy', 'f1 macro', 'nan']);
     expect(store.listTagKeys(['other'])).toEqual([]);
     store.close();
@@ -105,7 +148,9 @@ describe('store basics', () => {
     store.logParams(run.runId, { 'model.C': '1.0' });
     const err = thrown(() => store.logParams(run.runId, { 'train.seed': 1, 'model.C': 2 }));
     expect(err.code).toBe('PARAM_IMMUTABLE');
-    expect(err.message).toBe(`param 'model.C' of run ${run.runId} is already '1.0'; params are immutable (got '2')`);
+    expect(err.message).toBe(
+      `param 'model.C' of run ${run.runId} is already '1.0'; params are immutable (got '2')`,
+    );
     expect(store.getRun(run.runId).params).toEqual({ 'model.C': '1.0' });
     store.close();
   });
@@ -122,14 +167,19 @@ describe('store basics', () => {
     expect(store.getRun(run.runId).metrics.loss).toBe(0.4);
     expect(store.searchRuns({ filter: 'metrics.loss = 0.4' }).total).toBe(1);
     expect(store.searchRuns({ filter: 'metrics.loss = 0.9' }).total).toBe(0);
-    expect(thrown(() => store.logMetrics(run.runId, { loss: '1' as unknown as number })).message).toBe(`metric 'loss' of run ${run.runId} must be a number (got "1")`);
+    expect(thrown(() => store.logMetrics(run.runId, { loss: '1' as unknown as number })).message).toBe(
+      `metric 'loss' of run ${run.runId} must be a number (got "1")`,
+    );
     expect(thrown(() => store.logMetrics(run.runId, { loss: 1 }, 1.5)).code).toBe('INVALID_VALUE');
     store.close();
   });
 
   it('finds runs by unique id prefix or name, and names ambiguous or unknown ones', () => {
     const store = openStore({ root: tempRoot() });
-    const ids = Array.from({ length: 40 }, (_, i) => store.createRun({ experiment: 'wine', runName: `r${i}` }).runId);
+    const ids = Array.from(
+      { length: 40 },
+      (_, i) => store.createRun({ experiment: 'wine', runName: `r${i}` }).runId,
+    );
     const first = ids[0];
     expect(store.getRun(first.slice(0, 12)).info.runId).toBe(first);
     expect(store.getRun(first.toUpperCase()).info.runId).toBe(first);
@@ -138,11 +188,17 @@ describe('store basics', () => {
     const shared = ids.find((id) => ids.filter((other) => other[0] === id[0]).length > 1)!;
     const ambiguous = thrown(() => store.getRun(shared[0]));
     expect(ambiguous.code).toBe('AMBIGUOUS_RUN');
-    expect(ambiguous.message).toMatch(new RegExp(`^run '${shared[0]}' is ambiguous in mlruns/cellar.db \\(matches .+\\); give more characters of the id$`));
+    expect(ambiguous.message).toMatch(
+      new RegExp(
+        `^run '${shared[0]}' is ambiguous in mlruns/cellar.db \\(matches .+\\); give more characters of the id$`,
+      ),
+    );
     const missing = thrown(() => store.getRun('abc'.repeat(11)));
     expect(missing.code).toBe('RUN_NOT_FOUND');
     expect(thrown(() => store.getRun('zzz')).message).toBe("run 'zzz' not found in mlruns/cellar.db");
-    expect(thrown(() => store.logParams('nope', { a: 1 })).message).toBe("run 'nope' not found in mlruns/cellar.db");
+    expect(thrown(() => store.logParams('nope', { a: 1 })).message).toBe(
+      "run 'nope' not found in mlruns/cellar.db",
+    );
     expect(thrown(() => store.endRun('nope', 'FINISHED')).code).toBe('RUN_NOT_FOUND');
     store.close();
   });
@@ -158,9 +214,14 @@ describe('store basics', () => {
     expect(thrown(() => store.artifactFile(run.runId, '../../cellar.db')).message).toBe(
       "artifact name '../../cellar.db' must be a relative path inside the run's artifact folder (no '..', '.', empty or absolute parts)",
     );
-    expect(thrown(() => store.artifactFile(run.runId, 'a.txt')).message).toBe(`artifact 'a.txt' not found in run ${run.runId}`);
-    expect(thrown(() => store.logArtifact(run.runId, 'missing.txt')).message).toBe(`artifact source 'missing.txt' of run ${run.runId} does not exist`);
-    for (const bad of ['../x', 'a/b', '..', ' pad', '']) expect(thrown(() => store.createRun({ experiment: bad })).code).toBe('INVALID_NAME');
+    expect(thrown(() => store.artifactFile(run.runId, 'a.txt')).message).toBe(
+      `artifact 'a.txt' not found in run ${run.runId}`,
+    );
+    expect(thrown(() => store.logArtifact(run.runId, 'missing.txt')).message).toBe(
+      `artifact source 'missing.txt' of run ${run.runId} does not exist`,
+    );
+    for (const bad of ['../x', 'a/b', '..', ' pad', ''])
+      expect(thrown(() => store.createRun({ experiment: bad })).code).toBe('INVALID_NAME');
     store.close();
   });
 
@@ -212,7 +273,9 @@ describe('store failures', () => {
     const db = new Database(file);
     db.exec('CREATE TABLE customers (id INTEGER)');
     db.close();
-    expect(thrown(() => openStore({ root, dbPath: 'other.db' })).message).toBe('other.db is not a Cellar tracking database (it has other tables: customers)');
+    expect(thrown(() => openStore({ root, dbPath: 'other.db' })).message).toBe(
+      'other.db is not a Cellar tracking database (it has other tables: customers)',
+    );
   });
 
   it('a database from a newer Cellar is refused', () => {
@@ -228,67 +291,79 @@ describe('store failures', () => {
 
   it('readonly stores refuse writes and a missing database', () => {
     const root = tempRoot();
-    expect(thrown(() => openStore({ root, readonly: true })).message).toBe('mlruns/cellar.db does not exist; no runs have been tracked yet');
+    expect(thrown(() => openStore({ root, readonly: true })).message).toBe(
+      'mlruns/cellar.db does not exist; no runs have been tracked yet',
+    );
     const writer = openStore({ root });
     const run = writer.createRun({ experiment: 'wine', runName: 'a' });
     writer.close();
     const reader = openStore({ root, readonly: true });
     expect(reader.getRun('a').info.runId).toBe(run.runId);
-    expect(thrown(() => reader.setTags(run.runId, { a: 'b' })).message).toBe('mlruns/cellar.db was opened read-only; open the store without readonly to log');
+    expect(thrown(() => reader.setTags(run.runId, { a: 'b' })).message).toBe(
+      'mlruns/cellar.db was opened read-only; open the store without readonly to log',
+    );
     reader.close();
   });
 
-  it.skipIf(noTmpfs !== null)(`a database on a read-only mount gives a one-line error naming the path ${noTmpfs ?? ''}`, () => {
-    const root = tempRoot();
-    const mnt = path.join(root, 'mlruns');
-    fs.mkdirSync(mnt);
-    expect(mountTmpfs(mnt, '1m')).toBeNull();
-    try {
-      const writer = openStore({ root });
-      const run = writer.createRun({ experiment: 'wine', runName: 'kept' });
-      writer.logMetrics(run.runId, { accuracy: 0.75 });
-      writer.endRun(run.runId, 'FINISHED');
-      writer.close();
-      remountReadOnly(mnt);
-      const err = thrown(() => openStore({ root }));
-      expect(err.code).toBe('READ_ONLY');
-      expect(err.message).toBe('mlruns/cellar.db is read-only; make it writable or open the store with readonly: true');
-      const reader = openStore({ root, readonly: true });
-      expect(reader.getRun('kept').metrics).toEqual({ accuracy: 0.75 });
-      reader.close();
-    } finally {
-      unmount(mnt);
-    }
-  });
+  it.skipIf(noTmpfs !== null)(
+    `a database on a read-only mount gives a one-line error naming the path ${noTmpfs ?? ''}`,
+    () => {
+      const root = tempRoot();
+      const mnt = path.join(root, 'mlruns');
+      fs.mkdirSync(mnt);
+      expect(mountTmpfs(mnt, '1m')).toBeNull();
+      try {
+        const writer = openStore({ root });
+        const run = writer.createRun({ experiment: 'wine', runName: 'kept' });
+        writer.logMetrics(run.runId, { accuracy: 0.75 });
+        writer.endRun(run.runId, 'FINISHED');
+        writer.close();
+        remountReadOnly(mnt);
+        const err = thrown(() => openStore({ root }));
+        expect(err.code).toBe('READ_ONLY');
+        expect(err.message).toBe(
+          'mlruns/cellar.db is read-only; make it writable or open the store with readonly: true',
+        );
+        const reader = openStore({ root, readonly: true });
+        expect(reader.getRun('kept').metrics).toEqual({ accuracy: 0.75 });
+        reader.close();
+      } finally {
+        unmount(mnt);
+      }
+    },
+  );
 
-  it.skipIf(noTmpfs !== null)(`copying an artifact into a full disk fails in one line and keeps the run ${noTmpfs ?? ''}`, () => {
-    const root = tempRoot();
-    const mnt = path.join(root, 'artifacts');
-    fs.mkdirSync(mnt);
-    expect(mountTmpfs(mnt, '64k')).toBeNull();
-    try {
-      const store = openStore({ root, artifactRoot: 'artifacts' });
-      const run = store.createRun({ experiment: 'wine', runName: 'full' });
-      store.logParams(run.runId, { 'model.C': '1.0' });
-      store.logMetrics(run.runId, { accuracy: 0.5 });
-      fs.writeFileSync(path.join(root, 'small.json'), '{}');
-      fs.writeFileSync(path.join(root, 'huge.bin'), Buffer.alloc(512 * 1024, 1));
-      store.logArtifact(run.runId, 'small.json');
-      const err = thrown(() => store.logArtifact(run.runId, 'huge.bin'));
-      expect(err.code).toBe('DISK_FULL');
-      expect(err.message).toBe(
-        `cannot copy artifact 'huge.bin' of run ${run.runId} into artifacts/wine/${run.runId}: no space left on device (ENOSPC); free space and log it again`,
-      );
-      expect(fs.readdirSync(path.join(mnt, 'wine', run.runId))).toEqual(['small.json']);
-      store.endRun(run.runId, 'FAILED', err.message);
-      const detail = store.getRun(run.runId);
-      expect(detail.params).toEqual({ 'model.C': '1.0' });
-      expect(detail.metrics).toEqual({ accuracy: 0.5 });
-      expect(detail.artifacts.map((a) => a.path)).toEqual(['small.json']);
-      expect(detail.info.status).toBe('FAILED');
-      store.close();
-    } finally {
-      unmount(mnt);
-    }
-  });
+  it.skipIf(noTmpfs !== null)(
+    `copying an artifact into a full disk fails in one line and keeps the run ${noTmpfs ?? ''}`,
+    () => {
+      const root = tempRoot();
+      const mnt = path.join(root, 'artifacts');
+      fs.mkdirSync(mnt);
+      expect(mountTmpfs(mnt, '64k')).toBeNull();
+      try {
+        const store = openStore({ root, artifactRoot: 'artifacts' });
+        const run = store.createRun({ experiment: 'wine', runName: 'full' });
+        store.logParams(run.runId, { 'model.C': '1.0' });
+        store.logMetrics(run.runId, { accuracy: 0.5 });
+        fs.writeFileSync(path.join(root, 'small.json'), '{}');
+        fs.writeFileSync(path.join(root, 'huge.bin'), Buffer.alloc(512 * 1024, 1));
+        store.logArtifact(run.runId, 'small.json');
+        const err = thrown(() => store.logArtifact(run.runId, 'huge.bin'));
+        expect(err.code).toBe('DISK_FULL');
+        expect(err.message).toBe(
+          `cannot copy artifact 'huge.bin' of run ${run.runId} into artifacts/wine/${run.runId}: no space left on device (ENOSPC); free space and log it again`,
+        );
+        expect(fs.readdirSync(path.join(mnt, 'wine', run.runId))).toEqual(['small.json']);
+        store.endRun(run.runId, 'FAILED', err.message);
+        const detail = store.getRun(run.runId);
+        expect(detail.params).toEqual({ 'model.C': '1.0' });
+        expect(detail.metrics).toEqual({ accuracy: 0.5 });
+        expect(detail.artifacts.map((a) => a.path)).toEqual(['small.json']);
+        expect(detail.info.status).toBe('FAILED');
+        store.close();
+      } finally {
+        unmount(mnt);
+      }
+    },
+  );
 });

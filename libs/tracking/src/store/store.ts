@@ -28,7 +28,16 @@ import {
 export const DEFAULT_DB_PATH = 'mlruns/cellar.db';
 const BUSY_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_RESULTS = 1000;
-const OWN_TABLES = new Set(['experiments', 'runs', 'params', 'metrics', 'latest_metrics', 'tags', 'artifacts', 'sqlite_sequence']);
+const OWN_TABLES = new Set([
+  'experiments',
+  'runs',
+  'params',
+  'metrics',
+  'latest_metrics',
+  'tags',
+  'artifacts',
+  'sqlite_sequence',
+]);
 
 interface RunRow {
   run_id: string;
@@ -89,15 +98,22 @@ export function validateExperimentName(name: string): void {
     [...name].some((ch) => ch.charCodeAt(0) < 32) ||
     name.length > 200
   ) {
-    throw new TrackingError('INVALID_NAME', `experiment name '${name}' is invalid; use 1-200 characters without '/', '\\', control characters or surrounding spaces`, {
-      key: String(name),
-    });
+    throw new TrackingError(
+      'INVALID_NAME',
+      `experiment name '${name}' is invalid; use 1-200 characters without '/', '\\', control characters or surrounding spaces`,
+      {
+        key: String(name),
+      },
+    );
   }
 }
 
 function validateKey(kind: string, key: string, runId: string): void {
   if (key.trim() === '' || key.length > 250) {
-    throw new TrackingError('INVALID_NAME', `${kind} key '${key}' of run ${runId} must be 1-250 characters`, { key, runId });
+    throw new TrackingError('INVALID_NAME', `${kind} key '${key}' of run ${runId} must be 1-250 characters`, {
+      key,
+      runId,
+    });
   }
 }
 
@@ -126,7 +142,12 @@ class SqliteTrackingStore implements TrackingStore {
   constructor(opts: StoreOptions) {
     this.root = path.resolve(opts.root ?? process.cwd());
     this.dbPath = path.resolve(this.root, opts.dbPath ?? process.env.CELLAR_TRACKING_DB ?? DEFAULT_DB_PATH);
-    this.artifactRoot = path.resolve(this.root, opts.artifactRoot ?? process.env.CELLAR_ARTIFACT_ROOT ?? path.join(path.dirname(this.dbPath), 'artifacts'));
+    this.artifactRoot = path.resolve(
+      this.root,
+      opts.artifactRoot ??
+        process.env.CELLAR_ARTIFACT_ROOT ??
+        path.join(path.dirname(this.dbPath), 'artifacts'),
+    );
     this.display = displayPathOf(this.root, this.dbPath);
     this.readonly = opts.readonly === true;
     this.db = this.openDatabase();
@@ -143,7 +164,11 @@ class SqliteTrackingStore implements TrackingStore {
     const dir = path.dirname(this.dbPath);
     if (this.readonly) {
       if (!fs.existsSync(this.dbPath)) {
-        throw new TrackingError('NO_DATABASE', `${this.display} does not exist; no runs have been tracked yet`, { file: this.dbPath });
+        throw new TrackingError(
+          'NO_DATABASE',
+          `${this.display} does not exist; no runs have been tracked yet`,
+          { file: this.dbPath },
+        );
       }
     } else {
       try {
@@ -153,9 +178,13 @@ class SqliteTrackingStore implements TrackingStore {
       }
       const readOnlyPath = this.firstReadOnly([this.dbPath, dir]);
       if (readOnlyPath !== undefined) {
-        throw new TrackingError('READ_ONLY', `${displayPathOf(this.root, readOnlyPath)} is read-only; make it writable or open the store with readonly: true`, {
-          file: readOnlyPath,
-        });
+        throw new TrackingError(
+          'READ_ONLY',
+          `${displayPathOf(this.root, readOnlyPath)} is read-only; make it writable or open the store with readonly: true`,
+          {
+            file: readOnlyPath,
+          },
+        );
       }
     }
     try {
@@ -178,7 +207,8 @@ class SqliteTrackingStore implements TrackingStore {
     } catch (err) {
       db.close();
       const dir = path.dirname(this.dbPath);
-      if (!String(sqliteCode(err)).startsWith('SQLITE_CANTOPEN') || this.firstReadOnly([dir]) === undefined) throw err;
+      if (!String(sqliteCode(err)).startsWith('SQLITE_CANTOPEN') || this.firstReadOnly([dir]) === undefined)
+        throw err;
     }
     // SQLite cannot read a WAL database on read-only media (it needs the -shm file); read a snapshot copy.
     this.snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ro-'));
@@ -212,20 +242,30 @@ class SqliteTrackingStore implements TrackingStore {
     }
     if (this.readonly) {
       if (version < SCHEMA_VERSION) {
-        throw new TrackingError('SCHEMA_OUTDATED', `${this.display} has schema version ${version} (need ${SCHEMA_VERSION}); open it once for writing to migrate`, {
-          file: this.dbPath,
-        });
+        throw new TrackingError(
+          'SCHEMA_OUTDATED',
+          `${this.display} has schema version ${version} (need ${SCHEMA_VERSION}); open it once for writing to migrate`,
+          {
+            file: this.dbPath,
+          },
+        );
       }
       return;
     }
     if (version === 0) {
-      const foreign = (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[])
+      const foreign = (
+        this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]
+      )
         .map((t) => t.name)
         .filter((name) => !OWN_TABLES.has(name));
       if (foreign.length > 0) {
-        throw new TrackingError('NOT_A_DATABASE', `${this.display} is not a Cellar tracking database (it has other tables: ${foreign.slice(0, 5).join(', ')})`, {
-          file: this.dbPath,
-        });
+        throw new TrackingError(
+          'NOT_A_DATABASE',
+          `${this.display} is not a Cellar tracking database (it has other tables: ${foreign.slice(0, 5).join(', ')})`,
+          {
+            file: this.dbPath,
+          },
+        );
       }
     }
     this.enableWal();
@@ -260,16 +300,21 @@ class SqliteTrackingStore implements TrackingStore {
   /** RUNNING runs whose process is gone from this host never finish on their own. */
   private reapDeadRuns(): void {
     const host = os.hostname();
-    const rows = this.db.prepare(`SELECT run_id, pid FROM runs WHERE status = 'RUNNING' AND host = ? AND pid IS NOT NULL`).all(host) as {
+    const rows = this.db
+      .prepare(`SELECT run_id, pid FROM runs WHERE status = 'RUNNING' AND host = ? AND pid IS NOT NULL`)
+      .all(host) as {
       run_id: string;
       pid: number;
     }[];
     const dead = rows.filter((row) => row.pid !== process.pid && !isProcessAlive(row.pid));
     if (dead.length === 0) return;
-    const update = this.db.prepare(`UPDATE runs SET status = 'KILLED', end_time = ?, error = ? WHERE run_id = ? AND status = 'RUNNING'`);
+    const update = this.db.prepare(
+      `UPDATE runs SET status = 'KILLED', end_time = ?, error = ? WHERE run_id = ? AND status = 'RUNNING'`,
+    );
     this.db
       .transaction(() => {
-        for (const row of dead) update.run(Date.now(), `process ${row.pid} on ${host} ended without finishing the run`, row.run_id);
+        for (const row of dead)
+          update.run(Date.now(), `process ${row.pid} on ${host} ended without finishing the run`, row.run_id);
       })
       .immediate();
   }
@@ -277,9 +322,18 @@ class SqliteTrackingStore implements TrackingStore {
   private translateFs(err: unknown, shown: string): TrackingError {
     const code = sqliteCode(err);
     if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-      return new TrackingError('READ_ONLY', `${shown} is read-only (${code}); make it writable or open the store with readonly: true`, { file: shown, cause: err });
+      return new TrackingError(
+        'READ_ONLY',
+        `${shown} is read-only (${code}); make it writable or open the store with readonly: true`,
+        { file: shown, cause: err },
+      );
     }
-    if (code === 'ENOSPC') return new TrackingError('DISK_FULL', `${shown}: no space left on device (ENOSPC); free space and retry`, { file: shown, cause: err });
+    if (code === 'ENOSPC')
+      return new TrackingError(
+        'DISK_FULL',
+        `${shown}: no space left on device (ENOSPC); free space and retry`,
+        { file: shown, cause: err },
+      );
     return new TrackingError('DATABASE_ERROR', `${shown}: ${errorMessage(err)}`, { file: shown, cause: err });
   }
 
@@ -293,25 +347,46 @@ class SqliteTrackingStore implements TrackingStore {
     const reason = errorMessage(err);
     const details = { file: this.dbPath, cause: err };
     if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-      return new TrackingError('NOT_A_DATABASE', `${this.display} is not a Cellar tracking database (${reason})`, details);
+      return new TrackingError(
+        'NOT_A_DATABASE',
+        `${this.display} is not a Cellar tracking database (${reason})`,
+        details,
+      );
     }
     if (code.startsWith('SQLITE_READONLY')) {
-      return new TrackingError('READ_ONLY', `${this.display} is read-only (${reason}); make it writable or open the store with readonly: true`, details);
+      return new TrackingError(
+        'READ_ONLY',
+        `${this.display} is read-only (${reason}); make it writable or open the store with readonly: true`,
+        details,
+      );
     }
     if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE') {
-      return new TrackingError('DISK_FULL', `${this.display}: cannot write (${reason}); free disk space and retry`, details);
+      return new TrackingError(
+        'DISK_FULL',
+        `${this.display}: cannot write (${reason}); free disk space and retry`,
+        details,
+      );
     }
     if (code.startsWith('SQLITE_CANTOPEN')) {
-      return new TrackingError('DATABASE_ERROR', `cannot open ${this.display} (${reason}); check that its folder exists and is writable`, details);
+      return new TrackingError(
+        'DATABASE_ERROR',
+        `cannot open ${this.display} (${reason}); check that its folder exists and is writable`,
+        details,
+      );
     }
     if (code.startsWith('SQLITE_BUSY')) {
-      return new TrackingError('DATABASE_ERROR', `${this.display} stayed locked for ${BUSY_TIMEOUT_MS / 1000} s (${reason}); another process holds a long transaction`, details);
+      return new TrackingError(
+        'DATABASE_ERROR',
+        `${this.display} stayed locked for ${BUSY_TIMEOUT_MS / 1000} s (${reason}); another process holds a long transaction`,
+        details,
+      );
     }
     return new TrackingError('DATABASE_ERROR', `${this.display}: ${reason}`, details);
   }
 
   private guard<T>(fn: () => T): T {
-    if (this.closed) throw new TrackingError('DATABASE_ERROR', `store for ${this.display} is closed`, { file: this.dbPath });
+    if (this.closed)
+      throw new TrackingError('DATABASE_ERROR', `store for ${this.display} is closed`, { file: this.dbPath });
     try {
       return fn();
     } catch (err) {
@@ -330,7 +405,11 @@ class SqliteTrackingStore implements TrackingStore {
 
   private write<T>(fn: () => T): T {
     if (this.readonly) {
-      throw new TrackingError('READ_ONLY', `${this.display} was opened read-only; open the store without readonly to log`, { file: this.dbPath });
+      throw new TrackingError(
+        'READ_ONLY',
+        `${this.display} was opened read-only; open the store without readonly to log`,
+        { file: this.dbPath },
+      );
     }
     return this.db.transaction(fn).immediate();
   }
@@ -338,19 +417,22 @@ class SqliteTrackingStore implements TrackingStore {
   /** The run row for an exact id, a unique id prefix or a unique run name. */
   private resolveRun(ref: string): RunRow {
     const wanted = String(ref).trim();
-    const exact = this.stmt(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_id = ?`).get(wanted.toLowerCase()) as RunRow | undefined;
+    const exact = this.stmt(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_id = ?`).get(
+      wanted.toLowerCase(),
+    ) as RunRow | undefined;
     if (exact !== undefined) return exact;
     let matches: RunRow[] = [];
     if (/^[0-9a-f]{1,31}$/i.test(wanted)) {
       const prefix = wanted.toLowerCase();
       // A range scan uses the primary key; LIKE would not (it is case-insensitive).
-      matches = this.stmt(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_id >= ? AND r.run_id < ? ORDER BY r.start_time LIMIT 6`).all(
-        prefix,
-        `${prefix}g`,
-      ) as RunRow[];
+      matches = this.stmt(
+        `SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_id >= ? AND r.run_id < ? ORDER BY r.start_time LIMIT 6`,
+      ).all(prefix, `${prefix}g`) as RunRow[];
     }
     if (matches.length === 0 && wanted !== '') {
-      matches = this.stmt(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_name = ? ORDER BY r.start_time LIMIT 6`).all(wanted) as RunRow[];
+      matches = this.stmt(
+        `SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_name = ? ORDER BY r.start_time LIMIT 6`,
+      ).all(wanted) as RunRow[];
     }
     if (matches.length === 1) return matches[0];
     if (matches.length > 1) {
@@ -358,16 +440,28 @@ class SqliteTrackingStore implements TrackingStore {
         .slice(0, 5)
         .map((m) => `${m.run_id.slice(0, 12)} (${m.run_name})`)
         .join(', ');
-      throw new TrackingError('AMBIGUOUS_RUN', `run '${wanted}' is ambiguous in ${this.display} (matches ${listed}${matches.length > 5 ? ', ...' : ''}); give more characters of the id`, {
-        runId: wanted,
-      });
+      throw new TrackingError(
+        'AMBIGUOUS_RUN',
+        `run '${wanted}' is ambiguous in ${this.display} (matches ${listed}${matches.length > 5 ? ', ...' : ''}); give more characters of the id`,
+        {
+          runId: wanted,
+        },
+      );
     }
-    throw new TrackingError('RUN_NOT_FOUND', `run '${wanted}' not found in ${this.display}`, { runId: wanted, file: this.dbPath });
+    throw new TrackingError('RUN_NOT_FOUND', `run '${wanted}' not found in ${this.display}`, {
+      runId: wanted,
+      file: this.dbPath,
+    });
   }
 
   private requireRun(runId: string): RunRow {
-    const row = this.stmt(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_id = ?`).get(runId) as RunRow | undefined;
-    if (row === undefined) throw new TrackingError('RUN_NOT_FOUND', `run '${runId}' not found in ${this.display}`, { runId, file: this.dbPath });
+    const row = this.stmt(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.run_id = ?`).get(runId) as
+      RunRow | undefined;
+    if (row === undefined)
+      throw new TrackingError('RUN_NOT_FOUND', `run '${runId}' not found in ${this.display}`, {
+        runId,
+        file: this.dbPath,
+      });
     return row;
   }
 
@@ -383,7 +477,12 @@ class SqliteTrackingStore implements TrackingStore {
     return this.guard(() => {
       const found = this.experimentRow(name);
       if (found !== undefined || this.readonly) {
-        if (found === undefined) throw new TrackingError('EXPERIMENT_NOT_FOUND', `experiment '${name}' not found in ${this.display}`, { key: name });
+        if (found === undefined)
+          throw new TrackingError(
+            'EXPERIMENT_NOT_FOUND',
+            `experiment '${name}' not found in ${this.display}`,
+            { key: name },
+          );
         return found;
       }
       return this.write(() => {
@@ -408,18 +507,37 @@ class SqliteTrackingStore implements TrackingStore {
     const runId = crypto.randomUUID().replace(/-/g, '');
     const runName = o.runName ?? `run-${runId.slice(0, 8)}`;
     if (runName.trim() === '' || runName.length > 250) {
-      throw new TrackingError('INVALID_NAME', `run name '${runName}' must be 1-250 characters`, { key: runName });
+      throw new TrackingError('INVALID_NAME', `run name '${runName}' must be 1-250 characters`, {
+        key: runName,
+      });
     }
     for (const key of Object.keys(o.tags ?? {})) validateKey('tag', key, runId);
     return this.guard(() => {
       this.write(() => {
-        this.stmt(`INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)`).run(o.experiment, Date.now());
-        const experimentId = (this.stmt(`SELECT id FROM experiments WHERE name = ?`).get(o.experiment) as { id: number }).id;
+        this.stmt(`INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)`).run(
+          o.experiment,
+          Date.now(),
+        );
+        const experimentId = (
+          this.stmt(`SELECT id FROM experiments WHERE name = ?`).get(o.experiment) as { id: number }
+        ).id;
         this.stmt(
           `INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, git_commit, config_hash, data_md5, pid, host)
            VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)`,
-        ).run(runId, experimentId, runName, Date.now(), o.gitCommit ?? null, o.configHash ?? null, o.dataMd5 ?? null, process.pid, os.hostname());
-        const tag = this.stmt(`INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`);
+        ).run(
+          runId,
+          experimentId,
+          runName,
+          Date.now(),
+          o.gitCommit ?? null,
+          o.configHash ?? null,
+          o.dataMd5 ?? null,
+          process.pid,
+          os.hostname(),
+        );
+        const tag = this.stmt(
+          `INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,
+        );
         for (const [key, value] of Object.entries(o.tags ?? {})) tag.run(runId, key, String(value));
       });
       return toRunInfo(this.requireRun(runId));
@@ -441,10 +559,14 @@ class SqliteTrackingStore implements TrackingStore {
           const old = existing.get(runId, key) as { value: string } | undefined;
           if (old === undefined) insert.run(runId, key, value);
           else if (old.value !== value) {
-            throw new TrackingError('PARAM_IMMUTABLE', `param '${key}' of run ${runId} is already '${old.value}'; params are immutable (got '${value}')`, {
-              runId,
-              key,
-            });
+            throw new TrackingError(
+              'PARAM_IMMUTABLE',
+              `param '${key}' of run ${runId} is already '${old.value}'; params are immutable (got '${value}')`,
+              {
+                runId,
+                key,
+              },
+            );
           }
         }
       }),
@@ -452,12 +574,21 @@ class SqliteTrackingStore implements TrackingStore {
   }
 
   logMetrics(runId: string, metrics: Record<string, number>, step = 0): void {
-    if (!Number.isInteger(step)) throw new TrackingError('INVALID_VALUE', `metric step of run ${runId} must be an integer (got ${step})`, { runId });
+    if (!Number.isInteger(step))
+      throw new TrackingError(
+        'INVALID_VALUE',
+        `metric step of run ${runId} must be an integer (got ${step})`,
+        { runId },
+      );
     const entries = Object.entries(metrics);
     for (const [key, value] of entries) {
       validateKey('metric', key, runId);
       if (typeof value !== 'number') {
-        throw new TrackingError('INVALID_VALUE', `metric '${key}' of run ${runId} must be a number (got ${JSON.stringify(value)})`, { runId, key });
+        throw new TrackingError(
+          'INVALID_VALUE',
+          `metric '${key}' of run ${runId} must be a number (got ${JSON.stringify(value)})`,
+          { runId, key },
+        );
       }
     }
     if (entries.length === 0) return;
@@ -465,7 +596,9 @@ class SqliteTrackingStore implements TrackingStore {
       this.write(() => {
         this.requireRun(runId);
         const timestamp = Date.now();
-        const history = this.stmt(`INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)`);
+        const history = this.stmt(
+          `INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)`,
+        );
         // Latest = highest step, then newest timestamp; NaN is stored as NULL.
         const latest = this.stmt(
           `INSERT INTO latest_metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)
@@ -488,7 +621,9 @@ class SqliteTrackingStore implements TrackingStore {
     this.guard(() =>
       this.write(() => {
         this.requireRun(runId);
-        const upsert = this.stmt(`INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`);
+        const upsert = this.stmt(
+          `INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,
+        );
         for (const [key, value] of entries) upsert.run(runId, key, String(value));
       }),
     );
@@ -507,13 +642,21 @@ class SqliteTrackingStore implements TrackingStore {
       const shownSource = displayPathOf(this.root, source);
       const stat = fs.statSync(source, { throwIfNoEntry: false });
       if (stat === undefined) {
-        throw new TrackingError('ARTIFACT_NOT_FOUND', `artifact source '${shownSource}' of run ${runId} does not exist`, { runId, file: source });
+        throw new TrackingError(
+          'ARTIFACT_NOT_FOUND',
+          `artifact source '${shownSource}' of run ${runId} does not exist`,
+          { runId, file: source },
+        );
       }
       if (!stat.isFile()) {
-        throw new TrackingError('ARTIFACT_FAILED', `artifact source '${shownSource}' of run ${runId} is not a regular file; log its files one by one`, {
-          runId,
-          file: source,
-        });
+        throw new TrackingError(
+          'ARTIFACT_FAILED',
+          `artifact source '${shownSource}' of run ${runId} is not a regular file; log its files one by one`,
+          {
+            runId,
+            file: source,
+          },
+        );
       }
       const dest = path.join(this.runArtifactDir(row), ...artifactName.split('/'));
       const shownDest = displayPathOf(this.root, path.dirname(dest));
@@ -523,20 +666,32 @@ class SqliteTrackingStore implements TrackingStore {
       } catch (err) {
         const code = sqliteCode(err);
         if (code === 'ENOSPC' || code === 'EDQUOT') {
-          throw new TrackingError('DISK_FULL', `cannot copy artifact '${artifactName}' of run ${runId} into ${shownDest}: no space left on device (${code}); free space and log it again`, {
+          throw new TrackingError(
+            'DISK_FULL',
+            `cannot copy artifact '${artifactName}' of run ${runId} into ${shownDest}: no space left on device (${code}); free space and log it again`,
+            {
+              runId,
+              file: dest,
+              cause: err,
+            },
+          );
+        }
+        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+          throw new TrackingError(
+            'READ_ONLY',
+            `cannot copy artifact '${artifactName}' of run ${runId}: ${shownDest} is read-only (${code})`,
+            { runId, file: dest, cause: err },
+          );
+        }
+        throw new TrackingError(
+          'ARTIFACT_FAILED',
+          `cannot copy artifact '${artifactName}' of run ${runId} into ${shownDest}: ${errorMessage(err)}`,
+          {
             runId,
             file: dest,
             cause: err,
-          });
-        }
-        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-          throw new TrackingError('READ_ONLY', `cannot copy artifact '${artifactName}' of run ${runId}: ${shownDest} is read-only (${code})`, { runId, file: dest, cause: err });
-        }
-        throw new TrackingError('ARTIFACT_FAILED', `cannot copy artifact '${artifactName}' of run ${runId} into ${shownDest}: ${errorMessage(err)}`, {
-          runId,
-          file: dest,
-          cause: err,
-        });
+          },
+        );
       }
       this.write(() => {
         this.stmt(
@@ -551,15 +706,26 @@ class SqliteTrackingStore implements TrackingStore {
     const artifactName = normalizeArtifactName(name);
     return this.guard(() => {
       const row = this.resolveRun(runId);
-      const known = this.stmt(`SELECT 1 FROM artifacts WHERE run_id = ? AND path = ?`).get(row.run_id, artifactName);
+      const known = this.stmt(`SELECT 1 FROM artifacts WHERE run_id = ? AND path = ?`).get(
+        row.run_id,
+        artifactName,
+      );
       if (known === undefined) {
-        throw new TrackingError('ARTIFACT_NOT_FOUND', `artifact '${artifactName}' not found in run ${row.run_id}`, { runId: row.run_id, key: artifactName });
+        throw new TrackingError(
+          'ARTIFACT_NOT_FOUND',
+          `artifact '${artifactName}' not found in run ${row.run_id}`,
+          { runId: row.run_id, key: artifactName },
+        );
       }
       const dir = this.runArtifactDir(row);
       const file = path.resolve(dir, ...artifactName.split('/'));
       const rel = path.relative(dir, file);
       if (rel.startsWith('..') || path.isAbsolute(rel)) {
-        throw new TrackingError('INVALID_NAME', `artifact name '${name}' escapes the artifact folder of run ${row.run_id}`, { runId: row.run_id, key: name });
+        throw new TrackingError(
+          'INVALID_NAME',
+          `artifact name '${name}' escapes the artifact folder of run ${row.run_id}`,
+          { runId: row.run_id, key: name },
+        );
       }
       return file;
     });
@@ -567,12 +733,25 @@ class SqliteTrackingStore implements TrackingStore {
 
   endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>, error?: string): void {
     if (!RUN_STATUSES.includes(status) || status === ('RUNNING' as RunStatus)) {
-      throw new TrackingError('INVALID_VALUE', `run ${runId} cannot end with status '${status}'; use FINISHED, FAILED or KILLED`, { runId });
+      throw new TrackingError(
+        'INVALID_VALUE',
+        `run ${runId} cannot end with status '${status}'; use FINISHED, FAILED or KILLED`,
+        { runId },
+      );
     }
     this.guard(() =>
       this.write(() => {
-        const result = this.stmt(`UPDATE runs SET status = ?, end_time = ?, error = ? WHERE run_id = ?`).run(status, Date.now(), error ?? null, runId);
-        if (result.changes === 0) throw new TrackingError('RUN_NOT_FOUND', `run '${runId}' not found in ${this.display}`, { runId, file: this.dbPath });
+        const result = this.stmt(`UPDATE runs SET status = ?, end_time = ?, error = ? WHERE run_id = ?`).run(
+          status,
+          Date.now(),
+          error ?? null,
+          runId,
+        );
+        if (result.changes === 0)
+          throw new TrackingError('RUN_NOT_FOUND', `run '${runId}' not found in ${this.display}`, {
+            runId,
+            file: this.dbPath,
+          });
       }),
     );
   }
@@ -595,20 +774,30 @@ class SqliteTrackingStore implements TrackingStore {
     if (rows.length === 0) return out;
     const ids = JSON.stringify(rows.map((r) => r.run_id));
     const inIds = `run_id IN (SELECT value FROM json_each(?))`;
-    for (const p of this.stmt(`SELECT run_id, key, value FROM params WHERE ${inIds} ORDER BY key`).all(ids) as { run_id: string; key: string; value: string }[]) {
+    for (const p of this.stmt(`SELECT run_id, key, value FROM params WHERE ${inIds} ORDER BY key`).all(
+      ids,
+    ) as { run_id: string; key: string; value: string }[]) {
       byId.get(p.run_id)!.params[p.key] = p.value;
     }
-    for (const m of this.stmt(`SELECT run_id, key, value FROM latest_metrics WHERE ${inIds} ORDER BY key`).all(ids) as {
+    for (const m of this.stmt(
+      `SELECT run_id, key, value FROM latest_metrics WHERE ${inIds} ORDER BY key`,
+    ).all(ids) as {
       run_id: string;
       key: string;
       value: number | null;
     }[]) {
       byId.get(m.run_id)!.metrics[m.key] = m.value === null ? NaN : m.value;
     }
-    for (const t of this.stmt(`SELECT run_id, key, value FROM tags WHERE ${inIds} ORDER BY key`).all(ids) as { run_id: string; key: string; value: string }[]) {
+    for (const t of this.stmt(`SELECT run_id, key, value FROM tags WHERE ${inIds} ORDER BY key`).all(ids) as {
+      run_id: string;
+      key: string;
+      value: string;
+    }[]) {
       byId.get(t.run_id)!.tags[t.key] = t.value;
     }
-    for (const a of this.stmt(`SELECT run_id, path, size, sha256 FROM artifacts WHERE ${inIds} ORDER BY path`).all(ids) as {
+    for (const a of this.stmt(
+      `SELECT run_id, path, size, sha256 FROM artifacts WHERE ${inIds} ORDER BY path`,
+    ).all(ids) as {
       run_id: string;
       path: string;
       size: number;
@@ -623,9 +812,13 @@ class SqliteTrackingStore implements TrackingStore {
     const maxResults = o.maxResults ?? DEFAULT_MAX_RESULTS;
     const offset = o.offset ?? 0;
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 100_000) {
-      throw new TrackingError('INVALID_VALUE', `maxResults must be an integer from 0 to 100000 (got ${maxResults})`);
+      throw new TrackingError(
+        'INVALID_VALUE',
+        `maxResults must be an integer from 0 to 100000 (got ${maxResults})`,
+      );
     }
-    if (!Number.isInteger(offset) || offset < 0) throw new TrackingError('INVALID_VALUE', `offset must be a non-negative integer (got ${offset})`);
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new TrackingError('INVALID_VALUE', `offset must be a non-negative integer (got ${offset})`);
     const where: string[] = [];
     const whereParams: unknown[] = [];
     if (o.experiments !== undefined) {
@@ -641,11 +834,17 @@ class SqliteTrackingStore implements TrackingStore {
     const order = compileOrderBy((o.orderBy ?? []).filter((term) => term.trim() !== '').map(parseOrderBy));
     const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     return this.guard(() => {
-      const total = (this.db.prepare(`SELECT count(*) AS n FROM ${RUN_FROM} ${whereSql}`).get(...whereParams) as { n: number }).n;
+      const total = (
+        this.db.prepare(`SELECT count(*) AS n FROM ${RUN_FROM} ${whereSql}`).get(...whereParams) as {
+          n: number;
+        }
+      ).n;
       const selectExtra = order.select.length > 0 ? `, ${order.select.join(', ')}` : '';
       const orderSql = [...order.order, 'r.start_time DESC', 'r.run_id'].join(', ');
       const rows = this.db
-        .prepare(`SELECT ${RUN_COLUMNS}${selectExtra} FROM ${RUN_FROM} ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`)
+        .prepare(
+          `SELECT ${RUN_COLUMNS}${selectExtra} FROM ${RUN_FROM} ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`,
+        )
         .all(...order.params, ...whereParams, maxResults, offset) as RunRow[];
       return { runs: this.details(rows), total };
     });
@@ -678,7 +877,11 @@ class SqliteTrackingStore implements TrackingStore {
   gc(o: GcOptions = {}): GcResult {
     const statuses = o.statuses ?? ['FAILED', 'KILLED'];
     for (const status of statuses) {
-      if (!RUN_STATUSES.includes(status)) throw new TrackingError('INVALID_VALUE', `gc: unknown status '${status}'; use ${RUN_STATUSES.join(', ')}`);
+      if (!RUN_STATUSES.includes(status))
+        throw new TrackingError(
+          'INVALID_VALUE',
+          `gc: unknown status '${status}'; use ${RUN_STATUSES.join(', ')}`,
+        );
     }
     if (statuses.length === 0) return { runs: [], bytesFreed: 0 };
     return this.guard(() => {

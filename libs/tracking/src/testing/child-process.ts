@@ -5,7 +5,10 @@ export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const CHILD = path.join(__dirname, 'tracking-child.ts');
 
 export function spawnChild(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', CHILD, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['-r', '@swc-node/register', CHILD, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface ChildExit {

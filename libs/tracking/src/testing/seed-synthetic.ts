@@ -15,14 +15,20 @@ export function seedSyntheticRuns(dbPath: string, n: number): void {
   db.transaction(() => {
     const experiment = db.prepare('INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)');
     for (let e = 0; e < 4; e += 1) experiment.run(`exp-${e}`, base);
-    const expIds = (db.prepare('SELECT id FROM experiments ORDER BY name').all() as { id: number }[]).map((r) => r.id);
+    const expIds = (db.prepare('SELECT id FROM experiments ORDER BY name').all() as { id: number }[]).map(
+      (r) => r.id,
+    );
     const run = db.prepare(
       `INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time, git_commit, config_hash, data_md5, error, pid, host)
        VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL, NULL, NULL, NULL)`,
     );
     const param = db.prepare('INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)');
-    const metric = db.prepare('INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)');
-    const latest = db.prepare('INSERT INTO latest_metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)');
+    const metric = db.prepare(
+      'INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)',
+    );
+    const latest = db.prepare(
+      'INSERT INTO latest_metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)',
+    );
     const tag = db.prepare('INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)');
     for (let i = 0; i < n; i += 1) {
       const id = crypto.createHash('md5').update(`run-${i}`).digest('hex');
@@ -38,7 +44,10 @@ export function seedSyntheticRuns(dbPath: string, n: number): void {
         algorithm: SYNTHETIC_ALGORITHMS[i % 4],
       };
       for (const [k, v] of Object.entries(params)) param.run(id, k, v);
-      const metrics: Record<string, number> = { accuracy: ((i * 7919) % 1000) / 1000, log_loss: ((i * 104729) % 997) / 500 };
+      const metrics: Record<string, number> = {
+        accuracy: ((i * 7919) % 1000) / 1000,
+        log_loss: ((i * 104729) % 997) / 500,
+      };
       if (i % 10 !== 0) metrics.f1_macro = ((i * 31) % 1000) / 1000;
       for (const [k, v] of Object.entries(metrics)) {
         metric.run(id, k, v, start);

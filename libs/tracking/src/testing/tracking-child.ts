@@ -10,7 +10,11 @@ async function main(): Promise<void> {
     const count = Number(arg);
     const store = openStore({ root });
     for (let i = 0; i < count; i += 1) {
-      const run = store.createRun({ experiment: 'concurrency', runName: `p${process.pid}-${i}`, tags: { worker: String(process.pid) } });
+      const run = store.createRun({
+        experiment: 'concurrency',
+        runName: `p${process.pid}-${i}`,
+        tags: { worker: String(process.pid) },
+      });
       store.logParams(run.runId, { 'model.C': String(i % 5), 'train.seed': i, worker: process.pid });
       store.logMetrics(run.runId, { accuracy: i / count, f1_macro: 1 - i / count, log_loss: i });
       store.setTags(run.runId, { index: String(i) });
@@ -24,13 +28,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${run.runId}\n`);
     setInterval(() => undefined, 1000);
   } else if (mode === 'training-hang') {
-    await trainingRun({ storeOptions: { root }, experiment: 'signals', runName: 'sigterm', gitCommit: null }, async (run) => {
-      run.logParams({ 'model.C': '0.5' });
-      run.logMetrics({ accuracy: 0.25 }, 1);
-      process.stdout.write(`${run.runId}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 60_000));
-      return {};
-    });
+    await trainingRun(
+      { storeOptions: { root }, experiment: 'signals', runName: 'sigterm', gitCommit: null },
+      async (run) => {
+        run.logParams({ 'model.C': '0.5' });
+        run.logMetrics({ accuracy: 0.25 }, 1);
+        process.stdout.write(`${run.runId}\n`);
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+        return {};
+      },
+    );
     process.stdout.write('finished\n');
   } else {
     throw new Error(`unknown mode '${mode}'`);

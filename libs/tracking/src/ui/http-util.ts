@@ -49,7 +49,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(head ? undefined : text);
 }
 
-export function sendError(res: ServerResponse, status: number, error: string, extra: Record<string, unknown> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  extra: Record<string, unknown> = {},
+): void {
   sendJson(res, status, { error, ...extra });
 }
 

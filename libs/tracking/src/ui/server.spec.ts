@@ -18,13 +18,19 @@ interface RunsBody {
 }
 
 /** Raw request: fetch would normalise `%2e%2e` segments before they reach the server. */
-function rawGet(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function rawGet(
+  port: number,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: urlPath, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       })
       .on('error', reject);
   });
@@ -49,7 +55,11 @@ describe('tracking UI server API', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ui-api-'));
-    store = openStore({ root: dir, dbPath: path.join(dir, 'mlruns', 'tracking.db'), artifactRoot: path.join(dir, 'mlruns', 'artifacts') });
+    store = openStore({
+      root: dir,
+      dbPath: path.join(dir, 'mlruns', 'tracking.db'),
+      artifactRoot: path.join(dir, 'mlruns', 'artifacts'),
+    });
     seeded = seedRuns(store, dir, 20, 'wine-quality');
     other = seedRuns(store, dir, 3, 'baseline');
     server = await startUiServer({ store, port: 0 });
@@ -69,7 +79,9 @@ describe('tracking UI server API', () => {
   it('lists experiments with run counts', async () => {
     const { status, body } = await get('/api/experiments');
     expect(status).toBe(200);
-    const exps = (body.experiments as { name: string; runCount: number }[]).map((e) => [e.name, e.runCount]).sort();
+    const exps = (body.experiments as { name: string; runCount: number }[])
+      .map((e) => [e.name, e.runCount])
+      .sort();
     expect(exps).toEqual([
       ['baseline', 3],
       ['wine-quality', 20],
@@ -79,7 +91,9 @@ describe('tracking UI server API', () => {
   it('pages server-side with a stable total and no overlap', async () => {
     const ids: string[] = [];
     for (let offset = 0; offset < 21; offset += 7) {
-      const page = await runs(`experiment=wine-quality&limit=7&offset=${offset}&order_by=${encodeURIComponent('attributes.run_name ASC')}`);
+      const page = await runs(
+        `experiment=wine-quality&limit=7&offset=${offset}&order_by=${encodeURIComponent('attributes.run_name ASC')}`,
+      );
       expect(page.total).toBe(20);
       expect(page.limit).toBe(7);
       expect(page.runs.length).toBe(offset === 14 ? 6 : 7);
@@ -100,24 +114,37 @@ describe('tracking UI server API', () => {
   });
 
   it('filters with the search grammar', async () => {
-    const filter = "metrics.accuracy > 0.6 and (tags.algorithm = 'logreg' or tags.algorithm = 'random_forest')";
+    const filter =
+      "metrics.accuracy > 0.6 and (tags.algorithm = 'logreg' or tags.algorithm = 'random_forest')";
     const page = await runs(`experiment=wine-quality&filter=${encodeURIComponent(filter)}`);
-    const expected = seeded.filter((r) => r.metrics.accuracy > 0.6 && r.algorithm !== 'knn').map((r) => r.runName);
+    const expected = seeded
+      .filter((r) => r.metrics.accuracy > 0.6 && r.algorithm !== 'knn')
+      .map((r) => r.runName);
     expect(expected.length).toBeGreaterThan(3);
     expect(page.total).toBe(expected.length);
     expect(page.runs.map((r) => r.info.runName).sort()).toEqual(expected.sort());
   });
 
   it('orders by a metric, missing values last', async () => {
-    const page = await runs(`experiment=wine-quality&order_by=${encodeURIComponent('metrics.accuracy DESC')}`);
-    const withMetric = seeded.filter((r) => r.metrics.accuracy !== undefined).sort((a, b) => b.metrics.accuracy - a.metrics.accuracy);
+    const page = await runs(
+      `experiment=wine-quality&order_by=${encodeURIComponent('metrics.accuracy DESC')}`,
+    );
+    const withMetric = seeded
+      .filter((r) => r.metrics.accuracy !== undefined)
+      .sort((a, b) => b.metrics.accuracy - a.metrics.accuracy);
     const failed = seeded.filter((r) => r.metrics.accuracy === undefined);
-    expect(page.runs.slice(0, withMetric.length).map((r) => r.info.runName)).toEqual(withMetric.map((r) => r.runName));
-    expect(new Set(page.runs.slice(withMetric.length).map((r) => r.info.runName))).toEqual(new Set(failed.map((r) => r.runName)));
+    expect(page.runs.slice(0, withMetric.length).map((r) => r.info.runName)).toEqual(
+      withMetric.map((r) => r.runName),
+    );
+    expect(new Set(page.runs.slice(withMetric.length).map((r) => r.info.runName))).toEqual(
+      new Set(failed.map((r) => r.runName)),
+    );
   });
 
   it('answers a bad filter with 400, the message and the column', async () => {
-    const { status, body } = await get(`/api/runs?filter=${encodeURIComponent("metrics.accuracy > 0.6 annd tags.x = 'a'")}`);
+    const { status, body } = await get(
+      `/api/runs?filter=${encodeURIComponent("metrics.accuracy > 0.6 annd tags.x = 'a'")}`,
+    );
     expect(status).toBe(400);
     expect(body.column).toBe(24);
     expect(body.code).toBe('INVALID_FILTER');
@@ -125,7 +152,9 @@ describe('tracking UI server API', () => {
   });
 
   it('answers a bad order_by and bad paging with 400', async () => {
-    expect((await get(`/api/runs?order_by=${encodeURIComponent('metrics.accuracy SIDEWAYS')}`)).status).toBe(400);
+    expect((await get(`/api/runs?order_by=${encodeURIComponent('metrics.accuracy SIDEWAYS')}`)).status).toBe(
+      400,
+    );
     const limit = await get('/api/runs?limit=0');
     expect(limit.status).toBe(400);
     expect(limit.body.error).toBe("query parameter limit must be an integer from 1 to 1000 (got '0')");
@@ -142,7 +171,9 @@ describe('tracking UI server API', () => {
     expect(detail.metrics).toEqual(run.metrics);
     expect(detail.tags.algorithm).toBe(run.algorithm);
     expect(detail.artifacts.map((a) => a.path)).toEqual(['reports/confusion_matrix.svg']);
-    expect(((await get(`/api/runs/${run.runId.slice(0, 12)}`)).body as unknown as RunDetail).info.runId).toBe(run.runId);
+    expect(((await get(`/api/runs/${run.runId.slice(0, 12)}`)).body as unknown as RunDetail).info.runId).toBe(
+      run.runId,
+    );
 
     const missing = await get('/api/runs/ffffffffffffffffffffffffffffffff');
     expect(missing.status).toBe(404);
@@ -157,7 +188,9 @@ describe('tracking UI server API', () => {
     const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/svg+xml');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="confusion_matrix.svg"; filename*=UTF-8''confusion_matrix.svg`);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="confusion_matrix.svg"; filename*=UTF-8''confusion_matrix.svg`,
+    );
     expect(res.headers.get('content-length')).toBe(String(expected.length));
     expect(Buffer.from(await res.arrayBuffer()).equals(expected)).toBe(true);
 
@@ -192,15 +225,21 @@ describe('tracking UI server API', () => {
     expect(missing.status).toBe(404);
     // A run that logged no artifacts cannot reach another run's files.
     const failed = seeded.find((r) => r.status === 'FAILED')!;
-    expect((await rawGet(server.port, `/api/runs/${failed.runId}/artifacts/reports/confusion_matrix.svg`)).status).toBe(404);
+    expect(
+      (await rawGet(server.port, `/api/runs/${failed.runId}/artifacts/reports/confusion_matrix.svg`)).status,
+    ).toBe(404);
     expect(other.length).toBe(3);
   });
 
   it('refuses foreign Host headers on a loopback bind (DNS rebinding)', async () => {
     const evil = await rawGet(server.port, '/api/experiments', { Host: `evil.example:${server.port}` });
     expect(evil.status).toBe(403);
-    expect(JSON.parse(evil.body).error).toBe(`host 'evil.example:${server.port}' is not allowed; open the UI at http://127.0.0.1:${server.port}/`);
-    expect((await rawGet(server.port, '/api/experiments', { Host: `localhost:${server.port}` })).status).toBe(200);
+    expect(JSON.parse(evil.body).error).toBe(
+      `host 'evil.example:${server.port}' is not allowed; open the UI at http://127.0.0.1:${server.port}/`,
+    );
+    expect((await rawGet(server.port, '/api/experiments', { Host: `localhost:${server.port}` })).status).toBe(
+      200,
+    );
   });
 
   it('serves the page with a strict CSP and refuses writes', async () => {

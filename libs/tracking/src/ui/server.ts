@@ -65,7 +65,11 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
   const server = http.createServer((req, res) => {
     // On a loopback bind, refuse other Host names: a web page using DNS rebinding could read runs otherwise.
     if (loopback && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
-      sendError(res, 403, `host '${req.headers.host ?? ''}' is not allowed; open the UI at http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      sendError(
+        res,
+        403,
+        `host '${req.headers.host ?? ''}' is not allowed; open the UI at http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      );
       return;
     }
     handleRequest(store, assets, req, res).catch((err: unknown) => {
@@ -85,9 +89,13 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
   } catch (err) {
     if (ownsStore) store.close();
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new TrackingError('USAGE', `ui: cannot listen on ${host}:${wanted} (${code}: ${errorMessage(err)}); pick another port, or 0 for a free one`, {
-      cause: err,
-    });
+    throw new TrackingError(
+      'USAGE',
+      `ui: cannot listen on ${host}:${wanted} (${code}: ${errorMessage(err)}); pick another port, or 0 for a free one`,
+      {
+        cause: err,
+      },
+    );
   }
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -188,7 +196,10 @@ async function handleApi(
       return;
     }
   }
-  throw new HttpError(404, `no API route ${url.pathname}; see GET /api/experiments, /api/runs, /api/runs/:id`);
+  throw new HttpError(
+    404,
+    `no API route ${url.pathname}; see GET /api/experiments, /api/runs, /api/runs/:id`,
+  );
 }
 
 export interface RunsPage {
@@ -231,7 +242,10 @@ function intParam(q: URLSearchParams, key: string, fallback: number, min: number
   if (raw === null || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new HttpError(400, `query parameter ${key} must be an integer from ${min} to ${max} (got '${raw}')`);
+    throw new HttpError(
+      400,
+      `query parameter ${key} must be an integer from ${min} to ${max} (got '${raw}')`,
+    );
   }
   return n;
 }
@@ -246,20 +260,34 @@ async function sendArtifact(
   head: boolean,
 ): Promise<void> {
   const segments = rawSegments.map(decodeSegment);
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\\') || s.includes('\0'))) {
-    throw new HttpError(400, `artifact path '${segments.join('/')}' must be a plain relative path (no '.', '..' or empty parts)`);
+  if (
+    segments.some(
+      (s) => s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\\') || s.includes('\0'),
+    )
+  ) {
+    throw new HttpError(
+      400,
+      `artifact path '${segments.join('/')}' must be a plain relative path (no '.', '..' or empty parts)`,
+    );
   }
   const name = segments.join('/');
   const run = store.getRun(runId);
   // Only serve what the run recorded, whatever the artifact folder happens to hold.
   const artifact = run.artifacts.find((a) => a.path === name);
-  if (!artifact) throw new HttpError(404, `run ${run.info.runId} has no artifact '${name}'; see GET /api/runs/${run.info.runId}`);
+  if (!artifact)
+    throw new HttpError(
+      404,
+      `run ${run.info.runId} has no artifact '${name}'; see GET /api/runs/${run.info.runId}`,
+    );
   const file = store.artifactFile(run.info.runId, name);
   let stat: fs.Stats;
   try {
     stat = await fs.promises.stat(file);
   } catch {
-    throw new HttpError(404, `artifact '${name}' of run ${run.info.runId} is recorded but its file is missing`);
+    throw new HttpError(
+      404,
+      `artifact '${name}' of run ${run.info.runId} is recorded but its file is missing`,
+    );
   }
   const etag = `"${artifact.sha256}"`;
   const inline = url.searchParams.get('inline') === '1' && isInlineImage(name);
@@ -292,7 +320,10 @@ interface RequestUrl {
 
 function parseRequestUrl(raw: string): RequestUrl {
   const q = raw.indexOf('?');
-  return { pathname: q < 0 ? raw : raw.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+  return {
+    pathname: q < 0 ? raw : raw.slice(0, q),
+    searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)),
+  };
 }
 
 function decodeSegment(s: string): string {
@@ -319,4 +350,11 @@ function toHttpError(err: unknown): HttpError {
 }
 
 /** Store errors caused by what the client asked for; the rest are the server's problem. */
-const CLIENT_ERRORS = new Set<string>(['INVALID_FILTER', 'INVALID_ORDER', 'AMBIGUOUS_RUN', 'INVALID_NAME', 'INVALID_VALUE', 'USAGE']);
+const CLIENT_ERRORS = new Set<string>([
+  'INVALID_FILTER',
+  'INVALID_ORDER',
+  'AMBIGUOUS_RUN',
+  'INVALID_NAME',
+  'INVALID_VALUE',
+  'USAGE',
+]);

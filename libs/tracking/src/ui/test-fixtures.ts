@@ -47,7 +47,12 @@ export function confusionMatrixSvg(labels: string[], counts: number[][]): string
  * Seeds `count` runs over three algorithms into experiment `experiment`.
  * Accuracies are distinct so orderings are exact; every 7th run (from the 4th) fails without metrics.
  */
-export function seedRuns(store: TrackingStore, workDir: string, count = 20, experiment = 'wine-quality'): SeededRun[] {
+export function seedRuns(
+  store: TrackingStore,
+  workDir: string,
+  count = 20,
+  experiment = 'wine-quality',
+): SeededRun[] {
   const svgFile = path.join(workDir, 'confusion_matrix.svg');
   const labels = ['3', '4', '5', '6', '7', '8'];
   const counts = labels.map((_, r) => labels.map((__, c) => (r === c ? 20 + r * 7 : (r * 3 + c * 5) % 4)));
@@ -56,7 +61,13 @@ export function seedRuns(store: TrackingStore, workDir: string, count = 20, expe
   for (let i = 0; i < count; i++) {
     const algorithm = ALGORITHMS[i % ALGORITHMS.length];
     const runName = `${algorithm}-${String(i).padStart(2, '0')}`;
-    const info = store.createRun({ experiment, runName, tags: { algorithm }, gitCommit: 'abc1234', dataMd5: 'd41d8cd98f00b204e9800998ecf8427e' });
+    const info = store.createRun({
+      experiment,
+      runName,
+      tags: { algorithm },
+      gitCommit: 'abc1234',
+      dataMd5: 'd41d8cd98f00b204e9800998ecf8427e',
+    });
     const params: Record<string, string> = {
       model: algorithm,
       seed: String(i),
@@ -69,13 +80,21 @@ export function seedRuns(store: TrackingStore, workDir: string, count = 20, expe
     const failed = i % 7 === 3;
     const metrics: Record<string, number> = failed
       ? {}
-      : { accuracy: Number((0.5 + ((i * 7) % 20) / 50 + i / 10000).toFixed(4)), f1_macro: Number((0.3 + ((i * 11) % 17) / 40).toFixed(4)) };
+      : {
+          accuracy: Number((0.5 + ((i * 7) % 20) / 50 + i / 10000).toFixed(4)),
+          f1_macro: Number((0.3 + ((i * 11) % 17) / 40).toFixed(4)),
+        };
     if (!failed) {
       store.logMetrics(info.runId, metrics);
       store.logArtifact(info.runId, svgFile, 'reports/confusion_matrix.svg');
     }
     const status: RunStatus = failed ? 'FAILED' : i === count - 1 ? 'RUNNING' : 'FINISHED';
-    if (status !== 'RUNNING') store.endRun(info.runId, status, failed ? `train: ${algorithm} did not converge (seed ${i})` : undefined);
+    if (status !== 'RUNNING')
+      store.endRun(
+        info.runId,
+        status,
+        failed ? `train: ${algorithm} did not converge (seed ${i})` : undefined,
+      );
     seeded.push({ runId: info.runId, runName, algorithm, status, params, metrics });
   }
   return seeded;

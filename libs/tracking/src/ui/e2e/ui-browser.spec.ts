@@ -18,7 +18,9 @@ async function rowNames(page: Page): Promise<string[]> {
 
 /** Waits until the page has drawn the view its URL names (the app sets data-ready to the hash). */
 async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.getElementById('app')?.getAttribute('data-ready') === (location.hash || '#/'));
+  await page.waitForFunction(
+    () => document.getElementById('app')?.getAttribute('data-ready') === (location.hash || '#/'),
+  );
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -38,21 +40,40 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ui-e2e-'));
     fs.mkdirSync(SHOTS, { recursive: true });
-    store = openStore({ root: dir, dbPath: path.join(dir, 'mlruns', 'tracking.db'), artifactRoot: path.join(dir, 'mlruns', 'artifacts') });
+    store = openStore({
+      root: dir,
+      dbPath: path.join(dir, 'mlruns', 'tracking.db'),
+      artifactRoot: path.join(dir, 'mlruns', 'artifacts'),
+    });
     seeded = seedRuns(store, dir, 20, 'wine-quality');
     seedRuns(store, dir, 45, 'sweep-C');
-    const hostile = store.createRun({ experiment: 'hostile <b onmouseover=alert(4)>names', runName: XSS_NAME, tags: { note: '<script>alert(2)</script>' } });
+    const hostile = store.createRun({
+      experiment: 'hostile <b onmouseover=alert(4)>names',
+      runName: XSS_NAME,
+      tags: { note: '<script>alert(2)</script>' },
+    });
     store.logParams(hostile.runId, { '"><svg onload=alert(3)>': '<i>x</i>' });
     store.endRun(hostile.runId, 'KILLED');
     server = await startUiServer({ store, port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     // CSP violations and script errors surface here; any of them fails the suite.
     page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('Failed to load resource: the server responded with a status of 400')) problems.push(m.text());
+      if (
+        m.type() === 'error' &&
+        !m.text().includes('Failed to load resource: the server responded with a status of 400')
+      )
+        problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('dialog', (d) => {
@@ -71,8 +92,18 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
   it('lists experiments with run counts', async () => {
     await page.goto(server.url);
     await settled(page);
-    const rows = await page.locator('#experiments-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, 2).map((td) => td.textContent)));
-    expect(rows.map((r) => r.join(':')).sort()).toEqual(['hostile <b onmouseover=alert(4)>names:1', 'sweep-C:45', 'wine-quality:20']);
+    const rows = await page.locator('#experiments-table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) =>
+        Array.from(tr.querySelectorAll('td'))
+          .slice(0, 2)
+          .map((td) => td.textContent),
+      ),
+    );
+    expect(rows.map((r) => r.join(':')).sort()).toEqual([
+      'hostile <b onmouseover=alert(4)>names:1',
+      'sweep-C:45',
+      'wine-quality:20',
+    ]);
     await shoot(page, 'experiments');
   });
 
@@ -90,11 +121,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
   });
 
   it('shows hostile strings as text, never as markup', async () => {
-    await page.goto(`${server.url}#/runs?experiment=${encodeURIComponent('hostile <b onmouseover=alert(4)>names')}&col=tags.note`);
+    await page.goto(
+      `${server.url}#/runs?experiment=${encodeURIComponent('hostile <b onmouseover=alert(4)>names')}&col=tags.note`,
+    );
     await settled(page);
     expect(await rowNames(page)).toEqual([XSS_NAME]);
     expect(await page.textContent('h1')).toBe('hostile <b onmouseover=alert(4)>names');
-    expect(await page.locator('#runs-table td[data-col="tags.note"]').textContent()).toBe('<script>alert(2)</script>');
+    expect(await page.locator('#runs-table td[data-col="tags.note"]').textContent()).toBe(
+      '<script>alert(2)</script>',
+    );
     expect(await page.locator('main img, main b, main script').count()).toBe(0);
     await page.click('.run-name');
     await settled(page);
@@ -135,7 +170,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
 
     // Two runs that differ in algorithm but share test_size.
     const a = expected.find((r) => r.algorithm === 'logreg')!;
-    const b = expected.find((r) => r.algorithm === 'random_forest' && r.params.test_size === a.params.test_size)!;
+    const b = expected.find(
+      (r) => r.algorithm === 'random_forest' && r.params.test_size === a.params.test_size,
+    )!;
     expect(await page.isDisabled('#compare-btn')).toBe(true);
     await page.check(`tr[data-run-id="${a.runId}"] .row-check`);
     expect(await page.isDisabled('#compare-btn')).toBe(true);
@@ -145,9 +182,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
     await settled(page);
 
     await settled(page);
-    expect(await page.locator('#compare-table thead .run-name').allTextContents()).toEqual([a.runName, b.runName]);
+    expect(await page.locator('#compare-table thead .run-name').allTextContents()).toEqual([
+      a.runName,
+      b.runName,
+    ]);
     expect(await page.getAttribute('#compare-table tr[data-key="params.model"]', 'class')).toBe('diff');
-    expect(await page.locator('#compare-table tr[data-key="params.model"] td').allTextContents()).toEqual(['logreg', 'random_forest']);
+    expect(await page.locator('#compare-table tr[data-key="params.model"] td').allTextContents()).toEqual([
+      'logreg',
+      'random_forest',
+    ]);
     expect(await page.getAttribute('#compare-table tr[data-key="params.test_size"]', 'class')).toBe('');
     expect(await page.locator('#parallel-coords polyline').count()).toBe(2);
     expect(await page.locator('#scatter circle').count()).toBe(2);
@@ -167,9 +210,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
     await page.click(`#compare-table thead a:text-is("${a.runName}")`);
     await settled(page);
     const img = page.locator('img.artifact-img');
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(100);
+    await expect
+      .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth))
+      .toBeGreaterThan(100);
     expect(await img.getAttribute('alt')).toBe('reports/confusion_matrix.svg');
-    expect(await page.getAttribute('a.artifact-link', 'href')).toBe(`/api/runs/${a.runId}/artifacts/reports/confusion_matrix.svg`);
+    expect(await page.getAttribute('a.artifact-link', 'href')).toBe(
+      `/api/runs/${a.runId}/artifacts/reports/confusion_matrix.svg`,
+    );
     expect(await page.textContent('#metrics-table')).toContain('accuracy');
     await shoot(page, 'run');
   });
@@ -178,7 +225,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
     await page.goto(`${server.url}#/runs?experiment=wine-quality`);
     await settled(page);
     expect(await page.getAttribute('th[data-col="start"]', 'aria-sort')).toBe('descending');
-    const headers = () => page.locator('#runs-table thead th[data-col^="metrics."], #runs-table thead th[data-col^="params."], #runs-table thead th[data-col^="tags."]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-col')));
+    const headers = () =>
+      page
+        .locator(
+          '#runs-table thead th[data-col^="metrics."], #runs-table thead th[data-col^="params."], #runs-table thead th[data-col^="tags."]',
+        )
+        .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-col')));
     expect(await headers()).toEqual([
       'metrics.accuracy',
       'metrics.f1_macro',
@@ -198,12 +250,28 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
     await settled(page);
     await page.uncheck('.picker-panel input[value="params.n_neighbors"]');
     await settled(page);
-    await expect.poll(headers).toEqual(['metrics.accuracy', 'params.C', 'params.model', 'params.n_estimators', 'params.test_size', 'tags.algorithm']);
+    await expect
+      .poll(headers)
+      .toEqual([
+        'metrics.accuracy',
+        'params.C',
+        'params.model',
+        'params.n_estimators',
+        'params.test_size',
+        'tags.algorithm',
+      ]);
     expect(await page.isVisible('.picker-panel')).toBe(true);
     await shoot(page, 'columns');
     await page.reload();
     await settled(page);
-    expect(await headers()).toEqual(['metrics.accuracy', 'params.C', 'params.model', 'params.n_estimators', 'params.test_size', 'tags.algorithm']);
+    expect(await headers()).toEqual([
+      'metrics.accuracy',
+      'params.C',
+      'params.model',
+      'params.n_estimators',
+      'params.test_size',
+      'tags.algorithm',
+    ]);
   });
 
   it('shows a bad filter under the box with a caret at the column', async () => {
@@ -213,7 +281,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
     await page.press('#filter-input', 'Enter');
     await settled(page);
     expect(await page.textContent('#filter-error')).toContain('column 24');
-    expect(await page.textContent('#filter-error .caret')).toBe(`metrics.accuracy > 0.6 annd tags.x = 'a'\n${' '.repeat(23)}^`);
+    expect(await page.textContent('#filter-error .caret')).toBe(
+      `metrics.accuracy > 0.6 annd tags.x = 'a'\n${' '.repeat(23)}^`,
+    );
     expect(await page.locator('#runs-table').count()).toBe(0);
     await shoot(page, 'filter-error');
   });

@@ -6,7 +6,18 @@
 
   var PAGE_SIZE = 50;
   var SVG_NS = 'http://www.w3.org/2000/svg';
-  var RUN_COLOURS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#475569', '#b45309'];
+  var RUN_COLOURS = [
+    '#2563eb',
+    '#dc2626',
+    '#059669',
+    '#d97706',
+    '#7c3aed',
+    '#db2777',
+    '#0891b2',
+    '#65a30d',
+    '#475569',
+    '#b45309',
+  ];
   // viridis, sampled: perceptually even and readable on white
   var RAMP = ['#440154', '#3b528b', '#21918c', '#5ec962', '#c8b400'];
 
@@ -76,7 +87,19 @@
   function fmtTime(ms) {
     if (ms === null || ms === undefined) return '—';
     var d = new Date(ms);
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+    return (
+      d.getFullYear() +
+      '-' +
+      pad(d.getMonth() + 1) +
+      '-' +
+      pad(d.getDate()) +
+      ' ' +
+      pad(d.getHours()) +
+      ':' +
+      pad(d.getMinutes()) +
+      ':' +
+      pad(d.getSeconds())
+    );
   }
 
   function fmtDuration(start, end) {
@@ -108,7 +131,11 @@
     return fetch(url, { headers: { Accept: 'application/json' } }).then(function (res) {
       return res.json().then(
         function (body) {
-          if (!res.ok) throw Object.assign(new Error(body.error || 'HTTP ' + res.status), { status: res.status, column: body.column });
+          if (!res.ok)
+            throw Object.assign(new Error(body.error || 'HTTP ' + res.status), {
+              status: res.status,
+              column: body.column,
+            });
           return body;
         },
         function () {
@@ -121,7 +148,10 @@
   function parseHash() {
     var raw = location.hash.replace(/^#/, '') || '/';
     var q = raw.indexOf('?');
-    return { path: q < 0 ? raw : raw.slice(0, q), params: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+    return {
+      path: q < 0 ? raw : raw.slice(0, q),
+      params: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)),
+    };
   }
 
   function hashFor(path, params) {
@@ -162,7 +192,12 @@
   }
 
   function errorBox(message) {
-    return h('div', { className: 'error-box', role: 'alert' }, h('strong', { text: 'Something went wrong. ' }), message);
+    return h(
+      'div',
+      { className: 'error-box', role: 'alert' },
+      h('strong', { text: 'Something went wrong. ' }),
+      message,
+    );
   }
 
   function loading(what) {
@@ -191,7 +226,12 @@
         );
       });
       show(
-        h('div', { className: 'page-head' }, h('h1', { text: 'Experiments' }), h('p', { className: 'muted', text: exps.length + ' experiments · ' + total + ' runs' })),
+        h(
+          'div',
+          { className: 'page-head' },
+          h('h1', { text: 'Experiments' }),
+          h('p', { className: 'muted', text: exps.length + ' experiments · ' + total + ' runs' }),
+        ),
         exps.length === 0
           ? h('div', { className: 'empty', text: 'No experiments yet. Run a pipeline target to log one.' })
           : h(
@@ -200,7 +240,17 @@
               h(
                 'table',
                 { className: 'grid', id: 'experiments-table' },
-                h('thead', null, h('tr', null, h('th', { text: 'Name' }), h('th', { className: 'num', text: 'Runs' }), h('th', { text: 'Created' }))),
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', { text: 'Name' }),
+                    h('th', { className: 'num', text: 'Runs' }),
+                    h('th', { text: 'Created' }),
+                  ),
+                ),
                 h('tbody', null, rows),
               ),
             ),
@@ -247,7 +297,11 @@
     return v;
   }
 
-  var ATTRIBUTE_SORT = { name: 'attributes.run_name', status: 'attributes.status', start: 'attributes.start_time' };
+  var ATTRIBUTE_SORT = {
+    name: 'attributes.run_name',
+    status: 'attributes.status',
+    start: 'attributes.start_time',
+  };
 
   function orderKeyFor(col) {
     if (ATTRIBUTE_SORT[col]) return ATTRIBUTE_SORT[col];
@@ -314,7 +368,12 @@
   function drawRuns(state, data, error, go) {
     app.classList.remove('busy');
     var hadFocus = document.activeElement && document.activeElement.id === 'filter-input';
-    var title = state.experiments.length === 1 ? state.experiments[0] : state.experiments.length > 1 ? state.experiments.join(', ') : 'All runs';
+    var title =
+      state.experiments.length === 1
+        ? state.experiments[0]
+        : state.experiments.length > 1
+          ? state.experiments.join(', ')
+          : 'All runs';
     var head = h(
       'div',
       { className: 'page-head' },
@@ -341,8 +400,28 @@
     var filterBox = h(
       'div',
       { className: 'filter-box' },
-      h('div', { className: 'filter-row' }, h('span', { className: 'filter-label', text: 'Filter' }), input, state.filter ? h('button', { type: 'button', className: 'btn subtle', text: 'Clear', onclick: function () { go({ filter: '', page: 1 }); } }) : null),
-      error ? filterError(state.filter, error) : h('div', { className: 'hint', text: 'Press Enter to apply. Grammar: params.x, metrics.y, tags.z, attributes.status with = != < <= > >= LIKE ILIKE IN, joined by and / or and parentheses.' }),
+      h(
+        'div',
+        { className: 'filter-row' },
+        h('span', { className: 'filter-label', text: 'Filter' }),
+        input,
+        state.filter
+          ? h('button', {
+              type: 'button',
+              className: 'btn subtle',
+              text: 'Clear',
+              onclick: function () {
+                go({ filter: '', page: 1 });
+              },
+            })
+          : null,
+      ),
+      error
+        ? filterError(state.filter, error)
+        : h('div', {
+            className: 'hint',
+            text: 'Press Enter to apply. Grammar: params.x, metrics.y, tags.z, attributes.status with = != < <= > >= LIKE ILIKE IN, joined by and / or and parentheses.',
+          }),
     );
 
     if (!data) {
@@ -371,10 +450,21 @@
       var next = active ? (dir === 'DESC' ? 'ASC' : 'DESC') : numeric || col === 'start' ? 'DESC' : 'ASC';
       return h(
         'th',
-        { className: 'sortable' + (numeric ? ' num' : '') + (active ? ' sorted' : ''), 'data-col': col, 'aria-sort': active ? (dir === 'DESC' ? 'descending' : 'ascending') : 'none' },
+        {
+          className: 'sortable' + (numeric ? ' num' : '') + (active ? ' sorted' : ''),
+          'data-col': col,
+          'aria-sort': active ? (dir === 'DESC' ? 'descending' : 'ascending') : 'none',
+        },
         h(
           'button',
-          { type: 'button', className: 'th-btn', title: 'Sort by ' + key, onclick: function () { go({ order: key + ' ' + next, page: 1 }); } },
+          {
+            type: 'button',
+            className: 'th-btn',
+            title: 'Sort by ' + key,
+            onclick: function () {
+              go({ order: key + ' ' + next, page: 1 });
+            },
+          },
           label,
           h('span', { className: 'sort-arrow', text: active ? (dir === 'DESC' ? ' ▼' : ' ▲') : '' }),
         ),
@@ -436,7 +526,15 @@
       cols.map(function (c) {
         var dot = c.indexOf('.');
         var kind = c.slice(0, dot);
-        return sortHeader([h('span', { className: 'kind kind-' + kind, text: kind.slice(0, 1).toUpperCase() }), ' ', c.slice(dot + 1)], c, kind === 'metrics');
+        return sortHeader(
+          [
+            h('span', { className: 'kind kind-' + kind, text: kind.slice(0, 1).toUpperCase() }),
+            ' ',
+            c.slice(dot + 1),
+          ],
+          c,
+          kind === 'metrics',
+        );
       }),
     );
 
@@ -457,7 +555,16 @@
         'tr',
         { 'data-run-id': info.runId },
         h('td', { className: 'check' }, box),
-        h('td', { className: 'run-cell' }, h('a', { href: runHref(info.runId), className: 'run-name', text: info.runName || shortId(info.runId) }), h('span', { className: 'run-id', text: shortId(info.runId) })),
+        h(
+          'td',
+          { className: 'run-cell' },
+          h('a', {
+            href: runHref(info.runId),
+            className: 'run-name',
+            text: info.runName || shortId(info.runId),
+          }),
+          h('span', { className: 'run-id', text: shortId(info.runId) }),
+        ),
         h('td', null, badge(info.status)),
         h('td', { className: 'muted nowrap', text: fmtTime(info.startTime) }),
         h('td', { className: 'num muted nowrap', text: fmtDuration(info.startTime, info.endTime) }),
@@ -465,7 +572,12 @@
         cols.map(function (c) {
           var v = cellValue(run, c);
           var isNum = typeof v === 'number' || (v === null && c.indexOf('metrics.') === 0);
-          return h('td', { className: isNum ? 'num' : 'val', 'data-col': c, title: v === undefined ? undefined : String(v), text: v === undefined ? '' : isNum ? fmtNum(v) : v });
+          return h('td', {
+            className: isNum ? 'num' : 'val',
+            'data-col': c,
+            title: v === undefined ? undefined : String(v),
+            text: v === undefined ? '' : isNum ? fmtNum(v) : v,
+          });
         }),
       );
     });
@@ -473,12 +585,42 @@
     var pager = h(
       'div',
       { className: 'pager' },
-      h('button', { type: 'button', className: 'btn', id: 'prev-page', text: '‹ Previous', disabled: state.page <= 1, onclick: function () { go({ page: state.page - 1 }); } }),
-      h('span', { id: 'page-info', text: 'Page ' + state.page + ' of ' + pages + ' · ' + data.total + (data.total === 1 ? ' run' : ' runs') }),
-      h('button', { type: 'button', className: 'btn', id: 'next-page', text: 'Next ›', disabled: state.page >= pages, onclick: function () { go({ page: state.page + 1 }); } }),
+      h('button', {
+        type: 'button',
+        className: 'btn',
+        id: 'prev-page',
+        text: '‹ Previous',
+        disabled: state.page <= 1,
+        onclick: function () {
+          go({ page: state.page - 1 });
+        },
+      }),
+      h('span', {
+        id: 'page-info',
+        text:
+          'Page ' + state.page + ' of ' + pages + ' · ' + data.total + (data.total === 1 ? ' run' : ' runs'),
+      }),
+      h('button', {
+        type: 'button',
+        className: 'btn',
+        id: 'next-page',
+        text: 'Next ›',
+        disabled: state.page >= pages,
+        onclick: function () {
+          go({ page: state.page + 1 });
+        },
+      }),
     );
 
-    var toolbar = h('div', { className: 'toolbar' }, compareBtn, selInfo, clearSel, h('span', { className: 'spacer' }), columnPicker(data, cols, go));
+    var toolbar = h(
+      'div',
+      { className: 'toolbar' },
+      compareBtn,
+      selInfo,
+      clearSel,
+      h('span', { className: 'spacer' }),
+      columnPicker(data, cols, go),
+    );
 
     show(
       head,
@@ -488,8 +630,16 @@
         'div',
         { className: 'card table-wrap' },
         data.runs.length === 0
-          ? h('div', { className: 'empty', text: state.filter ? 'No runs match this filter.' : 'No runs yet.' })
-          : h('table', { className: 'grid runs', id: 'runs-table' }, h('thead', null, headRow), h('tbody', null, rows)),
+          ? h('div', {
+              className: 'empty',
+              text: state.filter ? 'No runs match this filter.' : 'No runs yet.',
+            })
+          : h(
+              'table',
+              { className: 'grid runs', id: 'runs-table' },
+              h('thead', null, headRow),
+              h('tbody', null, rows),
+            ),
       ),
       pager,
     );
@@ -506,7 +656,9 @@
       'div',
       { className: 'filter-error', id: 'filter-error', role: 'alert' },
       h('div', { text: error.message }),
-      col !== null && filter ? h('pre', { className: 'caret', text: filter + '\n' + ' '.repeat(Math.max(0, col - 1)) + '^' }) : null,
+      col !== null && filter
+        ? h('pre', { className: 'caret', text: filter + '\n' + ' '.repeat(Math.max(0, col - 1)) + '^' })
+        : null,
     );
   }
 
@@ -548,7 +700,13 @@
       'details',
       { className: 'col-picker', open: columnPickerOpen },
       h('summary', { className: 'btn', text: 'Columns (' + cols.length + ')' }),
-      h('div', { className: 'picker-panel' }, group('Metrics', 'metrics', data.metricKeys), group('Params', 'params', data.paramKeys), group('Tags', 'tags', data.tagKeys)),
+      h(
+        'div',
+        { className: 'picker-panel' },
+        group('Metrics', 'metrics', data.metricKeys),
+        group('Params', 'params', data.paramKeys),
+        group('Tags', 'tags', data.tagKeys),
+      ),
     );
     details.addEventListener('toggle', function () {
       columnPickerOpen = details.open;
@@ -584,14 +742,24 @@
         null,
         keys.map(function (k) {
           var v = obj[k];
-          return h('tr', null, h('th', { text: k }), h('td', { className: numeric ? 'num' : 'val', title: String(v), text: numeric ? fmtNum(v) : v }));
+          return h(
+            'tr',
+            null,
+            h('th', { text: k }),
+            h('td', { className: numeric ? 'num' : 'val', title: String(v), text: numeric ? fmtNum(v) : v }),
+          );
         }),
       ),
     );
   }
 
   function section(title, body, extra) {
-    return h('section', { className: 'card section' + (extra ? ' ' + extra : '') }, h('h2', { text: title }), body);
+    return h(
+      'section',
+      { className: 'card section' + (extra ? ' ' + extra : '') },
+      h('h2', { text: title }),
+      body,
+    );
   }
 
   function renderRun(token, id) {
@@ -623,7 +791,17 @@
             : h(
                 'table',
                 { className: 'grid', id: 'artifacts-table' },
-                h('thead', null, h('tr', null, h('th', { text: 'Path' }), h('th', { className: 'num', text: 'Size' }), h('th', { text: 'SHA-256' }))),
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', { text: 'Path' }),
+                    h('th', { className: 'num', text: 'Size' }),
+                    h('th', { text: 'SHA-256' }),
+                  ),
+                ),
                 h(
                   'tbody',
                   null,
@@ -631,9 +809,22 @@
                     return h(
                       'tr',
                       null,
-                      h('td', null, h('a', { href: artifactHref(info.runId, a.path, false), download: a.path.split('/').pop(), className: 'artifact-link', text: a.path })),
+                      h(
+                        'td',
+                        null,
+                        h('a', {
+                          href: artifactHref(info.runId, a.path, false),
+                          download: a.path.split('/').pop(),
+                          className: 'artifact-link',
+                          text: a.path,
+                        }),
+                      ),
                       h('td', { className: 'num nowrap', text: fmtBytes(a.size) }),
-                      h('td', null, h('code', { className: 'muted', title: a.sha256, text: a.sha256.slice(0, 12) + '…' })),
+                      h(
+                        'td',
+                        null,
+                        h('code', { className: 'muted', title: a.sha256, text: a.sha256.slice(0, 12) + '…' }),
+                      ),
                     );
                   }),
                 ),
@@ -642,7 +833,14 @@
           h(
             'div',
             { className: 'page-head' },
-            h('div', { className: 'crumbs' }, h('a', { href: '#/', text: 'Experiments' }), ' / ', h('a', { href: hashFor('/runs', expQ), text: info.experimentName }), ' /'),
+            h(
+              'div',
+              { className: 'crumbs' },
+              h('a', { href: '#/', text: 'Experiments' }),
+              ' / ',
+              h('a', { href: hashFor('/runs', expQ), text: info.experimentName }),
+              ' /',
+            ),
             h('h1', null, info.runName || shortId(info.runId), ' ', badge(info.status)),
           ),
           h(
@@ -673,7 +871,16 @@
                     'div',
                     { className: 'figures' },
                     images.map(function (a) {
-                      return h('figure', null, h('img', { src: artifactHref(info.runId, a.path, true), alt: a.path, className: 'artifact-img' }), h('figcaption', { text: a.path }));
+                      return h(
+                        'figure',
+                        null,
+                        h('img', {
+                          src: artifactHref(info.runId, a.path, true),
+                          alt: a.path,
+                          className: 'artifact-img',
+                        }),
+                        h('figcaption', { text: a.path }),
+                      );
                     }),
                   ),
                   'wide',
@@ -766,7 +973,8 @@
     else if (err <= 0.35) step *= 5;
     else if (err <= 0.75) step *= 2;
     var ticks = [];
-    for (var t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+    for (var t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step)
+      ticks.push(Number(t.toPrecision(12)));
     return ticks;
   }
 
@@ -792,7 +1000,15 @@
   function renderCompare(token, params) {
     var ids = (params.get('runs') || '').split(',').filter(Boolean);
     if (ids.length < 2) {
-      show(h('div', { className: 'empty' }, 'Pick at least two runs in the ', h('a', { href: lastRunsHash, text: 'runs table' }), ' to compare them.'));
+      show(
+        h(
+          'div',
+          { className: 'empty' },
+          'Pick at least two runs in the ',
+          h('a', { href: lastRunsHash, text: 'runs table' }),
+          ' to compare them.',
+        ),
+      );
       return Promise.resolve();
     }
     loading(ids.length + ' runs');
@@ -828,7 +1044,11 @@
           'th',
           { className: 'run-col' },
           h('span', { className: 'dot dot-' + (i % RUN_COLOURS.length) }),
-          h('a', { href: runHref(r.info.runId), className: 'run-name', text: r.info.runName || shortId(r.info.runId) }),
+          h('a', {
+            href: runHref(r.info.runId),
+            className: 'run-name',
+            text: r.info.runName || shortId(r.info.runId),
+          }),
           h('div', { className: 'run-id', text: shortId(r.info.runId) + ' · ' + r.info.experimentName }),
         );
       }),
@@ -847,7 +1067,11 @@
             { className: diff ? 'diff' : '', 'data-key': kind + '.' + k },
             h('th', { text: k }),
             values.map(function (v) {
-              return h('td', { className: numeric ? 'num' : 'val', title: v === undefined ? 'not logged' : String(v), text: v === undefined ? '—' : numeric ? fmtNum(v) : v });
+              return h('td', {
+                className: numeric ? 'num' : 'val',
+                title: v === undefined ? 'not logged' : String(v),
+                text: v === undefined ? '—' : numeric ? fmtNum(v) : v,
+              });
             }),
           );
         })
@@ -871,7 +1095,15 @@
       'table',
       { className: 'grid compare', id: 'compare-table' },
       h('thead', null, headRow),
-      h('tbody', null, statusRow, groupRow('Parameters'), rows('params', paramKeys, false), groupRow('Metrics'), rows('metrics', metricKeys, true)),
+      h(
+        'tbody',
+        null,
+        statusRow,
+        groupRow('Parameters'),
+        rows('params', paramKeys, false),
+        groupRow('Metrics'),
+        rows('metrics', metricKeys, true),
+      ),
     );
 
     var diffToggle = h(
@@ -903,13 +1135,21 @@
       ? params.getAll('axis')
       : axes
           .filter(function (a) {
-            return a.kind === 'metrics' || differs(runs.map(function (r) { return r.params[a.key]; }));
+            return (
+              a.kind === 'metrics' ||
+              differs(
+                runs.map(function (r) {
+                  return r.params[a.key];
+                }),
+              )
+            );
           })
           .map(function (a) {
             return a.id;
           })
           .slice(0, 8);
-    var colourKey = params.get('colour') || (metricKeys.indexOf('accuracy') >= 0 ? 'accuracy' : metricKeys[0]);
+    var colourKey =
+      params.get('colour') || (metricKeys.indexOf('accuracy') >= 0 ? 'accuracy' : metricKeys[0]);
 
     var axisPicker = h(
       'div',
@@ -973,7 +1213,12 @@
     var yKey = params.get('y') || colourKey;
     var xSelect = h(
       'select',
-      { id: 'x-select', onchange: function (ev) { setParam('x', ev.target.value); } },
+      {
+        id: 'x-select',
+        onchange: function (ev) {
+          setParam('x', ev.target.value);
+        },
+      },
       paramKeys.map(function (k) {
         return h('option', { value: k, text: k });
       }),
@@ -981,7 +1226,12 @@
     xSelect.value = xKey || '';
     var ySelect = h(
       'select',
-      { id: 'y-select', onchange: function (ev) { setParam('y', ev.target.value); } },
+      {
+        id: 'y-select',
+        onchange: function (ev) {
+          setParam('y', ev.target.value);
+        },
+      },
       metricKeys.map(function (k) {
         return h('option', { value: k, text: k });
       }),
@@ -992,10 +1242,29 @@
       h(
         'div',
         { className: 'page-head' },
-        h('div', { className: 'crumbs' }, h('a', { href: '#/', text: 'Experiments' }), ' / ', h('a', { href: lastRunsHash, text: 'Runs' }), ' /'),
+        h(
+          'div',
+          { className: 'crumbs' },
+          h('a', { href: '#/', text: 'Experiments' }),
+          ' / ',
+          h('a', { href: lastRunsHash, text: 'Runs' }),
+          ' /',
+        ),
         h('h1', { text: 'Comparing ' + runs.length + ' runs' }),
       ),
-      section('Parameters and metrics', [h('div', { className: 'section-tools' }, diffToggle, h('span', { className: 'legend-diff', text: 'highlighted rows differ' })), h('div', { className: 'table-wrap' }, table)], 'wide'),
+      section(
+        'Parameters and metrics',
+        [
+          h(
+            'div',
+            { className: 'section-tools' },
+            diffToggle,
+            h('span', { className: 'legend-diff', text: 'highlighted rows differ' }),
+          ),
+          h('div', { className: 'table-wrap' }, table),
+        ],
+        'wide',
+      ),
       section(
         'Parallel coordinates',
         [
@@ -1008,8 +1277,15 @@
       section(
         'Scatter',
         [
-          h('div', { className: 'section-tools' }, h('label', null, 'x (param) ', xSelect), h('label', null, 'y (metric) ', ySelect)),
-          xKey && yKey ? scatter(runs, xKey, yKey) : h('p', { className: 'muted', text: 'Needs at least one param and one metric.' }),
+          h(
+            'div',
+            { className: 'section-tools' },
+            h('label', null, 'x (param) ', xSelect),
+            h('label', null, 'y (metric) ', ySelect),
+          ),
+          xKey && yKey
+            ? scatter(runs, xKey, yKey)
+            : h('p', { className: 'muted', text: 'Needs at least one param and one metric.' }),
         ],
         'wide',
       ),
@@ -1076,10 +1352,19 @@
         { class: 'pc-axis' },
         s('line', { x1: x, x2: x, y1: top, y2: top + innerH, class: 'axis-line' }),
         s('text', { x: x, y: top - 22, 'text-anchor': 'middle', class: 'axis-title' }, a.key),
-        s('text', { x: x, y: top - 9, 'text-anchor': 'middle', class: 'axis-kind' }, a.kind === 'metrics' ? 'metric' : 'param'),
+        s(
+          'text',
+          { x: x, y: top - 9, 'text-anchor': 'middle', class: 'axis-kind' },
+          a.kind === 'metrics' ? 'metric' : 'param',
+        ),
         ticks.map(function (t) {
           var y = yAt(t.p);
-          return s('g', null, s('line', { x1: x - 4, x2: x, y1: y, y2: y, class: 'tick' }), s('text', { x: x - 7, y: y + 4, 'text-anchor': 'end', class: 'tick-label' }, t.label));
+          return s(
+            'g',
+            null,
+            s('line', { x1: x - 4, x2: x, y1: y, y2: y, class: 'tick' }),
+            s('text', { x: x - 7, y: y + 4, 'text-anchor': 'end', class: 'tick-label' }, t.label),
+          );
         }),
       );
     });
@@ -1094,13 +1379,26 @@
       return s(
         'polyline',
         { points: pts.join(' '), class: 'pc-line', stroke: colourOf(run), 'data-run-id': run.info.runId },
-        s('title', null, (run.info.runName || shortId(run.info.runId)) + (typeof v === 'number' ? ' · ' + colourKey + ' = ' + fmtNum(v) : '')),
+        s(
+          'title',
+          null,
+          (run.info.runName || shortId(run.info.runId)) +
+            (typeof v === 'number' ? ' · ' + colourKey + ' = ' + fmtNum(v) : ''),
+        ),
       );
     });
 
     var svg = s(
       'svg',
-      { id: 'parallel-coords', class: 'chart', viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': 'Parallel coordinates of ' + runs.length + ' runs' },
+      {
+        id: 'parallel-coords',
+        class: 'chart',
+        viewBox: '0 0 ' + W + ' ' + H,
+        width: W,
+        height: H,
+        role: 'img',
+        'aria-label': 'Parallel coordinates of ' + runs.length + ' runs',
+      },
       axisEls,
       s('g', { class: 'pc-lines' }, lines),
     );
@@ -1151,7 +1449,15 @@
       return s(
         'g',
         { class: 'pt' },
-        s('circle', { cx: px(xp), cy: py(yp), r: 6, fill: RUN_COLOURS[i % RUN_COLOURS.length] }, s('title', null, name + ': ' + xKey + ' = ' + run.params[xKey] + ', ' + yKey + ' = ' + fmtNum(run.metrics[yKey]))),
+        s(
+          'circle',
+          { cx: px(xp), cy: py(yp), r: 6, fill: RUN_COLOURS[i % RUN_COLOURS.length] },
+          s(
+            'title',
+            null,
+            name + ': ' + xKey + ' = ' + run.params[xKey] + ', ' + yKey + ' = ' + fmtNum(run.metrics[yKey]),
+          ),
+        ),
         // labels flip to the left near the right edge so they stay inside the chart
         xp > 0.7
           ? s('text', { x: px(xp) - 9, y: py(yp) + 4, 'text-anchor': 'end', class: 'pt-label' }, name)
@@ -1162,19 +1468,56 @@
     return h(
       'div',
       { className: 'chart-wrap' },
-      plotted < runs.length ? h('p', { className: 'muted note', text: plotted + ' of ' + runs.length + ' runs have both ' + xKey + ' and ' + yKey + '.' }) : null,
+      plotted < runs.length
+        ? h('p', {
+            className: 'muted note',
+            text: plotted + ' of ' + runs.length + ' runs have both ' + xKey + ' and ' + yKey + '.',
+          })
+        : null,
       s(
         'svg',
-        { id: 'scatter', class: 'chart', viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': yKey + ' against ' + xKey },
+        {
+          id: 'scatter',
+          class: 'chart',
+          viewBox: '0 0 ' + W + ' ' + H,
+          width: W,
+          height: H,
+          role: 'img',
+          'aria-label': yKey + ' against ' + xKey,
+        },
         s('rect', { x: m.left, y: m.top, width: iw, height: ih, class: 'frame' }),
         yTicks.map(function (t) {
-          return s('g', null, s('line', { x1: m.left, x2: m.left + iw, y1: py(t.p), y2: py(t.p), class: 'gridline' }), s('text', { x: m.left - 8, y: py(t.p) + 4, 'text-anchor': 'end', class: 'tick-label' }, t.label));
+          return s(
+            'g',
+            null,
+            s('line', { x1: m.left, x2: m.left + iw, y1: py(t.p), y2: py(t.p), class: 'gridline' }),
+            s('text', { x: m.left - 8, y: py(t.p) + 4, 'text-anchor': 'end', class: 'tick-label' }, t.label),
+          );
         }),
         xTicks.map(function (t) {
-          return s('g', null, s('line', { x1: px(t.p), x2: px(t.p), y1: m.top, y2: m.top + ih, class: 'gridline' }), s('text', { x: px(t.p), y: m.top + ih + 18, 'text-anchor': 'middle', class: 'tick-label' }, t.label));
+          return s(
+            'g',
+            null,
+            s('line', { x1: px(t.p), x2: px(t.p), y1: m.top, y2: m.top + ih, class: 'gridline' }),
+            s(
+              'text',
+              { x: px(t.p), y: m.top + ih + 18, 'text-anchor': 'middle', class: 'tick-label' },
+              t.label,
+            ),
+          );
         }),
         s('text', { x: m.left + iw / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis-title' }, xKey),
-        s('text', { x: 16, y: m.top + ih / 2, 'text-anchor': 'middle', class: 'axis-title', transform: 'rotate(-90 16 ' + (m.top + ih / 2) + ')' }, yKey),
+        s(
+          'text',
+          {
+            x: 16,
+            y: m.top + ih / 2,
+            'text-anchor': 'middle',
+            class: 'axis-title',
+            transform: 'rotate(-90 16 ' + (m.top + ih / 2) + ')',
+          },
+          yKey,
+        ),
         points,
       ),
     );
