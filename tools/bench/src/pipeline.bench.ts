@@ -75,7 +75,7 @@ async function main() {
           model: run.model,
           overrides: run.overrides,
           track: true,
-          gitCommit: null,
+          gitCommit,
         });
         if (!r.ok) throw new Error(r.error);
       }
