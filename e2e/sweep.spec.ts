@@ -24,7 +24,7 @@ const runsOf = (filter: string): Run[] => {
 
 describe('nx run <project>:sweep', () => {
   it('runs the reference 15-run grid in parallel, logs every run and prints the best of each algorithm', () => {
-    const r = ws.nx(['run', 'wine-experiments:sweep', '--parallel=2', '--output-style=static']);
+    const r = ws.nx(['run', 'wine-experiments:sweep', '--workers=2', '--output-style=static']);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toContain('sweep wine-grid: 15 runs on 2 worker processes');
     expect(r.stdout).toMatch(/sweep wine-grid: 15\/15 done, elapsed \d+\.\ds, ETA 0\.0s/);
@@ -50,7 +50,8 @@ describe('nx run <project>:sweep', () => {
         '\n',
       ),
     );
-    const r = ws.nx(['run', 'mini-sweep:sweep', '--parallel=2', '--output-style=static']);
+    const r = ws.nx(['run', 'mini-sweep:sweep', '--workers=1', '--output-style=static']);
+    expect(r.output).toContain('sweep mini: 3 runs on 1 worker process\n');
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/sweep mini: 3\/3 done, 1 failed/);
     expect(r.output).toContain('mini-sweep:sweep failed: 1 of 3 runs failed (see the table above)');

@@ -10,9 +10,11 @@ import type { SweepExecutorOptions } from './schema';
 export default async function sweepExecutor(options: SweepExecutorOptions, context: ExecutorContext) {
   return runStep('sweep', context, async () => {
     const spec = loadSweep(context.root, options.sweep);
-    const parallel = options.parallel ?? availableParallelism();
+    const parallel = options.workers ?? availableParallelism();
     const metric = options.metric ?? spec.metric;
-    console.log(`sweep ${spec.name}: ${spec.runs.length} runs on ${parallel} worker processes`);
+    console.log(
+      `sweep ${spec.name}: ${spec.runs.length} runs on ${parallel} worker process${parallel === 1 ? '' : 'es'}`,
+    );
     const results = await runSweep({
       root: context.root,
       spec,

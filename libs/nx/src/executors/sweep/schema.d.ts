@@ -1,6 +1,6 @@
 export interface SweepExecutorOptions {
   sweep: string;
-  parallel?: number;
+  workers?: number;
   metric?: string;
   track?: boolean;
 }
