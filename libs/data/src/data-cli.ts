@@ -17,7 +17,7 @@ const USAGE = `usage: cellar data <command> [options]
 commands:
   add <file..> [--push]            track files: write <file>.dvc beside each and git-ignore the file
   push [pointers..]                upload tracked files whose object is missing in the remote
-  pull [pointers..]                download tracked files that are missing or modified
+  pull [pointers..] [--force]      download tracked files that are missing (--force: also replace modified ones)
   status [pointers..] [--json]     workspace and remote state of every tracked file
 
 options:
@@ -144,7 +144,7 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
     case 'pull':
     case 'push': {
       const run = command === 'pull' ? pullData : pushData;
-      const results = await run({ ...common, onProgress: progressPrinter(io) });
+      const results = await run({ ...common, force: values.force, onProgress: progressPrinter(io) });
       for (const r of results) io.stdout.write(`${r.status.padEnd(10)} ${r.path} (${formatBytes(r.size)})\n`);
       const moved = results.filter((r) => r.status !== 'up-to-date').length;
       const verb = command === 'pull' ? 'fetched' : 'uploaded';
@@ -182,6 +182,7 @@ function parseOptions(args: string[]) {
       root: { type: 'string' },
       json: { type: 'boolean', default: false },
       push: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },

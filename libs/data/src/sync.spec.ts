@@ -54,7 +54,7 @@ describe('pullData', () => {
     fs.mkdirSync(path.dirname(path.join(remote, WINE_OBJECT)), { recursive: true });
     fs.writeFileSync(path.join(remote, WINE_OBJECT), bad);
     const root = wineWorkspace({ 'data/external/WineQT.csv': 'previous\n' });
-    const err = await rejection(pullData({ root, remote, env: {} }));
+    const err = await rejection(pullData({ root, remote, env: {}, force: true }));
     const badMd5 = await md5File(path.join(remote, WINE_OBJECT));
     expect(err.message).toBe(
       `md5 mismatch for data/external/WineQT.csv from remote '${remote}': expected ${WINE_MD5}, got ${badMd5}; the remote object is corrupt`,
@@ -62,6 +62,19 @@ describe('pullData', () => {
     expect(err.code).toBe('CHECKSUM_MISMATCH');
     expect(fs.readFileSync(path.join(root, 'data/external/WineQT.csv'), 'utf8')).toBe('previous\n');
     expect(fs.readdirSync(path.join(root, 'data/external')).sort()).toEqual(['WineQT.csv', 'WineQT.csv.dvc']);
+  });
+
+  it('refuses to discard local changes to a tracked file unless forced', async () => {
+    const root = wineWorkspace({ 'data/external/WineQT.csv': 'my edits\n' });
+    const err = await rejection(pullData({ root, remote: SHARED_REMOTE, env: {} }));
+    expect(err.code).toBe('LOCAL_CHANGES');
+    expect(err.message).toBe(
+      "data/external/WineQT.csv has local changes (it no longer matches data/external/WineQT.csv.dvc): run 'cellar data add data/external/WineQT.csv' to track them, or pull with --force to discard them",
+    );
+    expect(fs.readFileSync(path.join(root, 'data/external/WineQT.csv'), 'utf8')).toBe('my edits\n');
+    const [res] = await pullData({ root, remote: SHARED_REMOTE, env: {}, force: true });
+    expect(res.status).toBe('fetched');
+    expect(await md5File(path.join(root, 'data/external/WineQT.csv'))).toBe(WINE_MD5);
   });
 
   it('says which object is missing from the remote and what to do', async () => {

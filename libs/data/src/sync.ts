@@ -24,6 +24,8 @@ export interface DataSyncOptions {
   env?: Record<string, string | undefined>;
   /** Parallel transfers, default 4. */
   jobs?: number;
+  /** pull: replace workspace files that differ from their pointer (their changes are lost). */
+  force?: boolean;
   onProgress?: (p: TransferProgress) => void;
 }
 
@@ -176,7 +178,16 @@ export async function pullData(opts: DataSyncOptions): Promise<PullResult[]> {
   const { remote } = remoteFor({ ...opts, root });
   const results = await runPool(tracked, opts.jobs ?? 4, async (t): Promise<PullResult> => {
     const base = { pointer: t.pointer, path: t.path, md5: t.out.md5, size: t.out.size };
-    if ((await workspaceState(t)) === 'in sync') return { ...base, status: 'up-to-date' };
+    const state = await workspaceState(t);
+    if (state === 'in sync') return { ...base, status: 'up-to-date' };
+    if (state === 'modified' && !opts.force) {
+      // As DVC does: never silently discard someone's edits to a tracked file.
+      throw new DataError(
+        'LOCAL_CHANGES',
+        `${t.path} has local changes (it no longer matches ${t.pointer}): run 'cellar data add ${t.path}' to track them, or pull with --force to discard them`,
+        { file: t.path },
+      );
+    }
     await fs.promises.mkdir(path.dirname(t.target), { recursive: true });
     const tmp = tempPathFor(t.target);
     try {

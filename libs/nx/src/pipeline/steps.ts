@@ -76,7 +76,7 @@ export async function loadSplitData(root: string, composed: ComposedConfig): Pro
   if (actual !== pointer.md5) {
     throw new PipelineError(
       'DATA_DRIFT',
-      `${data.path} does not match ${data.pointer} (md5 ${actual}, pointer says ${pointer.md5}): run 'npx cellar data add ${data.path}' to track the new version, or 'npx nx run data:pull' to restore it`,
+      `${data.path} does not match ${data.pointer} (md5 ${actual}, pointer says ${pointer.md5}): run 'npx cellar data add ${data.path}' to track the new version, or 'npx nx run data:pull --force' to restore the tracked version`,
     );
   }
   const ds = loadCsvDataset(dataPath, {
