@@ -1,0 +1,6 @@
+export interface PipelineGeneratorSchema {
+  name: string;
+  model: string;
+  description?: string;
+  overrides?: string[];
+}
