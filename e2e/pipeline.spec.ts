@@ -214,6 +214,33 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     }
   });
 
+  it('a YAML syntax error and an unknown model type name the file', () => {
+    const file = join(ws.root, 'configs/model/logreg.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('C: 1.0', 'C: [1.0'));
+    try {
+      const r = ws.nx(['run', 'wine-logreg:train', '--exclude-task-dependencies', '--output-style=static']);
+      expect(r.code).not.toBe(0);
+      expect(r.output, r.output).toMatch(
+        /wine-logreg:train failed: configs\/model\/logreg\.yaml: .*line \d+/,
+      );
+    } finally {
+      writeFileSync(file, original);
+    }
+    const pipeline = join(ws.root, 'apps/wine-logreg/pipeline.yaml');
+    const declared = readFileSync(pipeline, 'utf8');
+    writeFileSync(pipeline, declared.replace('model: logreg', 'model: svm'));
+    try {
+      const r = ws.nx(['run', 'wine-logreg:train', '--exclude-task-dependencies', '--output-style=static']);
+      expect(r.code).not.toBe(0);
+      expect(r.output, r.output).toMatch(
+        /wine-logreg:train failed: .*svm.*logreg, random_forest|gradient_boosting, logreg, random_forest/,
+      );
+    } finally {
+      writeFileSync(pipeline, declared);
+    }
+  });
+
   it('an override of a key that does not exist', () => {
     const r = ws.nx(['run', 'wine-logreg:train', '--overrides=model.gamma=2', '--output-style=static']);
     expect(r.code).not.toBe(0);

@@ -41,6 +41,27 @@ describe('nx run <project>:sweep', () => {
     ).toEqual(['0.1|0.2', '0.1|0.3', '10|0.2', '10|0.3', '1|0.2', '1|0.3']);
   });
 
+  it('cellar runs ls --filter with OR and parentheses, --order-by metrics.accuracy DESC, gives exactly the right rows', () => {
+    const all = runsOf("tags.sweep = 'wine-grid'");
+    const expected = all
+      .filter((x) => x.metrics.accuracy > 0.6 && ['logreg', 'random_forest'].includes(x.tags.algorithm))
+      .sort((a, b) => b.metrics.accuracy - a.metrics.accuracy)
+      .map((x) => x.metrics.accuracy);
+    const filter =
+      "metrics.accuracy > 0.6 and (tags.algorithm = 'logreg' or tags.algorithm = 'random_forest')";
+    const r = ws.cellar(['runs', 'ls', '--json', '--filter', filter, '--order-by', 'metrics.accuracy DESC']);
+    expect(r.code, r.output).toBe(0);
+    const got = (JSON.parse(r.stdout).runs as Run[]).map((x) => x.metrics.accuracy);
+    expect(got.length).toBeGreaterThan(5);
+    expect(got).toEqual(expected);
+    const table = ws.cellar(['runs', 'ls', '--filter', filter, '--order-by', 'metrics.accuracy DESC']);
+    expect(table.code, table.output).toBe(0);
+    expect(table.stdout).not.toContain('gradient_boosting');
+    const bad = ws.cellar(['runs', 'ls', '--filter', 'metrics.accuracy >> 0.6']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/column \d+/);
+  });
+
   it('one failing run does not stop the others; the exit code and message say how many failed', () => {
     mkdirSync(join(ws.root, 'apps/mini-sweep'), { recursive: true });
     writeFileSync(join(ws.root, 'apps/mini-sweep/sweep.yaml'), 'sweep: mini\n');
