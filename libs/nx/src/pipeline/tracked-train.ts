@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComposedConfig } from '@cellar/config';
 import { writeFileAtomic } from '@cellar/data';
-import { trainingRun } from '@cellar/tracking';
+import { detectGitCommit, trainingRun } from '@cellar/tracking';
 import { confusionSvg, fitAndScore, paramsOf, type SplitData, type TrainResult } from './steps';
 
 export interface TrackedTrainOptions {
@@ -37,6 +37,7 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
   };
   if (!o.track) return { ...fitAndWrite(), runId: null };
 
+  const gitCommit = o.gitCommit === undefined ? detectGitCommit(o.root) : o.gitCommit;
   // The confusion matrix picture goes into the run's artifacts; trainingRun copies it in before returning.
   const scratch = mkdtempSync(join(tmpdir(), 'cellar-run-'));
   try {
@@ -45,10 +46,14 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
         storeOptions: { root: o.root },
         experiment: o.composed.config.tracking.experiment,
         runName: o.runName,
-        tags: { ...o.tags, algorithm: o.composed.config.model.type },
+        tags: {
+          ...o.tags,
+          algorithm: o.composed.config.model.type,
+          ...(gitCommit ? { git_commit: gitCommit } : {}),
+        },
         configHash: o.composed.hash,
         dataMd5: o.data.dataMd5,
-        gitCommit: o.gitCommit,
+        gitCommit,
       },
       async () => {
         const r = fitAndWrite();
