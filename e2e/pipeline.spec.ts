@@ -59,7 +59,10 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
       metrics: Record<string, number>;
     }>;
     expect(runs.map((x) => x.tags.pipeline).sort()).toEqual([...PIPELINES].sort());
+    const head = ws.git(['rev-parse', 'HEAD']).trim();
     for (const run of runs) {
+      expect(run.tags.git_commit).toBe(head);
+      expect(run.tags.algorithm).toMatch(/^(logreg|random_forest|gradient_boosting)$/);
       expect(run.info.status).toBe('FINISHED');
       expect(run.metrics.accuracy).toBeGreaterThan(0.5);
     }
