@@ -72,7 +72,8 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     // Docs and tests are not inputs of any model.
     writeFileSync(join(ws.root, 'apps/wine-logreg/README.md'), '# notes\n');
     writeFileSync(join(ws.root, 'libs/modeling/src/extra-notes.spec.ts'), '// a new test file\n');
-    const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
+    // No --output-style here: the workspace's .env makes every task's output show, notify's included.
+    const r = ws.nx(['run-many', '-t', 'notify']);
     expect(r.code, r.output).toBe(0);
     expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
     expect(r.stdout.match(/■ wine-/g)).toHaveLength(3);

@@ -9,6 +9,7 @@ export const SHARED_REMOTE = resolve(REPO, '../shared/dvc-remote');
 export const SHARED_CSV = resolve(REPO, '../shared/data/WineQT.csv');
 
 const COPY = [
+  '.env',
   'nx.json',
   'package.json',
   'package-lock.json',
