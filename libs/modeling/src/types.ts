@@ -1,21 +1,7 @@
-export type ModelSpec =
-  | { type: 'logreg'; C: number; maxIter: number; tol: number }
-  | {
-      type: 'random_forest';
-      nEstimators: number;
-      maxDepth: number | null;
-      maxFeatures: 'sqrt' | 'log2' | number | null;
-      minSamplesSplit: number;
-      randomState: number;
-    }
-  | {
-      type: 'gradient_boosting';
-      learningRate: number;
-      nEstimators: number;
-      maxDepth: number;
-      subsample: number;
-      randomState: number;
-    };
+import type { ModelConfig } from '@cellar/config';
+
+/** The validated `model` section of a composed config (snake_case keys camelCased by @cellar/config). */
+export type ModelSpec = ModelConfig;
 
 export type LogregSpec = Extract<ModelSpec, { type: 'logreg' }>;
 export type RandomForestSpec = Extract<ModelSpec, { type: 'random_forest' }>;

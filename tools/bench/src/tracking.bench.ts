@@ -2,66 +2,18 @@
 // against the reference, measured in the same invocation: load every run with its params,
 // metrics and tags (one searchRuns page of 10 000) and filter/sort/page in JavaScript.
 // Also: logging throughput through the store API, one process.
-import Database from 'better-sqlite3';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore, RunDetail, SearchRunsOptions, TrackingStore } from '@cellar/tracking';
+// The same seeded fixture the store's own 10 000-run test uses.
+import { seedSyntheticRuns } from '../../../libs/tracking/src/testing/seed-synthetic';
 
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 7));
 const RUNS = 10_000;
 const LOGGED_RUNS = 300;
-const ALGORITHMS = ['logistic_regression', 'random_forest', 'gradient_boosting', 'knn'];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Seeds in one transaction with raw SQL: the store API would spend a minute on 50 000 transactions. */
-function seed(dbPath: string, n: number): void {
-  openStore({ dbPath }).close();
-  const db = new Database(dbPath);
-  const base = 1_750_000_000_000;
-  db.transaction(() => {
-    for (let e = 0; e < 4; e += 1)
-      db.prepare('INSERT INTO experiments (name, created_at) VALUES (?, ?)').run(`exp-${e}`, base);
-    const run = db.prepare(
-      `INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    const param = db.prepare('INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)');
-    const metric = db.prepare(
-      'INSERT INTO metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)',
-    );
-    const latest = db.prepare(
-      'INSERT INTO latest_metrics (run_id, key, value, step, timestamp) VALUES (?, ?, ?, 0, ?)',
-    );
-    const tag = db.prepare('INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)');
-    for (let i = 0; i < n; i += 1) {
-      const id = crypto.createHash('md5').update(`run-${i}`).digest('hex');
-      const start = base + i * 1000;
-      run.run(id, 1 + (i % 4), `run-${i}`, i % 17 === 0 ? 'FAILED' : 'FINISHED', start, start + 700);
-      const params = {
-        'model.C': String([0.01, 0.1, 1, 10][i % 4]),
-        'model.max_iter': String(100 + (i % 3) * 100),
-        'model.n_estimators': String(50 * (1 + (i % 5))),
-        'train.seed': String(i % 10),
-        'train.test_size': '0.2',
-        algorithm: ALGORITHMS[i % 4],
-      };
-      for (const [k, v] of Object.entries(params)) param.run(id, k, v);
-      const metrics: Record<string, number> = {
-        accuracy: ((i * 7919) % 1000) / 1000,
-        log_loss: ((i * 104729) % 997) / 500,
-      };
-      if (i % 10 !== 0) metrics.f1_macro = ((i * 31) % 1000) / 1000;
-      for (const [k, v] of Object.entries(metrics)) {
-        metric.run(id, k, v, start);
-        latest.run(id, k, v, start);
-      }
-      tag.run(id, 'algorithm', ALGORITHMS[i % 4]);
-    }
-  })();
-  db.close();
-}
 
 function time(fn: () => unknown): number {
   const t0 = performance.now();
@@ -86,7 +38,7 @@ function main(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-bench-tracking-'));
   try {
     const dbPath = path.join(dir, 'cellar.db');
-    const seedMs = time(() => seed(dbPath, RUNS));
+    const seedMs = time(() => seedSyntheticRuns(dbPath, RUNS));
     const store = openStore({ dbPath, readonly: true });
     const byF1Desc = (a: RunDetail, b: RunDetail) =>
       Number(a.metrics.f1_macro === undefined) - Number(b.metrics.f1_macro === undefined) ||
