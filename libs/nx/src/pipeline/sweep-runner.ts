@@ -2,6 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { SweepSpec } from '@cellar/config';
 import { detectGitCommit } from '@cellar/tracking';
+// Static on purpose: Nx removes its TypeScript require hook once the executor has loaded.
+import { runSweepJob } from './sweep-worker';
 
 export interface SweepJob {
   index: number;
@@ -33,8 +35,14 @@ export interface SweepOptions {
 }
 
 const WORKER = join(__dirname, 'sweep-worker.ts');
+/** Jobs a worker holds at once, so it never idles while this process is busy fitting its own. */
+const PREFETCH = 2;
 
-/** Fan the sweep's runs out over `parallel` worker processes; one failing run never stops the others. */
+/**
+ * Fan the sweep's runs out over `parallel` lanes: this process is one lane (it has to load the
+ * training code anyway, and a forked worker starts cold), the others are worker processes.
+ * Jobs are taken from one queue as lanes free up; one failing run never stops the others.
+ */
 export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
   const gitCommit = o.track ? detectGitCommit(o.root) : null;
   const jobs: SweepJob[] = o.spec.runs.map((r, index) => ({
@@ -50,64 +58,86 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
   let next = 0;
   let done = 0;
   let failed = 0;
-  const workers: ChildProcess[] = [];
-  const report = () => {
+  const record = (r: SweepJobResult) => {
+    results[r.index] = r;
+    done++;
+    if (!r.ok) failed++;
     const elapsedMs = performance.now() - started;
-    const etaMs = done > 0 ? (elapsedMs / done) * (jobs.length - done) : null;
+    const etaMs = (elapsedMs / done) * (jobs.length - done);
     o.onProgress?.({ done, failed, total: jobs.length, elapsedMs, etaMs });
   };
+  const take = () => (next < jobs.length ? jobs[next++] : undefined);
+
+  const workers: ChildProcess[] = [];
   const stopAll = () => workers.forEach((w) => w.kill('SIGTERM'));
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
+  const lanes = Math.max(1, Math.min(o.parallel, jobs.length));
   try {
-    await Promise.all(
-      Array.from(
-        { length: Math.max(1, Math.min(o.parallel, jobs.length)) },
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const w = fork(WORKER, [o.root], {
-              execArgv: ['-r', require.resolve('@swc-node/register')],
-              stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-            });
-            workers.push(w);
-            let current: SweepJob | undefined;
-            const dispatch = () => {
-              current = jobs[next++];
-              if (current) w.send(current);
-              else w.disconnect();
-            };
-            w.on('message', (m: SweepJobResult | { ready: true }) => {
-              if ('ready' in m) return dispatch();
-              results[m.index] = m;
-              done++;
-              if (!m.ok) failed++;
-              report();
-              dispatch();
-            });
-            w.on('exit', (code, signal) => {
-              if (current && !results[current.index]) {
-                results[current.index] = {
-                  index: current.index,
-                  ok: false,
-                  error: `worker exited (${signal ?? code})`,
-                  ms: 0,
-                };
-                done++;
-                failed++;
-                report();
-              }
-              if (signal === 'SIGTERM' || signal === 'SIGINT') reject(new Error('sweep interrupted'));
-              else resolve();
-            });
-          }),
-      ),
-    );
+    const forked = Array.from({ length: lanes - 1 }, () => runWorkerLane(o.root, take, record, workers));
+    await runLocalLane(o.root, take, record);
+    await Promise.all(forked);
   } finally {
     process.off('SIGINT', stopAll);
     process.off('SIGTERM', stopAll);
   }
   for (const job of jobs) {
-    results[job.index] ??= { index: job.index, ok: false, error: 'not run: every worker exited', ms: 0 };
+    results[job.index] ??= {
+      index: job.index,
+      ok: false,
+      error: 'not run: the sweep was interrupted',
+      ms: 0,
+    };
   }
   return results;
+}
+
+async function runLocalLane(
+  root: string,
+  take: () => SweepJob | undefined,
+  record: (r: SweepJobResult) => void,
+) {
+  for (let job = take(); job; job = take()) {
+    record(await runSweepJob(root, job));
+    // Fitting blocks the event loop: let worker results and refills through between jobs.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function runWorkerLane(
+  root: string,
+  take: () => SweepJob | undefined,
+  record: (r: SweepJobResult) => void,
+  workers: ChildProcess[],
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const w = fork(WORKER, [root], {
+      execArgv: ['-r', require.resolve('@swc-node/register')],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    workers.push(w);
+    const held = new Map<number, SweepJob>();
+    const refill = () => {
+      while (held.size < PREFETCH) {
+        const job = take();
+        if (!job) break;
+        held.set(job.index, job);
+        w.send(job);
+      }
+      if (held.size === 0) w.disconnect();
+    };
+    w.on('message', (m: SweepJobResult | { ready: true }) => {
+      if ('ready' in m) return refill();
+      held.delete(m.index);
+      record(m);
+      refill();
+    });
+    w.on('exit', (code, signal) => {
+      for (const job of held.values()) {
+        record({ index: job.index, ok: false, error: `worker exited (${signal ?? code})`, ms: 0 });
+      }
+      if (signal === 'SIGTERM' || signal === 'SIGINT') reject(new Error('sweep interrupted'));
+      else resolve();
+    });
+  });
 }

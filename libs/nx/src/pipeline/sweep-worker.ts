@@ -44,8 +44,10 @@ export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJob
 
 if (require.main === module && process.send) {
   const root = process.argv[2];
+  // One job at a time, in the order received (the parent keeps a couple queued here).
+  let queue = Promise.resolve();
   process.on('message', (job: SweepJob) => {
-    void runSweepJob(root, job).then((result) => process.send?.(result));
+    queue = queue.then(() => runSweepJob(root, job).then((result) => void process.send?.(result)));
   });
   process.send({ ready: true });
 }
