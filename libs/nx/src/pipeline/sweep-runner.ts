@@ -35,6 +35,13 @@ export interface SweepOptions {
 }
 
 const WORKER = join(__dirname, 'sweep-worker.ts');
+
+export class SweepInterrupted extends Error {
+  readonly code = 'SWEEP_INTERRUPTED';
+  constructor(done: number, total: number) {
+    super(`sweep interrupted after ${done} of ${total} runs; finished runs stay in the tracking store`);
+  }
+}
 /** Jobs a worker holds at once, so it never idles while this process is busy fitting its own. */
 const PREFETCH = 2;
 
@@ -66,10 +73,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
     const etaMs = (elapsedMs / done) * (jobs.length - done);
     o.onProgress?.({ done, failed, total: jobs.length, elapsedMs, etaMs });
   };
-  const take = () => (next < jobs.length ? jobs[next++] : undefined);
+  let interrupted = false;
+  const take = () => (!interrupted && next < jobs.length ? jobs[next++] : undefined);
 
   const workers: ChildProcess[] = [];
-  const stopAll = () => workers.forEach((w) => w.kill('SIGTERM'));
+  // Ctrl-C / SIGTERM: start nothing new and stop the workers (their runs end KILLED); this lane's
+  // current run ends KILLED through trainingRun's own handler; then the sweep reports the interruption.
+  const stopAll = () => {
+    interrupted = true;
+    workers.forEach((w) => w.kill('SIGTERM'));
+  };
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
   const lanes = Math.max(1, Math.min(o.parallel, jobs.length));
@@ -81,14 +94,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
     process.off('SIGINT', stopAll);
     process.off('SIGTERM', stopAll);
   }
-  for (const job of jobs) {
-    results[job.index] ??= {
-      index: job.index,
-      ok: false,
-      error: 'not run: the sweep was interrupted',
-      ms: 0,
-    };
-  }
+  if (interrupted) throw new SweepInterrupted(done, jobs.length);
   return results;
 }
 
@@ -110,7 +116,7 @@ function runWorkerLane(
   record: (r: SweepJobResult) => void,
   workers: ChildProcess[],
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve) => {
     const w = fork(WORKER, [root], {
       execArgv: ['-r', require.resolve('@swc-node/register')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -136,8 +142,7 @@ function runWorkerLane(
       for (const job of held.values()) {
         record({ index: job.index, ok: false, error: `worker exited (${signal ?? code})`, ms: 0 });
       }
-      if (signal === 'SIGTERM' || signal === 'SIGINT') reject(new Error('sweep interrupted'));
-      else resolve();
+      resolve();
     });
   });
 }
