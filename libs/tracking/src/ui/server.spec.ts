@@ -3,7 +3,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type RunDetail, type TrackingStore } from '../store';
+import { openStore } from '../store/store';
+import type { RunDetail, TrackingStore } from '../store/types';
 import { startUiServer, type UiServer } from './server';
 import { seedRuns, type SeededRun } from './test-fixtures';
 

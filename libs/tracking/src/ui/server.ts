@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TrackingError, errorMessage } from '../errors';
-import { openStore, type RunDetail, type TrackingStore } from '../store';
+import { openStore } from '../store/store';
+import type { RunDetail, TrackingStore } from '../store/types';
 import {
   ARTIFACT_CSP,
   PAGE_CSP,

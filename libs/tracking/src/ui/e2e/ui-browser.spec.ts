@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type TrackingStore } from '../../store';
+import { openStore } from '../../store/store';
+import type { TrackingStore } from '../../store/types';
 import { startUiServer, type UiServer } from '../server';
 import { repoRoot, seedRuns, type SeededRun } from '../test-fixtures';
 

@@ -1186,19 +1186,24 @@
         );
       }),
     );
-    var colourSelect = h(
-      'select',
-      {
-        id: 'colour-select',
-        onchange: function (ev) {
-          setParam('colour', ev.target.value);
+    // A <select> over keys that writes its choice to the URL parameter `param`.
+    function keySelect(id, param, keys, value) {
+      var select = h(
+        'select',
+        {
+          id: id,
+          onchange: function (ev) {
+            setParam(param, ev.target.value);
+          },
         },
-      },
-      metricKeys.map(function (k) {
-        return h('option', { value: k, text: k });
-      }),
-    );
-    colourSelect.value = colourKey || '';
+        keys.map(function (k) {
+          return h('option', { value: k, text: k });
+        }),
+      );
+      select.value = value || '';
+      return select;
+    }
+    var colourSelect = keySelect('colour-select', 'colour', metricKeys, colourKey);
 
     var pc = parallelCoordinates(
       runs,
@@ -1211,32 +1216,8 @@
     // scatter
     var xKey = params.get('x') || defaultScatterX(runs, paramKeys);
     var yKey = params.get('y') || colourKey;
-    var xSelect = h(
-      'select',
-      {
-        id: 'x-select',
-        onchange: function (ev) {
-          setParam('x', ev.target.value);
-        },
-      },
-      paramKeys.map(function (k) {
-        return h('option', { value: k, text: k });
-      }),
-    );
-    xSelect.value = xKey || '';
-    var ySelect = h(
-      'select',
-      {
-        id: 'y-select',
-        onchange: function (ev) {
-          setParam('y', ev.target.value);
-        },
-      },
-      metricKeys.map(function (k) {
-        return h('option', { value: k, text: k });
-      }),
-    );
-    ySelect.value = yKey || '';
+    var xSelect = keySelect('x-select', 'x', paramKeys, xKey);
+    var ySelect = keySelect('y-select', 'y', metricKeys, yKey);
 
     show(
       h(
