@@ -96,14 +96,14 @@ async function main() {
     const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
     const cores = availableParallelism();
     rows.push([
-      `\`nx run wine-experiments:sweep\` (${spec.runs.length} runs, ${cores} worker processes, tracked)`,
+      `\`nx run wine-experiments:sweep\` (${spec.runs.length} runs, ${cores} lanes, tracked)`,
       fmt(median(sweepNx)),
       `${ratio(median(sweepNx), median(sweepNx1))} of \`--workers=1\`; ${ratio(median(sweepNx), median(sequential))} of in-process sequential (goal ≤ 0.6×)`,
       sk ? `${ratio(median(sweepNx), sk.median)} of scikit-learn` : 'scikit-learn not installed',
     ]);
     rows.push([`\`nx run wine-experiments:sweep --workers=1\``, fmt(median(sweepNx1)), '', '']);
     rows.push([
-      `heavier grid (8 runs: forests of 300–500 trees, boosting 300–400 stages), ${cores} workers`,
+      `heavier grid (8 runs: forests of 300–500 trees, boosting 300–400 stages), ${cores} lanes`,
       fmt(median(heavy)),
       `${ratio(median(heavy), median(heavy1))} of \`--workers=1\` (${fmt(median(heavy1))})`,
       '',

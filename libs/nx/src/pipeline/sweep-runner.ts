@@ -23,7 +23,7 @@ export interface SweepProgress {
   failed: number;
   total: number;
   elapsedMs: number;
-  etaMs: number | null;
+  etaMs: number;
 }
 
 export interface SweepOptions {

@@ -5,18 +5,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
 import type { RunDetail, TrackingStore } from '../store/types';
-import { startUiServer, type UiServer } from './server';
+import { startUiServer, type RunsPage, type UiServer } from './server';
 import { seedRuns, type SeededRun } from './test-fixtures';
 
-interface RunsBody {
-  runs: RunDetail[];
-  total: number;
-  offset: number;
-  limit: number;
-  paramKeys: string[];
-  metricKeys: string[];
-  tagKeys: string[];
-}
+type RunsBody = RunsPage;
 
 /** Raw request: fetch would normalise `%2e%2e` segments before they reach the server. */
 function rawGet(

@@ -38,10 +38,9 @@ function seconds(ms: number): string {
 
 function printProgress(name: string) {
   return (p: SweepProgress) => {
-    const eta = p.etaMs === null ? '?' : seconds(p.etaMs);
     const failed = p.failed ? `, ${p.failed} failed` : '';
     console.log(
-      `sweep ${name}: ${p.done}/${p.total} done${failed}, elapsed ${seconds(p.elapsedMs)}, ETA ${eta}`,
+      `sweep ${name}: ${p.done}/${p.total} done${failed}, elapsed ${seconds(p.elapsedMs)}, ETA ${seconds(p.etaMs)}`,
     );
   };
 }
