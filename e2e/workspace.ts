@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..');
-export const SHARED_REMOTE = resolve(REPO, '../shared/dvc-remote');
-export const SHARED_CSV = resolve(REPO, '../shared/data/WineQT.csv');
+export const EXAMPLE_REMOTE = resolve(REPO, 'data/remote');
+export const WINE_CSV = resolve(EXAMPLE_REMOTE, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb');
 
 const COPY = [
   '.env',
@@ -68,7 +68,7 @@ export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
     NX_SKIP_NX_CACHE: undefined,
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: undefined,
     NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: undefined,
-    CELLAR_DATA_REMOTE: SHARED_REMOTE,
+    CELLAR_DATA_REMOTE: undefined,
     CELLAR_TRACKING_DB: undefined,
     CELLAR_ARTIFACT_ROOT: undefined,
     CELLAR_WEBHOOK_URL: undefined,

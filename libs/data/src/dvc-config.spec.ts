@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDvcConfig, resolveRemote } from './dvc-config';
-import { makeWorkspace, REPO_ROOT, SHARED_REMOTE } from './test-utils';
+import { makeWorkspace, REPO_ROOT, EXAMPLE_REMOTE } from './test-utils';
 
 describe('parseDvcConfig', () => {
   it('parses the configobj form DVC writes', () => {
@@ -20,8 +20,8 @@ describe('parseDvcConfig', () => {
 describe('resolveRemote', () => {
   it("resolves the repo's own remote relative to .dvc/", () => {
     expect(resolveRemote(REPO_ROOT, {})).toEqual({
-      name: 'shared',
-      url: SHARED_REMOTE,
+      name: 'example',
+      url: EXAMPLE_REMOTE,
       kind: 'local',
       source: '.dvc/config',
       options: {},

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from './data-error';
 import { md5File } from './md5';
 import { addData, dataStatus, findPointers, pullData, pushData, type TransferProgress } from './sync';
-import { makeTempDir, makeWorkspace, SHARED_REMOTE, WINE_CSV, WINE_MD5, wineWorkspace } from './test-utils';
+import { makeTempDir, makeWorkspace, EXAMPLE_REMOTE, WINE_CSV, WINE_MD5, wineWorkspace } from './test-utils';
 
 const WINE_OBJECT = `files/md5/${WINE_MD5.slice(0, 2)}/${WINE_MD5.slice(2)}`;
 
@@ -19,12 +19,12 @@ async function rejection(p: Promise<unknown>): Promise<DataError> {
 }
 
 describe('pullData', () => {
-  it('pulls WineQT from ../shared/dvc-remote via .dvc/config (relative to .dvc/), then reports up-to-date', async () => {
+  it('pulls WineQT from the example remote via .dvc/config (relative to .dvc/), then reports up-to-date', async () => {
     const root = wineWorkspace();
     fs.mkdirSync(path.join(root, '.dvc'));
     fs.writeFileSync(
       path.join(root, '.dvc/config'),
-      `[core]\n    remote = shared\n['remote "shared"']\n    url = ${path.relative(path.join(root, '.dvc'), SHARED_REMOTE)}\n`,
+      `[core]\n    remote = shared\n['remote "shared"']\n    url = ${path.relative(path.join(root, '.dvc'), EXAMPLE_REMOTE)}\n`,
     );
     const progress: TransferProgress[] = [];
     const first = await pullData({ root, env: {}, onProgress: (p) => progress.push(p) });
@@ -66,13 +66,13 @@ describe('pullData', () => {
 
   it('refuses to discard local changes to a tracked file unless forced', async () => {
     const root = wineWorkspace({ 'data/external/WineQT.csv': 'my edits\n' });
-    const err = await rejection(pullData({ root, remote: SHARED_REMOTE, env: {} }));
+    const err = await rejection(pullData({ root, remote: EXAMPLE_REMOTE, env: {} }));
     expect(err.code).toBe('LOCAL_CHANGES');
     expect(err.message).toBe(
       "data/external/WineQT.csv has local changes (it no longer matches data/external/WineQT.csv.dvc): run 'cellar data add data/external/WineQT.csv' to track them, or pull with --force to discard them",
     );
     expect(fs.readFileSync(path.join(root, 'data/external/WineQT.csv'), 'utf8')).toBe('my edits\n');
-    const [res] = await pullData({ root, remote: SHARED_REMOTE, env: {}, force: true });
+    const [res] = await pullData({ root, remote: EXAMPLE_REMOTE, env: {}, force: true });
     expect(res.status).toBe('fetched');
     expect(await md5File(path.join(root, 'data/external/WineQT.csv'))).toBe(WINE_MD5);
   });
@@ -85,11 +85,25 @@ describe('pullData', () => {
     );
   });
 
+  it('names a remote folder that does not exist, for pull and for status (never "new")', async () => {
+    const root = wineWorkspace({
+      '.dvc/config': `[core]\n    remote = gone\n['remote "gone"']\n    url = ../no/such/remote\n`,
+    });
+    const where = path.join(root, 'no/such/remote');
+    const expected = `remote 'gone' (${where}) does not exist: fix its url in .dvc/config or set CELLAR_DATA_REMOTE`;
+    const pull = await rejection(pullData({ root, env: {} }));
+    expect(pull.code).toBe('REMOTE_NOT_FOUND');
+    expect(pull.message).toBe(expected);
+    fs.copyFileSync(WINE_CSV, path.join(root, 'data/external/WineQT.csv'));
+    const status = await rejection(dataStatus({ root, env: {} }));
+    expect(status.message).toContain(expected);
+  });
+
   it('uses env CELLAR_DATA_REMOTE relative to the root', async () => {
     const root = wineWorkspace({
       '.dvc/config': `[core]\n    remote = nowhere\n['remote "nowhere"']\n    url = /nonexistent\n`,
     });
-    fs.symlinkSync(SHARED_REMOTE, path.join(root, 'mirror'));
+    fs.symlinkSync(EXAMPLE_REMOTE, path.join(root, 'mirror'));
     const res = await pullData({ root, env: { CELLAR_DATA_REMOTE: 'mirror' } });
     expect(res[0].status).toBe('fetched');
   });

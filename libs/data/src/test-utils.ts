@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
-/** CI clones the repo beside shared/, so the dataset is always one level up from the repo root. */
-export const WINE_CSV = path.resolve(REPO_ROOT, '../shared/data/WineQT.csv');
-export const SHARED_REMOTE = path.resolve(REPO_ROOT, '../shared/dvc-remote');
+/** The example's DVC remote ships in the repo; its one object is WineQT.csv itself. */
+export const EXAMPLE_REMOTE = path.resolve(REPO_ROOT, 'data/remote');
+export const WINE_CSV = path.join(EXAMPLE_REMOTE, 'files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb');
 export const WINE_MD5 = 'e2e57e4c41e6ee0213fb12e5a70f4bfb';
 export const WINE_SIZE = 78057;
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { loadSweep } from '@cellar/config';
 import { detectGitCommit } from '@cellar/tracking';
 import { runSweepJob } from '../../../libs/nx/src/pipeline/sweep-worker';
-import { createTempWorkspace, SHARED_CSV, type TempWorkspace } from '../../../e2e/workspace';
+import { createTempWorkspace, WINE_CSV, type TempWorkspace } from '../../../e2e/workspace';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (s: number) => `${s.toFixed(2)} s`;
@@ -130,7 +130,7 @@ function sklearnGrid(reps: number): { median: number; version: string } | null {
   try {
     const out = execFileSync(
       '/usr/bin/python3',
-      [join(__dirname, 'sklearn_grid.py'), resolve(SHARED_CSV), String(reps)],
+      [join(__dirname, 'sklearn_grid.py'), resolve(WINE_CSV), String(reps)],
       { encoding: 'utf8' },
     );
     const parsed = JSON.parse(out) as { sklearn_version: string; runs_s: number[] };

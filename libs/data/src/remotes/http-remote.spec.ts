@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../data-error';
 import { md5File } from '../md5';
 import { dataStatus, pullData, pushData } from '../sync';
-import { SHARED_REMOTE, WINE_MD5, wineWorkspace } from '../test-utils';
+import { EXAMPLE_REMOTE, WINE_MD5, wineWorkspace } from '../test-utils';
 
 let server: http.Server;
 let baseUrl: string;
@@ -29,7 +29,7 @@ function serveDir(dir: string): http.Server {
 }
 
 beforeAll(async () => {
-  server = serveDir(SHARED_REMOTE);
+  server = serveDir(EXAMPLE_REMOTE);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dvc`;
 });

@@ -16,11 +16,25 @@ export class LocalRemote implements DataRemote {
     return path.join(this.url, ...objectKey(md5).split('/'));
   }
 
+  /** A missing remote folder is a misconfiguration, not an empty remote: say so instead of "not in remote". */
+  private async assertExists(): Promise<void> {
+    const stat = await fs.promises.stat(this.url).catch(() => null);
+    if (!stat?.isDirectory()) {
+      throw new DataError(
+        'REMOTE_NOT_FOUND',
+        `remote '${this.name}' (${this.url}) does not exist: fix its url in .dvc/config or set CELLAR_DATA_REMOTE`,
+      );
+    }
+  }
+
   async has(md5: string): Promise<boolean> {
     try {
       return (await fs.promises.stat(this.objectPath(md5))).isFile();
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        await this.assertExists();
+        return false;
+      }
       throw this.failure('check', md5, err);
     }
   }
@@ -31,6 +45,7 @@ export class LocalRemote implements DataRemote {
       await pipeline(fs.createReadStream(src), countingStream(onProgress), fs.createWriteStream(destTmp));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(src)) {
+        await this.assertExists();
         throw new DataError(
           'OBJECT_NOT_FOUND',
           `object ${md5} is not in remote '${this.name}' (${this.url})`,
