@@ -10,8 +10,9 @@ import { Provenance } from './provenance';
 import { validateConfig, type CellarConfig } from './schema';
 import { isMap, type Tree } from './tree';
 
-export const BASE_CONFIG_FILE = 'configs/train/base.yaml';
-export const MODEL_CONFIG_DIR = 'configs/model';
+export const DEFAULT_CONFIG_DIR = 'configs';
+export const BASE_CONFIG_FILE = `${DEFAULT_CONFIG_DIR}/train/base.yaml`;
+export const MODEL_CONFIG_DIR = `${DEFAULT_CONFIG_DIR}/model`;
 
 export interface ComposeOptions {
   root: string;
@@ -20,6 +21,8 @@ export interface ComposeOptions {
   /** Relative path of the pipeline.yaml the pipeline overrides came from; used in messages and `sources`. */
   pipelineFile?: string;
   overrides?: string[];
+  /** Folder of train/base.yaml and model/<name>.yaml, relative to root. Default `configs`. */
+  configDir?: string;
   /** Defaults to process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -50,15 +53,15 @@ export function assertModelName(model: string, where?: string): void {
 }
 
 /** The config files a model's pipeline reads, in merge order. Pure: no I/O. */
-export function modelConfigFiles(model: string): string[] {
+export function modelConfigFiles(model: string, configDir = DEFAULT_CONFIG_DIR): string[] {
   assertModelName(model);
-  return [BASE_CONFIG_FILE, `${MODEL_CONFIG_DIR}/${model}.yaml`];
+  return [`${configDir}/train/base.yaml`, `${configDir}/model/${model}.yaml`];
 }
 
-export function listModels(root: string): string[] {
+export function listModels(root: string, configDir = DEFAULT_CONFIG_DIR): string[] {
   try {
     return fs
-      .readdirSync(path.resolve(root, MODEL_CONFIG_DIR))
+      .readdirSync(path.resolve(root, configDir, 'model'))
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => f.slice(0, -'.yaml'.length))
       .sort();
@@ -71,9 +74,9 @@ export function listModels(root: string): string[] {
 export function composeConfig(opts: ComposeOptions): ComposedConfig {
   const { root, model } = opts;
   const env = opts.env ?? process.env;
-  const [baseFile, modelFile] = modelConfigFiles(model);
+  const [baseFile, modelFile] = modelConfigFiles(model, opts.configDir);
   if (!fs.existsSync(path.resolve(root, modelFile))) {
-    const available = listModels(root);
+    const available = listModels(root, opts.configDir);
     throw new ConfigError(
       'MODEL_NOT_FOUND',
       `${modelFile}: model '${model}' does not exist (available: ${available.length ? available.join(', ') : 'none'}; add ${modelFile} or pick one of those)`,

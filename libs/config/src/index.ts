@@ -6,6 +6,7 @@ export {
   modelConfigFiles,
   listModels,
   BASE_CONFIG_FILE,
+  DEFAULT_CONFIG_DIR,
   MODEL_CONFIG_DIR,
 } from './compose';
 export type { ComposeOptions, ComposedConfig } from './compose';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertModelName, listModels, MODEL_CONFIG_DIR } from './compose';
+import { assertModelName, DEFAULT_CONFIG_DIR, listModels } from './compose';
 import { ConfigError } from './config-error';
 import { loadYamlMap } from './load-yaml';
 import { parseOverride, parseValueText, splitTopLevel } from './override';
@@ -99,19 +99,20 @@ function cartesian(lists: string[][]): string[][] {
 }
 
 /** Loads `configs/sweep/<name>.yaml` and expands every grid entry, first parameter varying slowest. */
-export function loadSweep(root: string, name: string): SweepSpec {
+export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG_DIR): SweepSpec {
+  const sweepDir = `${configDir}/sweep`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes('..')) {
     throw new ConfigError(
       'INVALID_NAME',
-      `sweep name '${name}' is invalid (use the file name of ${SWEEP_DIR}/<name>.yaml without .yaml)`,
+      `sweep name '${name}' is invalid (use the file name of ${sweepDir}/<name>.yaml without .yaml)`,
     );
   }
-  const file = `${SWEEP_DIR}/${name}.yaml`;
+  const file = `${sweepDir}/${name}.yaml`;
   if (!fs.existsSync(path.resolve(root, file))) {
     let available: string[] = [];
     try {
       available = fs
-        .readdirSync(path.resolve(root, SWEEP_DIR))
+        .readdirSync(path.resolve(root, sweepDir))
         .filter((f) => f.endsWith('.yaml'))
         .map((f) => f.slice(0, -5))
         .sort();
@@ -137,7 +138,7 @@ export function loadSweep(root: string, name: string): SweepSpec {
     );
   if (!Array.isArray(raw.grid) || raw.grid.length === 0)
     fail('grid', 'grid must be a non-empty list of { model, params } entries');
-  const models = new Set(listModels(root));
+  const models = new Set(listModels(root, configDir));
   const runs: SweepRun[] = [];
   (raw.grid as unknown[]).forEach((entry, i) => {
     const at = `grid.${i}`;
@@ -155,7 +156,7 @@ export function loadSweep(root: string, name: string): SweepSpec {
     if (!models.has(model))
       fail(
         `${at}.model`,
-        `${at}.model '${model}' does not exist in ${MODEL_CONFIG_DIR} (available: ${[...models].join(', ') || 'none'})`,
+        `${at}.model '${model}' does not exist in ${configDir}/model (available: ${[...models].join(', ') || 'none'})`,
       );
     const params = entry.params ?? {};
     if (!isMap(params))

@@ -1,3 +1,3 @@
-// Plugin entry: Nx loads this on every command, so it exports createNodes only.
+// Plugin entry: Nx loads this on every command, so it exports createNodes and its option types only.
 export { createNodes } from './plugin/create-nodes';
-export type { CellarPluginOptions } from './plugin/create-nodes';
+export type { CellarPluginOptions, CellarTargetNames } from './plugin/options';

@@ -1,10 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CreateNodesContext } from '@nx/devkit';
+import { codeInputs, locatePackage, type PackageLocation } from './code-inputs';
 import { createNodes } from './create-nodes';
-import { inferPipelineProject } from './infer-targets';
+import { inferPipelineProject, type InferContext } from './infer-targets';
+import { DEFAULT_OPTIONS, normalizeOptions, type CellarPluginOptions } from './options';
 
 const ws = mkdtempSync(join(tmpdir(), 'cellar-nodes-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
@@ -15,11 +17,15 @@ function write(file: string, text: string) {
 }
 
 const context: CreateNodesContext = { workspaceRoot: ws, nxJsonConfiguration: {} };
-const run = (files: string[]) => createNodes[1](files, {}, context);
+const run = (files: string[], options: CellarPluginOptions = {}) => createNodes[1](files, options, context);
+const THIRD_PARTY = { externalDependencies: ['csv-parse', 'yaml', 'zod'] };
+
+// A workspace where nothing of Cellar resolves: only the third-party versions stand for code.
+const bare: InferContext = { options: DEFAULT_OPTIONS, code: codeInputs(() => null) };
 
 describe('createNodes', () => {
-  it('matches pipeline and sweep declarations under apps/', () => {
-    expect(createNodes[0]).toBe('apps/*/{pipeline,sweep}.yaml');
+  it('matches every pipeline and sweep declaration; the options pick which count', () => {
+    expect(createNodes[0]).toBe('**/{pipeline,sweep}.yaml');
   });
 
   it('infers train -> evaluate -> notify (+ predict) with exact, file-precise inputs', async () => {
@@ -30,28 +36,50 @@ describe('createNodes', () => {
     expect(file).toBe('apps/wine-logreg/pipeline.yaml');
     const project = result.projects?.['apps/wine-logreg'];
     expect(project).toEqual(
-      inferPipelineProject({ root: 'apps/wine-logreg', name: 'wine-logreg', model: 'logreg' }),
+      inferPipelineProject(
+        { root: 'apps/wine-logreg', name: 'wine-logreg', file, model: 'logreg', env: [] },
+        bare,
+      ),
     );
     const t = project!.targets!;
     expect(Object.keys(t)).toEqual(['train', 'evaluate', 'notify', 'predict']);
-    expect(t.train.inputs!.slice(0, 4)).toEqual([
-      '{projectRoot}/pipeline.yaml',
+    expect(t.train.inputs).toEqual([
+      '{workspaceRoot}/apps/wine-logreg/pipeline.yaml',
       '{workspaceRoot}/configs/train/base.yaml',
       '{workspaceRoot}/configs/model/logreg.yaml',
       '{workspaceRoot}/data/**/*.dvc',
+      THIRD_PARTY,
     ]);
-    // Another model's config must not be an input, so `nx affected` stays per pipeline.
-    expect(JSON.stringify(t.train.inputs)).not.toContain('random_forest');
     expect(t.train.outputs).toEqual(['{projectRoot}/model.json', '{projectRoot}/metrics.json']);
     expect(t.train.dependsOn).toEqual([{ projects: ['data'], target: 'pull' }]);
+    expect(t.train.options).toEqual({ pipeline: 'apps/wine-logreg/pipeline.yaml' });
     expect(t.evaluate.dependsOn).toEqual(['train']);
     expect(t.evaluate.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
     expect(t.evaluate.outputs).toEqual(['{projectRoot}/reports']);
     expect(t.notify).toMatchObject({ cache: false, dependsOn: ['evaluate'] });
     expect(t.predict.cache).toBe(false);
     for (const target of Object.values(t)) expect(target.metadata?.description).toMatch(/\w/);
-    // Tracking code never invalidates a model: it only records what happened.
-    expect(JSON.stringify(t.train.inputs)).not.toContain('libs/tracking');
+    expect(project!.metadata?.description).toBe('Pipeline using the logreg model');
+  });
+
+  it('hashes the environment variables the config reads outside notify.*', async () => {
+    write(
+      'configs/train/base.yaml',
+      'train:\n  random_state: ${env:SEED,42}\nnotify:\n  webhook_url: ${env:HOOK,null}\n',
+    );
+    write('configs/model/rf.yaml', 'model:\n  n_estimators: ${env:TREES}\n');
+    write(
+      'apps/env-rf/pipeline.yaml',
+      'model: rf\noverrides: ["model.max_depth=${env:DEPTH}", "notify.webhook_url=${env:OTHER}"]\n',
+    );
+    const [[, result]] = await run(['apps/env-rf/pipeline.yaml']);
+    const train = result.projects!['apps/env-rf'].targets!.train;
+    expect(train.inputs!.filter((i) => typeof i === 'object' && 'env' in i)).toEqual([
+      { env: 'DEPTH' },
+      { env: 'SEED' },
+      { env: 'TREES' },
+    ]);
+    rmSync(join(ws, 'configs'), { recursive: true });
   });
 
   it('infers a sweep project from sweep.yaml', async () => {
@@ -62,6 +90,26 @@ describe('createNodes', () => {
       metadata: { description: 'the grid' },
       targets: { sweep: { executor: '@cellar/nx:sweep', options: { sweep: 'wine-grid' }, cache: false } },
     });
+  });
+
+  it('takes globs, the config folder, the data project and target names from nx.json options', async () => {
+    write('ml/churn/pipeline.yaml', 'model: logreg\n');
+    write('apps/ignored/pipeline.yaml', 'model: logreg\n');
+    const options = {
+      pipelines: 'ml/*/pipeline.yaml',
+      configDir: 'ml-configs',
+      dataProject: 'datasets',
+      targetNames: { train: 'fit', notify: 'report' },
+    };
+    const results = await run(['ml/churn/pipeline.yaml', 'apps/ignored/pipeline.yaml'], options);
+    expect(results.map(([f]) => f)).toEqual(['ml/churn/pipeline.yaml']);
+    const t = results[0][1].projects!['ml/churn'].targets!;
+    expect(Object.keys(t)).toEqual(['fit', 'evaluate', 'report', 'predict']);
+    expect(t.fit.options).toEqual({ pipeline: 'ml/churn/pipeline.yaml', configDir: 'ml-configs' });
+    expect(t.fit.inputs).toContain('{workspaceRoot}/ml-configs/model/logreg.yaml');
+    expect(t.fit.dependsOn).toEqual([{ projects: ['datasets'], target: 'pull' }]);
+    expect(t.evaluate.dependsOn).toEqual(['fit']);
+    expect(t.report.dependsOn).toEqual(['evaluate']);
   });
 
   it('names the file when a declaration is broken', async () => {
@@ -76,5 +124,84 @@ describe('createNodes', () => {
       ['apps/bad/pipeline.yaml', "apps/bad/pipeline.yaml: 'model' must be a non-empty string"],
       ['apps/worse/pipeline.yaml', 'apps/worse/pipeline.yaml: not valid YAML'],
     ]);
+  });
+});
+
+describe('plugin options', () => {
+  it('rejects unknown keys and bad target names, naming them', () => {
+    expect(() => normalizeOptions({ pipeline: 'x' } as CellarPluginOptions)).toThrow(
+      "nx.json: unknown @cellar/nx plugin option 'pipeline' (known: pipelines, sweeps, configDir, dataProject, targetNames)",
+    );
+    expect(() => normalizeOptions({ targetNames: { fit: 'x' } as never })).toThrow(
+      'nx.json: @cellar/nx targetNames.fit is not a Cellar target (known: train, evaluate, notify, predict, sweep)',
+    );
+    expect(() => normalizeOptions({ targetNames: { train: 'a b' } })).toThrow(
+      "nx.json: @cellar/nx targetNames.train must be a target name like 'fit'",
+    );
+    expect(normalizeOptions({ configDir: 'cfg/' }).configDir).toBe('cfg');
+  });
+});
+
+describe('code inputs', () => {
+  const source: Record<string, PackageLocation> = {
+    '@cellar/nx': { rel: 'libs/nx', inWorkspace: true },
+    '@cellar/pipeline': { rel: 'libs/pipeline', inWorkspace: true },
+    '@cellar/config': { rel: 'libs/config', inWorkspace: true },
+    '@cellar/data': { rel: 'libs/data', inWorkspace: true },
+    '@cellar/modeling': { rel: 'libs/modeling', inWorkspace: true },
+  };
+
+  it("in Cellar's own repository: source globs of exactly the code a step runs, and a build first", () => {
+    const code = codeInputs((name) => source[name] ?? null);
+    expect(code.buildProject).toBe('@cellar/nx');
+    expect(code.inputs.train).toEqual([
+      '{workspaceRoot}/libs/nx/src/executors/train/**/*.ts',
+      '{workspaceRoot}/libs/nx/src/executors/shared/**/*.ts',
+      '{workspaceRoot}/libs/pipeline/src/train/**/*.ts',
+      '{workspaceRoot}/libs/pipeline/src/shared/**/*.ts',
+      '{workspaceRoot}/libs/config/src/**/*.ts',
+      '{workspaceRoot}/libs/data/src/**/*.ts',
+      '{workspaceRoot}/libs/modeling/src/**/*.ts',
+      '!{workspaceRoot}/libs/nx/src/**/*.spec.ts',
+      '!{workspaceRoot}/libs/nx/src/testing/**',
+      '!{workspaceRoot}/libs/pipeline/src/**/*.spec.ts',
+      '!{workspaceRoot}/libs/pipeline/src/testing/**',
+      '!{workspaceRoot}/libs/config/src/**/*.spec.ts',
+      '!{workspaceRoot}/libs/config/src/testing/**',
+      '!{workspaceRoot}/libs/data/src/**/*.spec.ts',
+      '!{workspaceRoot}/libs/data/src/testing/**',
+      '!{workspaceRoot}/libs/modeling/src/**/*.spec.ts',
+      '!{workspaceRoot}/libs/modeling/src/testing/**',
+      THIRD_PARTY,
+    ]);
+    // Notifier, predict, sweep and tracking code never invalidate a model.
+    expect(JSON.stringify(code.inputs)).not.toMatch(/notify|predict|sweep|tracking/);
+  });
+
+  it('installed from npm: the packages are external dependencies (their versions stand for the code)', () => {
+    const installed = (name: string) => ({ rel: `node_modules/${name}`, inWorkspace: false });
+    const code = codeInputs(installed);
+    expect(code.buildProject).toBeNull();
+    expect(code.inputs.evaluate).toEqual([
+      {
+        externalDependencies: [
+          '@cellar/nx',
+          '@cellar/pipeline',
+          '@cellar/config',
+          '@cellar/data',
+          '@cellar/modeling',
+          'csv-parse',
+          'yaml',
+          'zod',
+        ],
+      },
+    ]);
+  });
+
+  it("locates this repository's packages as sources", () => {
+    const repo = resolve(__dirname, '../../../..');
+    expect(locatePackage('@cellar/config', repo)).toEqual({ rel: 'libs/config', inWorkspace: true });
+    expect(locatePackage('yaml', repo)).toEqual({ rel: 'node_modules/yaml', inWorkspace: false });
+    expect(locatePackage('@cellar/no-such-package', repo)).toBeNull();
   });
 });

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
+import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
-import { PIPELINE_FILE } from '../constants';
-import { inferPipelineProject, inferSweepProject } from './infer-targets';
+import { codeInputs, locatePackage } from './code-inputs';
+import { envReferences } from './env-inputs';
+import { inferPipelineProject, inferSweepProject, type InferContext } from './infer-targets';
+import { normalizeOptions, type CellarPluginOptions, type NormalizedPluginOptions } from './options';
 
-// This file runs on every `nx` command: it reads two YAML keys and nothing else (no ML code).
+// This file runs on every `nx` command: it reads a few YAML files and nothing else (no ML code).
 
-export type CellarPluginOptions = Record<string, never>;
+export const DECLARATION_GLOB = '**/{pipeline,sweep}.yaml';
 
 function readYamlMap(workspaceRoot: string, file: string): Record<string, unknown> {
   let doc: unknown;
@@ -32,34 +35,52 @@ function optionalString(doc: Record<string, unknown>, key: string): string | und
   return typeof doc[key] === 'string' ? (doc[key] as string) : undefined;
 }
 
-export function inferProjectFromFile(file: string, workspaceRoot: string): CreateNodesResult {
+function stringList(doc: Record<string, unknown>, key: string): string[] {
+  const v = doc[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function inferProjectFromFile(
+  file: string,
+  workspaceRoot: string,
+  ctx: InferContext,
+): CreateNodesResult {
   const root = dirname(file);
   const name = basename(root);
   const doc = readYamlMap(workspaceRoot, file);
-  const project =
-    basename(file) === PIPELINE_FILE
-      ? inferPipelineProject({
-          root,
-          name,
-          model: requireString(doc, 'model', file),
-          description: optionalString(doc, 'description'),
-        })
-      : inferSweepProject({
-          root,
-          name,
-          sweep: requireString(doc, 'sweep', file),
-          description: optionalString(doc, 'description'),
-        });
-  return { projects: { [root]: project } };
+  const description = optionalString(doc, 'description');
+  if (minimatch(file, ctx.options.pipelines)) {
+    const model = requireString(doc, 'model', file);
+    const { configDir } = ctx.options;
+    const env = envReferences(
+      workspaceRoot,
+      [`${configDir}/train/base.yaml`, `${configDir}/model/${model}.yaml`],
+      stringList(doc, 'overrides'),
+    );
+    return { projects: { [root]: inferPipelineProject({ root, name, file, model, description, env }, ctx) } };
+  }
+  const sweep = requireString(doc, 'sweep', file);
+  return { projects: { [root]: inferSweepProject({ root, name, file, sweep, description }, ctx) } };
+}
+
+/** The declarations the options select, so that a stray pipeline.yaml elsewhere is not a project. */
+export function selectDeclarations(files: readonly string[], options: NormalizedPluginOptions): string[] {
+  return files.filter((f) => minimatch(f, options.pipelines) || minimatch(f, options.sweeps));
 }
 
 export const createNodes: CreateNodes<CellarPluginOptions> = [
-  'apps/*/{pipeline,sweep}.yaml',
-  (files, options, context) =>
-    createNodesFromFiles(
-      (file, _opts, ctx) => inferProjectFromFile(file, ctx.workspaceRoot),
-      files,
+  DECLARATION_GLOB,
+  (files, rawOptions, context) => {
+    const options = normalizeOptions(rawOptions);
+    const ctx: InferContext = {
       options,
+      code: codeInputs((pkg) => locatePackage(pkg, context.workspaceRoot)),
+    };
+    return createNodesFromFiles(
+      (file, _opts, c) => inferProjectFromFile(file, c.workspaceRoot, ctx),
+      selectDeclarations(files, options),
+      rawOptions,
       context,
-    ),
+    );
+  },
 ];

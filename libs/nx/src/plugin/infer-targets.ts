@@ -1,58 +1,79 @@
-import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import {
-  DATA_POINTER_INPUTS,
-  DATA_PROJECT,
-  EXTERNAL_DEPENDENCIES,
-  configInputs,
-  stepSourceInputs,
-} from '../constants';
+import type { ProjectConfiguration, TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
+import type { CodeInputs } from './code-inputs';
+import type { NormalizedPluginOptions } from './options';
 
 export interface PipelineDeclaration {
   /** Project root relative to the workspace, e.g. apps/wine-logreg. */
   root: string;
   name: string;
+  /** Workspace-relative path of the declaration file. */
+  file: string;
   model: string;
   description?: string;
+  /** Environment variables its config reads through ${env:NAME} (outside notify.*). */
+  env?: string[];
 }
 
 export interface SweepDeclaration {
   root: string;
   name: string;
+  file: string;
   sweep: string;
   description?: string;
 }
 
-/** Pure: the project and targets Cellar infers for one apps/<name>/pipeline.yaml. */
-export function inferPipelineProject(p: PipelineDeclaration): ProjectConfiguration {
-  const pipeline = `${p.root}/pipeline.yaml`;
+/** What every inferred project shares: the plugin's options and where Cellar's code comes from. */
+export interface InferContext {
+  options: NormalizedPluginOptions;
+  code: CodeInputs;
+}
+
+const TECH = ['cellar'];
+
+function upstream(ctx: InferContext): TargetDependencyConfig[] {
+  const deps: TargetDependencyConfig[] = [{ projects: [ctx.options.dataProject], target: 'pull' }];
+  if (ctx.code.buildProject) deps.push({ projects: [ctx.code.buildProject], target: 'build' });
+  return deps;
+}
+
+function buildFirst(ctx: InferContext): TargetDependencyConfig[] {
+  return ctx.code.buildProject ? [{ projects: [ctx.code.buildProject], target: 'build' }] : [];
+}
+
+/** Pure: the project and targets Cellar infers for one pipeline declaration. */
+export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext): ProjectConfiguration {
+  const { configDir, targetNames: t } = ctx.options;
+  const pipeline = p.file;
+  const options = configDir === 'configs' ? { pipeline } : { pipeline, configDir };
+  const configInputs = [
+    `{workspaceRoot}/${pipeline}`,
+    `{workspaceRoot}/${configDir}/train/base.yaml`,
+    `{workspaceRoot}/${configDir}/model/${p.model}.yaml`,
+    // Data pointers are content addresses (md5): hashing them stands for hashing the git-ignored data.
+    '{workspaceRoot}/data/**/*.dvc',
+    ...(p.env ?? []).map((env) => ({ env })),
+  ];
   const targets: Record<string, TargetConfiguration> = {
-    train: {
+    [t.train]: {
       executor: '@cellar/nx:train',
-      options: { pipeline },
-      dependsOn: [{ projects: [DATA_PROJECT], target: 'pull' }],
+      options,
+      dependsOn: upstream(ctx),
       cache: true,
-      inputs: [
-        ...configInputs(p.model),
-        ...DATA_POINTER_INPUTS,
-        ...stepSourceInputs('train'),
-        EXTERNAL_DEPENDENCIES,
-      ],
+      inputs: [...configInputs, ...ctx.code.inputs.train],
       outputs: ['{projectRoot}/model.json', '{projectRoot}/metrics.json'],
       metadata: {
         description: `Fit the ${p.model} model on the training split and write model.json and metrics.json`,
-        technologies: ['cellar'],
+        technologies: TECH,
       },
     },
-    evaluate: {
+    [t.evaluate]: {
       executor: '@cellar/nx:evaluate',
-      options: { pipeline },
-      dependsOn: ['train'],
+      options,
+      dependsOn: [t.train, ...buildFirst(ctx)],
       cache: true,
       inputs: [
-        ...configInputs(p.model),
-        ...DATA_POINTER_INPUTS,
-        ...stepSourceInputs('evaluate'),
-        EXTERNAL_DEPENDENCIES,
+        ...configInputs,
+        ...ctx.code.inputs.evaluate,
         // train's outputs are git-ignored, so Nx would not hash them: without this, evaluate could be
         // restored stale after a retrain (nx-facts, "Caching").
         { dependentTasksOutputFiles: '**/*.json', transitive: true },
@@ -61,29 +82,29 @@ export function inferPipelineProject(p: PipelineDeclaration): ProjectConfigurati
       metadata: {
         description:
           'Score model.json on the held-out split: classification report, confusion matrix (JSON + SVG)',
-        technologies: ['cellar'],
+        technologies: TECH,
       },
     },
-    notify: {
+    [t.notify]: {
       executor: '@cellar/nx:notify',
-      options: { pipeline },
-      dependsOn: ['evaluate'],
+      options,
+      dependsOn: [t.evaluate, ...buildFirst(ctx)],
       cache: false,
       metadata: {
         description:
           'Always runs: print accuracy, per-class F1 and output paths; POST them to a webhook if configured',
-        technologies: ['cellar'],
+        technologies: TECH,
       },
     },
-    predict: {
+    [t.predict]: {
       executor: '@cellar/nx:predict',
-      options: { pipeline, output: `${p.root}/predictions/predictions.csv` },
-      dependsOn: ['train'],
+      options: { ...options, output: `${p.root}/predictions/predictions.csv` },
+      dependsOn: [t.train, ...buildFirst(ctx)],
       // The input CSV is usually git-ignored, so Nx could not hash it: never cache predictions.
       cache: false,
       metadata: {
         description: 'Score a CSV file with model.json (--input=<file>) and write predictions.csv',
-        technologies: ['cellar'],
+        technologies: TECH,
       },
     },
   };
@@ -92,31 +113,33 @@ export function inferPipelineProject(p: PipelineDeclaration): ProjectConfigurati
     name: p.name,
     projectType: 'application',
     tags: ['type:pipeline', `model:${p.model}`],
-    implicitDependencies: [DATA_PROJECT],
-    metadata: { description: p.description ?? `Wine-quality pipeline using the ${p.model} model` },
+    implicitDependencies: [ctx.options.dataProject],
+    metadata: { description: p.description ?? `Pipeline using the ${p.model} model` },
     targets,
   };
 }
 
-/** Pure: the project inferred for one apps/<name>/sweep.yaml. */
-export function inferSweepProject(s: SweepDeclaration): ProjectConfiguration {
+/** Pure: the project inferred for one sweep declaration. */
+export function inferSweepProject(s: SweepDeclaration, ctx: InferContext): ProjectConfiguration {
+  const { configDir, targetNames: t } = ctx.options;
+  const options = configDir === 'configs' ? { sweep: s.sweep } : { sweep: s.sweep, configDir };
   return {
     root: s.root,
     name: s.name,
     projectType: 'application',
     tags: ['type:sweep'],
-    implicitDependencies: [DATA_PROJECT],
-    metadata: { description: s.description ?? `Hyper-parameter sweep configs/sweep/${s.sweep}.yaml` },
+    implicitDependencies: [ctx.options.dataProject],
+    metadata: { description: s.description ?? `Hyper-parameter sweep ${configDir}/sweep/${s.sweep}.yaml` },
     targets: {
-      sweep: {
+      [t.sweep]: {
         executor: '@cellar/nx:sweep',
-        options: { sweep: s.sweep },
-        dependsOn: [{ projects: [DATA_PROJECT], target: 'pull' }],
+        options,
+        dependsOn: upstream(ctx),
         // A sweep is an experiment: every invocation is logged as new runs.
         cache: false,
         metadata: {
-          description: `Run every combination of configs/sweep/${s.sweep}.yaml in parallel worker processes and log each as a run`,
-          technologies: ['cellar'],
+          description: `Run every combination of ${configDir}/sweep/${s.sweep}.yaml in parallel worker processes and log each as a run`,
+          technologies: TECH,
         },
       },
     },

@@ -1,0 +1,7 @@
+export interface InitGeneratorSchema {
+  data?: string;
+  target?: string;
+  remote?: string;
+  configDir?: string;
+  dataProject?: string;
+}
