@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step), like the rest of the workspace.
-require('@swc-node/register');
-require('../src/main.ts');
+// Installed from npm: the compiled dist/. In Cellar's own repository (src/ is there): the TypeScript
+// sources through swc, with @cellar/* mapped to their sources by the root tsconfig.json's paths.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const source = join(__dirname, '../src/main.ts');
+if (existsSync(source)) {
+  process.env.SWC_NODE_PROJECT ??= join(__dirname, '../../../tsconfig.json');
+  require('@swc-node/register');
+  require(source);
+} else {
+  require('../dist/main.js');
+}

@@ -54,8 +54,6 @@ export function locatePackage(name: string, workspaceRoot: string): PackageLocat
 
 export interface CodeInputs {
   inputs: Record<CodeStep, TargetInput[]>;
-  /** Set in Cellar's own repository: executors run from the packages' dist, so build them first. */
-  buildProject: string | null;
 }
 
 /**
@@ -81,6 +79,5 @@ export function codeInputs(locate: (name: string) => PackageLocation | null): Co
     }
     inputs[step] = [...globs, ...negations, { externalDependencies: [...external, ...THIRD_PARTY] }];
   }
-  const nx = locate('@cellar/nx');
-  return { inputs, buildProject: nx?.inWorkspace ? '@cellar/nx' : null };
+  return { inputs };
 }

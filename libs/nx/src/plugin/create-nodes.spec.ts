@@ -19,9 +19,10 @@ function write(file: string, text: string) {
 const context: CreateNodesContext = { workspaceRoot: ws, nxJsonConfiguration: {} };
 const run = (files: string[], options: CellarPluginOptions = {}) => createNodes[1](files, options, context);
 const THIRD_PARTY = { externalDependencies: ['csv-parse', 'yaml', 'zod'] };
+const THIRD_PARTY_LAST = { externalDependencies: expect.arrayContaining(['csv-parse', 'yaml', 'zod']) };
 
-// A workspace where nothing of Cellar resolves: only the third-party versions stand for code.
-const bare: InferContext = { options: DEFAULT_OPTIONS, code: codeInputs(() => null) };
+// What the plugin sees from the temporary workspace (Cellar's packages resolve outside it).
+const bare: InferContext = { options: DEFAULT_OPTIONS, code: codeInputs((n) => locatePackage(n, ws)) };
 
 describe('createNodes', () => {
   it('matches every pipeline and sweep declaration; the options pick which count', () => {
@@ -48,8 +49,9 @@ describe('createNodes', () => {
       '{workspaceRoot}/configs/train/base.yaml',
       '{workspaceRoot}/configs/model/logreg.yaml',
       '{workspaceRoot}/data/**/*.dvc',
-      THIRD_PARTY,
+      ...bare.code.inputs.train,
     ]);
+    expect(t.train.inputs!.at(-1)).toMatchObject(THIRD_PARTY_LAST);
     expect(t.train.outputs).toEqual(['{projectRoot}/model.json', '{projectRoot}/metrics.json']);
     expect(t.train.dependsOn).toEqual([{ projects: ['data'], target: 'pull' }]);
     expect(t.train.options).toEqual({ pipeline: 'apps/wine-logreg/pipeline.yaml' });
@@ -151,9 +153,8 @@ describe('code inputs', () => {
     '@cellar/modeling': { rel: 'libs/modeling', inWorkspace: true },
   };
 
-  it("in Cellar's own repository: source globs of exactly the code a step runs, and a build first", () => {
+  it("in Cellar's own repository: source globs of exactly the code a step runs", () => {
     const code = codeInputs((name) => source[name] ?? null);
-    expect(code.buildProject).toBe('@cellar/nx');
     expect(code.inputs.train).toEqual([
       '{workspaceRoot}/libs/nx/src/executors/train/**/*.ts',
       '{workspaceRoot}/libs/nx/src/executors/shared/**/*.ts',
@@ -181,7 +182,6 @@ describe('code inputs', () => {
   it('installed from npm: the packages are external dependencies (their versions stand for the code)', () => {
     const installed = (name: string) => ({ rel: `node_modules/${name}`, inWorkspace: false });
     const code = codeInputs(installed);
-    expect(code.buildProject).toBeNull();
     expect(code.inputs.evaluate).toEqual([
       {
         externalDependencies: [

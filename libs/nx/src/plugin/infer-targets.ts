@@ -31,13 +31,7 @@ export interface InferContext {
 const TECH = ['cellar'];
 
 function upstream(ctx: InferContext): TargetDependencyConfig[] {
-  const deps: TargetDependencyConfig[] = [{ projects: [ctx.options.dataProject], target: 'pull' }];
-  if (ctx.code.buildProject) deps.push({ projects: [ctx.code.buildProject], target: 'build' });
-  return deps;
-}
-
-function buildFirst(ctx: InferContext): TargetDependencyConfig[] {
-  return ctx.code.buildProject ? [{ projects: [ctx.code.buildProject], target: 'build' }] : [];
+  return [{ projects: [ctx.options.dataProject], target: 'pull' }];
 }
 
 /** Pure: the project and targets Cellar infers for one pipeline declaration. */
@@ -69,7 +63,7 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
     [t.evaluate]: {
       executor: '@cellar/nx:evaluate',
       options,
-      dependsOn: [t.train, ...buildFirst(ctx)],
+      dependsOn: [t.train],
       cache: true,
       inputs: [
         ...configInputs,
@@ -88,7 +82,7 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
     [t.notify]: {
       executor: '@cellar/nx:notify',
       options,
-      dependsOn: [t.evaluate, ...buildFirst(ctx)],
+      dependsOn: [t.evaluate],
       cache: false,
       metadata: {
         description:
@@ -99,7 +93,7 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
     [t.predict]: {
       executor: '@cellar/nx:predict',
       options: { ...options, output: `${p.root}/predictions/predictions.csv` },
-      dependsOn: [t.train, ...buildFirst(ctx)],
+      dependsOn: [t.train],
       // The input CSV is usually git-ignored, so Nx could not hash it: never cache predictions.
       cache: false,
       metadata: {
