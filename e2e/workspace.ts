@@ -1,6 +1,15 @@
 // Builds throw-away copies of this workspace for end-to-end tests that run real `nx`.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,6 +23,7 @@ const COPY = [
   'package.json',
   'package-lock.json',
   'tsconfig.base.json',
+  'tsconfig.json',
   '.gitignore',
   '.dvc',
   'apps',
@@ -128,15 +138,24 @@ function linkNodeModules(root: string): void {
     if (entry === '@cellar' || entry === '.bin' || entry === '.package-lock.json') continue;
     symlinkSync(join(src, entry), join(dst, entry));
   }
-  for (const [name, dir] of Object.entries({
-    config: 'libs/config',
-    data: 'libs/data',
-    modeling: 'libs/modeling',
-    tracking: 'libs/tracking',
-    nx: 'libs/nx',
-    cli: 'tools/cli',
-    'cache-server': 'tools/cache-server',
-  })) {
-    symlinkSync(join(root, dir), join(dst, '@cellar', name));
+  // Every workspace package of the copy, found as npm finds them (package.json "workspaces").
+  for (const { name, dir } of workspacePackages()) {
+    if (name.startsWith('@cellar/')) symlinkSync(join(root, dir), join(dst, name));
   }
+}
+
+/** The repository's npm workspace packages: name and folder relative to the repo. */
+export function workspacePackages(): Array<{ name: string; dir: string }> {
+  const globs = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] })
+    .workspaces;
+  return globs.flatMap((g) => {
+    const parent = g.replace(/\/\*$/, '');
+    return readdirSync(join(REPO, parent))
+      .filter((d) => existsSync(join(REPO, parent, d, 'package.json')))
+      .map((d) => ({
+        name: (JSON.parse(readFileSync(join(REPO, parent, d, 'package.json'), 'utf8')) as { name: string })
+          .name,
+        dir: `${parent}/${d}`,
+      }));
+  });
 }
