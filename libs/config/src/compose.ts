@@ -8,7 +8,7 @@ import { applyOverride, mergeInto } from './merge';
 import { parseOverride } from './override';
 import { Provenance } from './provenance';
 import { validateConfig, type CellarConfig } from './schema';
-import { isMap, type Tree } from './tree';
+import { emptyMap, isMap } from './tree';
 
 export const BASE_CONFIG_FILE = 'configs/train/base.yaml';
 export const MODEL_CONFIG_DIR = 'configs/model';
@@ -81,7 +81,8 @@ export function composeConfig(opts: ComposeOptions): ComposedConfig {
     );
   }
   const prov = new Provenance();
-  const tree: Tree = {};
+  // Composed on prototype-less maps: reserved keys are refused on input, and this keeps a miss harmless.
+  const tree = emptyMap();
   const sources: string[] = [];
   for (const file of [baseFile, modelFile]) {
     mergeInto(tree, loadYamlMap(root, file), file, prov);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error';
-import { isMap, kindOf, type Tree } from './tree';
+import { findReservedKey, isMap, kindOf, reservedKeyError, type Tree } from './tree';
 
 /** Forward-slash path relative to the root, as used in messages and `sources`. */
 export function toRelative(root: string, file: string): string {
@@ -51,5 +51,7 @@ export function loadYamlMap(root: string, file: string): Tree {
       { file: rel },
     );
   }
+  const reserved = findReservedKey(value);
+  if (reserved !== undefined) throw reservedKeyError(rel, reserved, rel);
   return value;
 }

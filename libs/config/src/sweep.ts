@@ -4,7 +4,7 @@ import { assertModelName, listModels, MODEL_CONFIG_DIR } from './compose';
 import { ConfigError } from './config-error';
 import { loadYamlMap } from './load-yaml';
 import { parseOverride, parseValueText, splitTopLevel } from './override';
-import { isMap, kindOf } from './tree';
+import { isMap, kindOf, RESERVED_KEYS, reservedKeyError } from './tree';
 
 export interface SweepRun {
   model: string;
@@ -165,6 +165,13 @@ export function loadSweep(root: string, name: string): SweepSpec {
       );
     const keys = Object.keys(params);
     const lists = keys.map((key) => {
+      if (
+        key
+          .replace(/^[+~]+/, '')
+          .split('.')
+          .some((seg) => RESERVED_KEYS.has(seg))
+      )
+        throw reservedKeyError(`${file}: ${at}.params`, key, file);
       const text = renderScalar(params[key]);
       if (text === undefined)
         return fail(
@@ -176,7 +183,10 @@ export function loadSweep(root: string, name: string): SweepSpec {
         values = expandSweepExpression(text);
         values.forEach((v) => parseOverride(`${key}=${v}`));
       } catch (e) {
-        return fail(`${at}.params.${key}`, `${at}.params.${key}: ${(e as Error).message}`);
+        const message = `${at}.params.${key}: ${(e as Error).message}`;
+        if (e instanceof ConfigError && e.code === 'RESERVED_KEY')
+          throw new ConfigError(e.code, `${file}: ${message}`, { file, key: `${at}.params.${key}` });
+        return fail(`${at}.params.${key}`, message);
       }
       return values.map((v) => `${key}=${v}`);
     });
