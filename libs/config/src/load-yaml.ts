@@ -25,7 +25,18 @@ export function parseYaml(text: string, file: string): unknown {
       { file },
     );
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // yaml throws a ReferenceError without a file name when aliases expand past the limit.
+    if (e instanceof ReferenceError)
+      throw new ConfigError(
+        'YAML_ALIAS_LIMIT',
+        `${file}: YAML aliases expand past the limit of 1000 (the file looks like an alias bomb; use fewer nested *alias references)`,
+        { file },
+      );
+    throw e;
+  }
 }
 
 /** Reads `<root>/<file>` as a YAML mapping; an empty file is an empty mapping. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { composeConfig } from './compose';
+import { parseYaml } from './load-yaml';
 import { loadPipelineSpec } from './pipeline-spec';
 import { loadSweep } from './sweep';
 import { errorOf, makeWorkspace, removeWorkspace, REPO_ROOT } from './test-workspace';
@@ -170,5 +171,22 @@ describe('reserved keys in sweep files', () => {
     expectClean();
     expect(err.message).toBe(message);
     expect(err.code).toBe('RESERVED_KEY');
+  });
+});
+
+describe('parseYaml', () => {
+  it('names the file when an alias bomb is cut off', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 6; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
+    const err = errorOf(() => parseYaml(bomb.join('\n'), 'configs/model/bomb.yaml'));
+    expect(err.message).toBe(
+      'configs/model/bomb.yaml: YAML aliases expand past the limit of 1000 (the file looks like an alias bomb; use fewer nested *alias references)',
+    );
+    expect(err.code).toBe('YAML_ALIAS_LIMIT');
   });
 });
