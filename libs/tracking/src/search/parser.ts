@@ -71,8 +71,12 @@ function describe(token: Token): string {
   return token.kind === 'eof' ? 'end of input' : `'${token.raw}'`;
 }
 
+/** Parentheses and NOT nest by recursion; past this a crafted filter would overflow the stack. */
+export const MAX_FILTER_DEPTH = 100;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly source: string,
     private readonly tokens: Token[],
@@ -120,22 +124,33 @@ class Parser {
   }
   parseNot(): FilterNode {
     if (this.isKeyword('not')) {
-      this.next();
-      return { kind: 'not', expr: this.parseNot() };
+      this.enter(this.next());
+      const expr = this.parseNot();
+      this.depth -= 1;
+      return { kind: 'not', expr };
     }
     return this.parsePrimary();
   }
   parsePrimary(): FilterNode {
     const token = this.peek();
     if (token.kind === 'lparen') {
-      this.next();
+      this.enter(this.next());
       const inner = this.parseOr();
       const close = this.peek();
       if (close.kind !== 'rparen') this.fail(close, "')' or AND/OR");
       this.next();
+      this.depth -= 1;
       return inner;
     }
     return this.parseComparison();
+  }
+  private enter(token: Token): void {
+    this.depth += 1;
+    if (this.depth > MAX_FILTER_DEPTH)
+      this.failAt(
+        token,
+        `nesting is deeper than ${MAX_FILTER_DEPTH} levels of parentheses and NOT; flatten the filter`,
+      );
   }
 
   parseKey(): KeyRef {
