@@ -73,10 +73,16 @@ function describe(token: Token): string {
 
 /** Parentheses and NOT nest by recursion; past this a crafted filter would overflow the stack. */
 export const MAX_FILTER_DEPTH = 100;
+/** Each condition deepens the SQL expression; SQLite refuses a tree deeper than 1000. */
+export const MAX_FILTER_CONDITIONS = 500;
+/** IN values become SQL variables; SQLite allows 32766 in all. */
+export const MAX_FILTER_IN_VALUES = 10_000;
 
 class Parser {
   private pos = 0;
   private depth = 0;
+  private conditions = 0;
+  private inValues = 0;
   constructor(
     private readonly source: string,
     private readonly tokens: Token[],
@@ -196,6 +202,11 @@ class Parser {
   }
 
   parseComparison(): FilterNode {
+    if (++this.conditions > MAX_FILTER_CONDITIONS)
+      this.failAt(
+        this.peek(),
+        `more than ${MAX_FILTER_CONDITIONS} conditions; use IN for alternatives or split the search`,
+      );
     const ref = this.parseKey();
     const token = this.peek();
     if (token.kind === 'op') {
@@ -241,10 +252,10 @@ class Parser {
       const open = this.peek();
       if (open.kind !== 'lparen') this.fail(open, "'(' after IN");
       this.next();
-      const values: (string | number)[] = [this.parseValue(ref)];
+      const values: (string | number)[] = [this.parseInValue(ref)];
       while (this.peek().kind === 'comma') {
         this.next();
-        values.push(this.parseValue(ref));
+        values.push(this.parseInValue(ref));
       }
       const close = this.peek();
       if (close.kind !== 'rparen') this.fail(close, "',' or ')'");
@@ -252,6 +263,12 @@ class Parser {
       return { kind: 'in', ref, negated, values };
     }
     return this.fail(token, 'a comparison operator');
+  }
+
+  parseInValue(ref: KeyRef): string | number {
+    if (++this.inValues > MAX_FILTER_IN_VALUES)
+      this.failAt(this.peek(), `more than ${MAX_FILTER_IN_VALUES} values in IN lists; split the search`);
+    return this.parseValue(ref);
   }
 
   parseValue(ref: KeyRef): string | number {

@@ -86,3 +86,44 @@ describe('filter nesting depth', () => {
     });
   });
 });
+
+describe('filter size', () => {
+  const chain = (n: number) => Array(n).fill(LEAF).join(' OR ');
+
+  it('runs 500 conditions and 10,000 IN values', () => {
+    expect(store.searchRuns({ filter: chain(500) }).runs.length).toBeGreaterThan(0);
+    const values = Array.from({ length: 10_000 }, (_, i) => `'${i}'`).join(',');
+    expect(store.searchRuns({ filter: `params.C IN (${values})` }).runs).toEqual(
+      store.searchRuns({ filter: "params.C IN ('0','1','2','3','4','5','6','7','8','9')" }).runs,
+    );
+  });
+
+  it.each<[string, string, number, string]>([
+    [
+      '501 conditions',
+      chain(501),
+      500 * (LEAF.length + 4) + 1,
+      'more than 500 conditions; use IN for alternatives or split the search',
+    ],
+    [
+      '50,000 conditions',
+      chain(50_000),
+      500 * (LEAF.length + 4) + 1,
+      'more than 500 conditions; use IN for alternatives or split the search',
+    ],
+    [
+      '10,001 IN values',
+      `params.C IN (${Array.from({ length: 10_001 }, () => "'1'").join(',')})`,
+      14 + 10_000 * 4,
+      'more than 10000 values in IN lists; split the search',
+    ],
+  ])('refuses %s with a parse error, not a database error', (_, filter, column, message) => {
+    const err = parseError(filter);
+    expect({ code: err.code, column: err.column, message: err.message }).toEqual({
+      code: 'INVALID_FILTER',
+      column,
+      message: `filter: ${message} at column ${column}`,
+    });
+    expect(() => store.searchRuns({ filter })).toThrow(err.message);
+  });
+});
