@@ -8,7 +8,7 @@ import { applyOverride, mergeInto } from './merge';
 import { parseOverride } from './override';
 import { Provenance } from './provenance';
 import { validateConfig, type CellarConfig } from './schema';
-import { isMap, type Tree } from './tree';
+import { emptyMap, isMap } from './tree';
 
 export const DEFAULT_CONFIG_DIR = 'configs';
 export const BASE_CONFIG_FILE = `${DEFAULT_CONFIG_DIR}/train/base.yaml`;
@@ -84,7 +84,8 @@ export function composeConfig(opts: ComposeOptions): ComposedConfig {
     );
   }
   const prov = new Provenance();
-  const tree: Tree = {};
+  // Composed on prototype-less maps: reserved keys are refused on input, and this keeps a miss harmless.
+  const tree = emptyMap();
   const sources: string[] = [];
   for (const file of [baseFile, modelFile]) {
     mergeInto(tree, loadYamlMap(root, file), file, prov);

@@ -1,6 +1,8 @@
 export type ConfigErrorCode =
   | 'FILE_NOT_FOUND'
   | 'YAML_SYNTAX'
+  | 'YAML_ALIAS_LIMIT'
+  | 'RESERVED_KEY'
   | 'NOT_A_MAPPING'
   | 'MODEL_NOT_FOUND'
   | 'INVALID_NAME'

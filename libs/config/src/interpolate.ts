@@ -1,7 +1,7 @@
 import { parse as parseYamlScalar } from 'yaml';
 import { ConfigError } from './config-error';
 import type { Provenance } from './provenance';
-import { cloneValue, getPath, isMap, kindOf, type Tree } from './tree';
+import { cloneValue, emptyMap, getPath, isMap, kindOf, type Tree } from './tree';
 
 export type Env = Record<string, string | undefined>;
 
@@ -53,7 +53,7 @@ class Resolver {
     const raw = path.length === 0 ? this.tree : getPath(this.tree, path);
     let value: unknown;
     if (isMap(raw)) {
-      const out: Tree = {};
+      const out = emptyMap();
       for (const k of Object.keys(raw)) out[k] = this.resolveAt([...path, k]);
       value = out;
     } else if (Array.isArray(raw)) {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error';
-import { isMap, kindOf, type Tree } from './tree';
+import { findReservedKey, isMap, kindOf, reservedKeyError, type Tree } from './tree';
 
 /** Forward-slash path relative to the root, as used in messages and `sources`. */
 export function toRelative(root: string, file: string): string {
@@ -25,7 +25,18 @@ export function parseYaml(text: string, file: string): unknown {
       { file },
     );
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // yaml throws a ReferenceError without a file name when aliases expand past the limit.
+    if (e instanceof ReferenceError)
+      throw new ConfigError(
+        'YAML_ALIAS_LIMIT',
+        `${file}: YAML aliases expand past the limit of 1000 (the file looks like an alias bomb; use fewer nested *alias references)`,
+        { file },
+      );
+    throw e;
+  }
 }
 
 /** Reads `<root>/<file>` as a YAML mapping; an empty file is an empty mapping. */
@@ -51,5 +62,7 @@ export function loadYamlMap(root: string, file: string): Tree {
       { file: rel },
     );
   }
+  const reserved = findReservedKey(value);
+  if (reserved !== undefined) throw reservedKeyError(rel, reserved, rel);
   return value;
 }

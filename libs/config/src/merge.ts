@@ -1,7 +1,7 @@
 import { ConfigError } from './config-error';
 import type { Override } from './override';
 import type { Provenance } from './provenance';
-import { cloneValue, deepEqual, formatValue, isMap, type Tree } from './tree';
+import { cloneValue, deepEqual, emptyMap, formatValue, isMap, type Tree } from './tree';
 
 /** Deep-merges `source` into `target` (maps merge, lists and scalars replace), recording provenance. */
 export function mergeInto(
@@ -47,7 +47,7 @@ export function applyOverride(
     const at = parentPath.slice(0, i + 1).join('.');
     if (next === undefined || !Object.hasOwn(node, seg)) {
       if (!creates) throw missingKey(ov, label, file);
-      const made: Tree = {};
+      const made = emptyMap();
       node[seg] = made;
       node = made;
       continue;

@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error';
+import { emptyMap, findReservedKey, RESERVED_KEYS, reservedKeyError } from './tree';
 
 /** What an override does: `k=v` set, `+k=v` add, `++k=v` force (add or set), `~k[=v]` delete. */
 export type OverrideAction = 'set' | 'add' | 'force' | 'delete';
@@ -100,7 +101,7 @@ function parseElement(raw: string): unknown {
   }
   if (t.startsWith('{') && t.endsWith('}')) {
     const inner = t.slice(1, -1);
-    const out: Record<string, unknown> = {};
+    const out = emptyMap();
     if (inner.trim() === '') return out;
     for (const entry of splitTopLevel(inner)) {
       const colon = entry.indexOf(':');
@@ -169,12 +170,15 @@ export function parseOverride(input: string): Override {
   if (!KEY_RE.test(key))
     throw syntaxError(text, `'${key}' is not a valid key path (expected dot-separated names like model.C)`);
   const override: Override = { action, key, path: key.split('.'), hasValue: eq >= 0, text };
+  if (override.path.some((seg) => RESERVED_KEYS.has(seg))) throw reservedKeyError(`override '${text}'`, key);
   if (eq >= 0) {
     try {
       override.value = parseValueText(rest.slice(eq + 1));
     } catch (e) {
       throw syntaxError(text, (e as Error).message);
     }
+    const reserved = findReservedKey(override.value, override.path);
+    if (reserved !== undefined) throw reservedKeyError(`override '${text}'`, reserved);
   }
   return override;
 }

@@ -47,6 +47,8 @@ export function loadPipelineSpec(root: string, file: string): PipelineSpec {
     try {
       parseOverride(ov as string);
     } catch (e) {
+      if (e instanceof ConfigError && e.code === 'RESERVED_KEY')
+        throw new ConfigError(e.code, `${rel}: ${e.message}`, { file: rel, key: `overrides.${i}` });
       fail(`overrides.${i}`, (e as Error).message);
     }
   });

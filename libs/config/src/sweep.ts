@@ -4,7 +4,7 @@ import { assertModelName, DEFAULT_CONFIG_DIR, listModels } from './compose';
 import { ConfigError } from './config-error';
 import { loadYamlMap } from './load-yaml';
 import { parseOverride, parseValueText, splitTopLevel } from './override';
-import { isMap, kindOf } from './tree';
+import { isMap, kindOf, RESERVED_KEYS, reservedKeyError } from './tree';
 
 export interface SweepRun {
   model: string;
@@ -166,6 +166,13 @@ export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG
       );
     const keys = Object.keys(params);
     const lists = keys.map((key) => {
+      if (
+        key
+          .replace(/^[+~]+/, '')
+          .split('.')
+          .some((seg) => RESERVED_KEYS.has(seg))
+      )
+        throw reservedKeyError(`${file}: ${at}.params`, key, file);
       const text = renderScalar(params[key]);
       if (text === undefined)
         return fail(
@@ -177,7 +184,10 @@ export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG
         values = expandSweepExpression(text);
         values.forEach((v) => parseOverride(`${key}=${v}`));
       } catch (e) {
-        return fail(`${at}.params.${key}`, `${at}.params.${key}: ${(e as Error).message}`);
+        const message = `${at}.params.${key}: ${(e as Error).message}`;
+        if (e instanceof ConfigError && e.code === 'RESERVED_KEY')
+          throw new ConfigError(e.code, `${file}: ${message}`, { file, key: `${at}.params.${key}` });
+        return fail(`${at}.params.${key}`, message);
       }
       return values.map((v) => `${key}=${v}`);
     });

@@ -1,5 +1,41 @@
 // Small helpers over plain YAML-shaped trees (maps, lists, scalars).
+import { ConfigError } from './config-error';
+
 export type Tree = Record<string, unknown>;
+
+/** Keys that would reach Object.prototype through a plain object, so no config may use them. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A map with no prototype: a key named like an Object.prototype member is just a key. */
+export function emptyMap(): Tree {
+  return Object.create(null) as Tree;
+}
+
+/** The dotted path of the first reserved key in `value` (maps and lists, depth first), or undefined. */
+export function findReservedKey(value: unknown, prefix: readonly string[] = []): string | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findReservedKey(value[i], [...prefix, String(i)]);
+      if (found !== undefined) return found;
+    }
+  } else if (isMap(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (RESERVED_KEYS.has(k)) return [...prefix, k].join('.');
+      const found = findReservedKey(v, [...prefix, k]);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** `where` is the file or override label the key came from. */
+export function reservedKeyError(where: string, key: string, file?: string): ConfigError {
+  return new ConfigError(
+    'RESERVED_KEY',
+    `${where}: key '${key}' is not allowed (__proto__, constructor and prototype are reserved names; rename the key)`,
+    { file, key },
+  );
+}
 
 export function isMap(value: unknown): value is Tree {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -8,7 +44,7 @@ export function isMap(value: unknown): value is Tree {
 export function cloneValue<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneValue) as T;
   if (isMap(value)) {
-    const out: Tree = {};
+    const out = emptyMap();
     for (const [k, v] of Object.entries(value)) out[k] = cloneValue(v);
     return out as T;
   }

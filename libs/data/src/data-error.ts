@@ -22,6 +22,7 @@ export type DataErrorCode =
   | 'WORKSPACE_MISMATCH'
   | 'LOCAL_CHANGES'
   | 'WORKSPACE_MISSING'
+  | 'OUTSIDE_WORKSPACE'
   | 'TRANSFER_FAILED'
   | 'USAGE';
 

@@ -3,7 +3,7 @@ export type { DataErrorCode, DataErrorDetails } from './data-error';
 export { loadCsvDataset, loadCsvTable, takeRows } from './csv-dataset';
 export type { CsvTable, Dataset, LoadCsvDatasetOptions } from './csv-dataset';
 export { createRng, stratifiedKFold, stratifiedSplit } from './split';
-export type { SplitIndices } from './split';
+export type { SplitIndices, StratifiedSplitOptions } from './split';
 export { md5File } from './md5';
 export { writeFileAtomic } from './atomic-write';
 export { pointerTarget, readPointer, writePointer } from './pointer';

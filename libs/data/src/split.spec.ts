@@ -55,7 +55,26 @@ describe('stratifiedSplit', () => {
       'stratifiedSplit: test size must be a fraction in (0, 1) or a row count below 4 (got 1.5)',
     );
     expect(() => stratifiedSplit([0, 0, 0, 1], 0.5, 0)).toThrow(
-      'stratifiedSplit: the least populated class has only 1 row; every class needs at least 2 rows to stratify',
+      "stratifiedSplit: class '1' has only 1 row; stratified split needs at least 2 per class (drop the class or use more data)",
+    );
+  });
+
+  it('names the file, the class and the target column when it is told them', () => {
+    const y = [5, 5, 3, 6, 6, 5, 6];
+    const where = { displayPath: 'data/x.csv', targetColumn: 'quality' };
+    expect(() => stratifiedSplit(y, { testSize: 0.3, seed: 0, ...where })).toThrow(
+      "data/x.csv: class '3' of column 'quality' has only 1 row; stratified split needs at least 2 per class (drop the class or use more data)",
+    );
+    expect(() => stratifiedSplit([...y, 9], { testSize: 0.3, seed: 0, ...where })).toThrow(
+      "data/x.csv: classes '3', '9' of column 'quality' have only 1 row each; stratified split needs at least 2 per class (drop the classes or use more data)",
+    );
+    expect(() => stratifiedSplit(y.slice(3), { testSize: 1.5, seed: 0, ...where })).toThrow(
+      'data/x.csv: test size must be a fraction in (0, 1) or a row count below 4 (got 1.5)',
+    );
+    // The options form splits exactly like the positional one.
+    const both = [...y, 3];
+    expect(stratifiedSplit(both, { testSize: 0.3, seed: 4, ...where })).toEqual(
+      stratifiedSplit(both, 0.3, 4),
     );
   });
 });

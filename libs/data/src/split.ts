@@ -26,6 +26,11 @@ function shuffleInPlace(a: number[], rng: () => number): void {
   }
 }
 
+/** The distinct labels in ascending order: the order groupByClass uses. */
+function classLabels(y: ArrayLike<number>): number[] {
+  return [...new Set(Array.from(y))].sort((a, b) => a - b);
+}
+
 /** Row indices per class, classes in ascending label order. */
 function groupByClass(y: ArrayLike<number>): number[][] {
   const groups = new Map<number, number[]>();
@@ -69,12 +74,34 @@ function sorted(values: number[]): Uint32Array {
   return Uint32Array.from(values).sort();
 }
 
+export interface StratifiedSplitOptions {
+  /** A fraction in (0, 1), or an integer row count. */
+  testSize: number;
+  seed: number;
+  /** Names the data in messages, e.g. `data/external/WineQT.csv`. */
+  displayPath?: string;
+  /** The column the labels come from, named in messages. */
+  targetColumn?: string;
+}
+
 /**
  * Stratified train/test split allocated like sklearn's StratifiedShuffleSplit:
  * test = ceil(testSize * n) rows (testSize in (0, 1), or an integer row count),
  * spread over classes proportionally. Every class needs at least 2 rows.
  */
-export function stratifiedSplit(y: ArrayLike<number>, testSize: number, seed: number): SplitIndices {
+export function stratifiedSplit(y: ArrayLike<number>, options: StratifiedSplitOptions): SplitIndices;
+export function stratifiedSplit(y: ArrayLike<number>, testSize: number, seed: number): SplitIndices;
+export function stratifiedSplit(
+  y: ArrayLike<number>,
+  optionsOrTestSize: StratifiedSplitOptions | number,
+  positionalSeed?: number,
+): SplitIndices {
+  const opts: StratifiedSplitOptions =
+    typeof optionsOrTestSize === 'number'
+      ? { testSize: optionsOrTestSize, seed: positionalSeed ?? 0 }
+      : optionsOrTestSize;
+  const { testSize, seed, displayPath, targetColumn } = opts;
+  const where = displayPath ?? 'stratifiedSplit';
   const n = y.length;
   let nTest: number;
   if (testSize > 0 && testSize < 1) nTest = Math.ceil(testSize * n);
@@ -82,22 +109,31 @@ export function stratifiedSplit(y: ArrayLike<number>, testSize: number, seed: nu
   else {
     throw new DataError(
       'INVALID_ARGUMENT',
-      `stratifiedSplit: test size must be a fraction in (0, 1) or a row count below ${n} (got ${testSize})`,
+      `${where}: test size must be a fraction in (0, 1) or a row count below ${n} (got ${testSize})`,
+      { file: displayPath },
     );
   }
   const nTrain = n - nTest;
+  const labels = classLabels(y);
   const groups = groupByClass(y);
-  const smallest = Math.min(...groups.map((g) => g.length));
-  if (smallest < 2) {
+  const single = labels.filter((_, c) => groups[c].length < 2).map((label) => `'${label}'`);
+  if (single.length > 0) {
+    const column = targetColumn === undefined ? '' : ` of column '${targetColumn}'`;
+    const which =
+      single.length === 1
+        ? `class ${single[0]}${column} has only 1 row`
+        : `classes ${single.join(', ')}${column} have only 1 row each`;
     throw new DataError(
       'INVALID_ARGUMENT',
-      `stratifiedSplit: the least populated class has only ${smallest} row; every class needs at least 2 rows to stratify`,
+      `${where}: ${which}; stratified split needs at least 2 per class (drop the class${single.length === 1 ? '' : 'es'} or use more data)`,
+      { file: displayPath, column: targetColumn },
     );
   }
   if (nTrain < groups.length || nTest < groups.length) {
     throw new DataError(
       'INVALID_ARGUMENT',
-      `stratifiedSplit: train (${nTrain}) and test (${nTest}) sizes must each be >= the number of classes (${groups.length}); change test size`,
+      `${where}: train (${nTrain}) and test (${nTest}) sizes must each be >= the number of classes (${groups.length}); change test size`,
+      { file: displayPath },
     );
   }
   const rng = createRng(seed);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { displayPathOf, tempPathFor } from './atomic-write';
+import { clearStaleTemps, displayPathOf, stagingPathFor } from './atomic-write';
 import { DataError, errorMessage } from './data-error';
 import { resolveRemote, type ResolvedRemote } from './dvc-config';
 import { md5File } from './md5';
@@ -172,10 +172,45 @@ function progressFor(opts: DataSyncOptions, t: TrackedFile): ((done: number) => 
   return (bytesDone) => cb({ path: t.path, bytesDone, bytesTotal: t.out.size });
 }
 
+/**
+ * The pointer's check reads the path text; a symlinked folder can still lead elsewhere. Resolves the
+ * deepest existing folder on the target's path (before anything is created) and refuses an escape.
+ */
+async function assertInsideWorkspace(realRoot: string, t: TrackedFile): Promise<void> {
+  let existing = path.dirname(t.target);
+  const rest: string[] = [path.basename(t.target)];
+  for (;;) {
+    try {
+      existing = await fs.promises.realpath(existing);
+      break;
+    } catch {
+      rest.unshift(path.basename(existing));
+      existing = path.dirname(existing);
+    }
+  }
+  const real = path.join(existing, ...rest);
+  const rel = path.relative(realRoot, real);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new DataError(
+      'OUTSIDE_WORKSPACE',
+      `${t.pointer}: ${t.path} leads outside the workspace, to ${real} (through a symlink); pull does not write there: replace the symlink with a folder inside the workspace`,
+      { file: t.pointer },
+    );
+  }
+}
+
 export async function pullData(opts: DataSyncOptions): Promise<PullResult[]> {
+  const startedAt = Date.now();
   const root = path.resolve(opts.root);
   const tracked = loadTracked(root, opts.pointers);
+  const realRoot = await fs.promises.realpath(root);
+  for (const t of tracked) await assertInsideWorkspace(realRoot, t);
   const { remote } = remoteFor({ ...opts, root });
+  await clearStaleTemps(
+    root,
+    tracked.map((t) => t.target),
+    startedAt,
+  );
   const results = await runPool(tracked, opts.jobs ?? 4, async (t): Promise<PullResult> => {
     const base = { pointer: t.pointer, path: t.path, md5: t.out.md5, size: t.out.size };
     const state = await workspaceState(t);
@@ -189,7 +224,7 @@ export async function pullData(opts: DataSyncOptions): Promise<PullResult[]> {
       );
     }
     await fs.promises.mkdir(path.dirname(t.target), { recursive: true });
-    const tmp = tempPathFor(t.target);
+    const tmp = await stagingPathFor(root, t.target);
     try {
       try {
         await remote.get(t.out.md5, tmp, progressFor(opts, t));

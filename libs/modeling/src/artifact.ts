@@ -106,17 +106,36 @@ class Shape {
     return v as Record<string, unknown>;
   }
 
+  /** JSON.parse reads 1e999 as Infinity, so every number is checked, not only its type. */
   numbers(v: unknown, key: string, length?: number): number[] {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'number'))
       this.fail(key, 'must be an array of numbers');
     if (length !== undefined && v.length !== length)
       this.fail(key, `must have ${length} entries (got ${v.length})`);
+    (v as number[]).forEach((x, i) => this.finite(x, `${key}[${i}]`));
     return v as number[];
   }
 
+  positives(v: unknown, key: string, length?: number): number[] {
+    const xs = this.numbers(v, key, length);
+    xs.forEach((x, i) => x > 0 || this.fail(`${key}[${i}]`, `must be > 0 (got ${x})`));
+    return xs;
+  }
+
   number(v: unknown, key: string): number {
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, 'must be a finite number');
-    return v;
+    if (typeof v !== 'number') this.fail(key, 'must be a number');
+    return this.finite(v, key);
+  }
+
+  positive(v: unknown, key: string): number {
+    const x = this.number(v, key);
+    if (!(x > 0)) this.fail(key, `must be > 0 (got ${x})`);
+    return x;
+  }
+
+  private finite(x: number, key: string): number {
+    if (!Number.isFinite(x)) this.fail(key, `is not a finite number (got ${x})`);
+    return x;
   }
 
   tree(v: unknown, key: string, width: number, nFeatures: number): TreeArrays {
@@ -164,7 +183,7 @@ export function fromArtifact(a: ModelArtifact, where = 'model artifact'): Fitted
   if (k < 2) s.fail('classes', 'must list at least 2 labels');
   const scalerObj = s.object(a.scaler, 'scaler');
   const mean = s.numbers(scalerObj.mean, 'scaler.mean', d);
-  const scale = s.numbers(scalerObj.scale, 'scaler.scale', d);
+  const scale = s.positives(scalerObj.scale, 'scaler.scale', d);
   const spec = s.object(a.spec, 'spec') as unknown as ModelSpec;
   try {
     validateModelSpec(spec);
@@ -202,7 +221,7 @@ export function fromArtifact(a: ModelArtifact, where = 'model artifact'): Fitted
         return (st as unknown[]).map((t, j) => s.tree(t, `estimator.stages[${i}][${j}]`, 1, d));
       });
       const boosting: BoostingEstimator = {
-        learningRate: s.number(e.learningRate, 'estimator.learningRate'),
+        learningRate: s.positive(e.learningRate, 'estimator.learningRate'),
         init: Float64Array.from(s.numbers(e.init, 'estimator.init', nOut)),
         stages,
       };

@@ -85,7 +85,12 @@ export async function loadSplitData(root: string, composed: ComposedConfig): Pro
     excludeColumns: train.excludeColumns,
     displayPath: data.path,
   });
-  const split = stratifiedSplit(ds.target, train.testSize, train.randomState);
+  const split = stratifiedSplit(ds.target, {
+    testSize: train.testSize,
+    seed: train.randomState,
+    displayPath: data.path,
+    targetColumn: ds.targetName,
+  });
   return { train: takeRows(ds, split.train), test: takeRows(ds, split.test), dataMd5: actual };
 }
 

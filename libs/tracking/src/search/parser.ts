@@ -71,8 +71,18 @@ function describe(token: Token): string {
   return token.kind === 'eof' ? 'end of input' : `'${token.raw}'`;
 }
 
+/** Parentheses and NOT nest by recursion; past this a crafted filter would overflow the stack. */
+export const MAX_FILTER_DEPTH = 100;
+/** Each condition deepens the SQL expression; SQLite refuses a tree deeper than 1000. */
+export const MAX_FILTER_CONDITIONS = 500;
+/** IN values become SQL variables; SQLite allows 32766 in all. */
+export const MAX_FILTER_IN_VALUES = 10_000;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
+  private conditions = 0;
+  private inValues = 0;
   constructor(
     private readonly source: string,
     private readonly tokens: Token[],
@@ -120,22 +130,33 @@ class Parser {
   }
   parseNot(): FilterNode {
     if (this.isKeyword('not')) {
-      this.next();
-      return { kind: 'not', expr: this.parseNot() };
+      this.enter(this.next());
+      const expr = this.parseNot();
+      this.depth -= 1;
+      return { kind: 'not', expr };
     }
     return this.parsePrimary();
   }
   parsePrimary(): FilterNode {
     const token = this.peek();
     if (token.kind === 'lparen') {
-      this.next();
+      this.enter(this.next());
       const inner = this.parseOr();
       const close = this.peek();
       if (close.kind !== 'rparen') this.fail(close, "')' or AND/OR");
       this.next();
+      this.depth -= 1;
       return inner;
     }
     return this.parseComparison();
+  }
+  private enter(token: Token): void {
+    this.depth += 1;
+    if (this.depth > MAX_FILTER_DEPTH)
+      this.failAt(
+        token,
+        `nesting is deeper than ${MAX_FILTER_DEPTH} levels of parentheses and NOT; flatten the filter`,
+      );
   }
 
   parseKey(): KeyRef {
@@ -181,6 +202,11 @@ class Parser {
   }
 
   parseComparison(): FilterNode {
+    if (++this.conditions > MAX_FILTER_CONDITIONS)
+      this.failAt(
+        this.peek(),
+        `more than ${MAX_FILTER_CONDITIONS} conditions; use IN for alternatives or split the search`,
+      );
     const ref = this.parseKey();
     const token = this.peek();
     if (token.kind === 'op') {
@@ -226,10 +252,10 @@ class Parser {
       const open = this.peek();
       if (open.kind !== 'lparen') this.fail(open, "'(' after IN");
       this.next();
-      const values: (string | number)[] = [this.parseValue(ref)];
+      const values: (string | number)[] = [this.parseInValue(ref)];
       while (this.peek().kind === 'comma') {
         this.next();
-        values.push(this.parseValue(ref));
+        values.push(this.parseInValue(ref));
       }
       const close = this.peek();
       if (close.kind !== 'rparen') this.fail(close, "',' or ')'");
@@ -237,6 +263,12 @@ class Parser {
       return { kind: 'in', ref, negated, values };
     }
     return this.fail(token, 'a comparison operator');
+  }
+
+  parseInValue(ref: KeyRef): string | number {
+    if (++this.inValues > MAX_FILTER_IN_VALUES)
+      this.failAt(this.peek(), `more than ${MAX_FILTER_IN_VALUES} values in IN lists; split the search`);
+    return this.parseValue(ref);
   }
 
   parseValue(ref: KeyRef): string | number {
