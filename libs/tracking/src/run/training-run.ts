@@ -36,7 +36,10 @@ export interface TrainingRunOptions {
 }
 
 /** HEAD of the git checkout at root, or null; never throws. */
-export function detectGitCommit(root: string): string | null {
+export function detectGitCommit(root: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  // Images and CI jobs without a .git folder pass the commit in (the Dockerfile's GIT_COMMIT build arg).
+  const given = env.CELLAR_GIT_COMMIT?.trim();
+  if (given) return /^[0-9a-f]{7,64}$/.test(given) ? given : null;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd: root,
