@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeConfig, flattenConfig, modelConfigFiles } from './compose';
-import { canonicalJson } from './hash';
+import { canonicalJson } from './canonical-json';
 import { errorOf, makeWorkspace, removeWorkspace, REPO_ROOT } from './test-workspace';
 
 const FEATURES = [

@@ -17,4 +17,6 @@ export { loadSweep, expandSweepExpression, SWEEP_DIR } from './sweep';
 export type { SweepSpec, SweepRun } from './sweep';
 export { MODEL_TYPES } from './schema';
 export type { CellarConfig, ModelConfig, ModelType } from './schema';
-export { hashConfig, canonicalJson } from './hash';
+export { hashConfig } from './hash';
+export { canonicalJson } from './canonical-json';
+export { errorMessage } from './error-message';

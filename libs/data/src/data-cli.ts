@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
-import { DataError, errorMessage } from './data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from './data-error';
 import { addData, dataStatus, pullData, pushData, type TransferProgress } from './sync';
 
 export interface DataCliIo {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { displayPathOf, tempPathFor } from './atomic-write';
-import { DataError, errorMessage } from './data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from './data-error';
 import { resolveRemote, type ResolvedRemote } from './dvc-config';
 import { md5File } from './md5';
 import { pointerTarget, readPointer, writePointer, type DataPointer } from './pointer';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from './errors';
 import { fitModel, predict, predictProba } from './model';
-import { createRng } from './random';
+import { createRng } from '@cellar/data';
 import type { ModelSpec, TrainingData } from './types';
 
 const logreg: ModelSpec = { type: 'logreg', C: 1, maxIter: 200, tol: 1e-6 };

@@ -1,4 +1,4 @@
-export { TrackingError, errorMessage } from './errors';
+export { TrackingError } from './errors';
 export type { TrackingErrorCode, TrackingErrorDetails } from './errors';
 export { openStore, DEFAULT_DB_PATH } from './store/store';
 export { RUN_STATUSES } from './store/types';

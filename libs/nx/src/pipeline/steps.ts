@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  canonicalJson,
   composeConfig,
   flattenConfig,
   loadPipelineSpec,
@@ -20,7 +21,6 @@ import {
   type FitOptions,
   type ModelArtifact,
 } from '@cellar/modeling';
-import { stableJson } from './stable-json';
 
 export class PipelineError extends Error {
   readonly code: string;
@@ -129,7 +129,7 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
     metrics,
     classification: m,
     modelJson: serializeArtifact(artifact),
-    metricsJson: stableJson(metrics),
+    metricsJson: canonicalJson(metrics, 2) + '\n',
   };
 }
 
@@ -176,7 +176,11 @@ export function evaluateArtifact(
     classification_report: m.report,
     confusion_matrix: m.confusionMatrix,
   };
-  return { report, reportJson: stableJson(report), svg: confusionSvg(composed.config.model.type, m) };
+  return {
+    report,
+    reportJson: canonicalJson(report, 2) + '\n',
+    svg: confusionSvg(composed.config.model.type, m),
+  };
 }
 
 export function confusionSvg(modelType: string, m: ClassificationMetrics): string {

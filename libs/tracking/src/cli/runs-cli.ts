@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { errorMessage, TrackingError } from '../errors';
+import { errorMessage } from '@cellar/config';
+import { TrackingError } from '../errors';
 import { parseOrderBy } from '../search/parser';
 import { DEFAULT_DB_PATH, openStore } from '../store/store';
 import { RUN_STATUSES, RunDetail, RunStatus, TrackingStore } from '../store/types';

@@ -1,18 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tempPathFor } from '@cellar/data';
 import { TrackingError } from '../errors';
-
-export function tempPathFor(file: string): string {
-  return `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-}
-
-/** Forward slashes, relative to root when inside it: what users see in messages. */
-export function displayPathOf(root: string, file: string): string {
-  const rel = path.relative(root, file);
-  const shown = rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
-  return shown.split(path.sep).join('/');
-}
 
 /** A run-relative artifact name with forward slashes, or a TrackingError for anything that could escape. */
 export function normalizeArtifactName(name: string): string {

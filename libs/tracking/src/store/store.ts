@@ -3,10 +3,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorMessage, TrackingError } from '../errors';
+import { errorMessage } from '@cellar/config';
+import { displayPathOf } from '@cellar/data';
+import { TrackingError } from '../errors';
 import { parseFilter, parseOrderBy } from '../search/parser';
 import { compileFilter, compileOrderBy } from '../search/sql';
-import { copyFileAtomic, displayPathOf, folderSize, normalizeArtifactName } from './artifacts';
+import { copyFileAtomic, folderSize, normalizeArtifactName } from './artifacts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import {
   ArtifactInfo,

@@ -3,7 +3,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { TrackingError, errorMessage } from '../errors';
+import { errorMessage } from '@cellar/config';
+import { TrackingError } from '../errors';
 import { openStore } from '../store/store';
 import type { RunDetail, TrackingStore } from '../store/types';
 import {

@@ -1,6 +1,6 @@
 /**
- * mulberry32: tiny 32-bit PRNG. Integer-only state updates, so the same seed gives
- * the same stream on every machine and Node version.
+ * mulberry32: tiny 32-bit PRNG. Integer-only state updates, so the same seed gives the same
+ * stream on every machine and Node version (no Math.random). The split and the models share it.
  */
 export interface Rng {
   /** uniform in [0, 1) */
@@ -19,9 +19,4 @@ export function createRng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return { next, nextInt: (n: number) => Math.floor(next() * n) };
-}
-
-/** Derives independent child seeds (one per tree) from a parent stream. */
-export function deriveSeed(rng: Rng): number {
-  return Math.floor(rng.next() * 4294967296) >>> 0;
 }
