@@ -133,6 +133,7 @@ function linkNodeModules(root: string): void {
     data: 'libs/data',
     modeling: 'libs/modeling',
     tracking: 'libs/tracking',
+    pipeline: 'libs/pipeline',
     nx: 'libs/nx',
     cli: 'tools/cli',
     'cache-server': 'tools/cache-server',

@@ -10,11 +10,18 @@ export const BASE_CONFIG = 'configs/train/base.yaml';
 const libSources = (lib: string) => `{workspaceRoot}/libs/${lib}/src/**/*.ts`;
 const NOT_SPECS = '!{workspaceRoot}/libs/**/*.spec.ts';
 
-/** Sources a pipeline step runs: its executor folder, the shared step code and the ML libs it imports. */
+/**
+ * Sources a pipeline step runs: its executor folder and the executors' shared helpers, its stage
+ * folder in @cellar/pipeline and the pipeline's shared code, and the ML libs they import. Other
+ * stages (notify, sweep) are not named, so editing them never retrains or re-evaluates a model.
+ */
 export function stepSourceInputs(executor: string): string[] {
   return [
     `{workspaceRoot}/libs/nx/src/executors/${executor}/**/*.ts`,
-    '{workspaceRoot}/libs/nx/src/pipeline/**/*.ts',
+    '{workspaceRoot}/libs/nx/src/executors/shared/**/*.ts',
+    `{workspaceRoot}/libs/pipeline/src/${executor}/**/*.ts`,
+    '{workspaceRoot}/libs/pipeline/src/shared/**/*.ts',
+    '{workspaceRoot}/libs/pipeline/src/index.ts',
     libSources('config'),
     libSources('data'),
     libSources('modeling'),

@@ -1,47 +1,30 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SweepSpec } from '@cellar/config';
 import { detectGitCommit } from '@cellar/tracking';
+import { PipelineError } from '../shared/pipeline-error';
 // Static on purpose: Nx removes its TypeScript require hook once the executor has loaded.
-import { runSweepJob } from './sweep-worker';
+import { runSweepJob } from './sweep-job';
+import type { SweepJob, SweepJobResult, SweepOptions } from './types';
 
-export interface SweepJob {
-  index: number;
-  sweep: string;
-  model: string;
-  overrides: string[];
-  track: boolean;
-  gitCommit: string | null;
+/**
+ * The worker's entry is a plain module beside this file: sweep-worker.js once the package is
+ * built (plain node, no transpiler), sweep-worker.ts when run from source, then with swc's
+ * require hook as Nx runs the executors (nx-facts).
+ */
+export function sweepWorkerEntry(dir: string = __dirname): { file: string; execArgv: string[] } {
+  const built = join(dir, 'sweep-worker.js');
+  if (existsSync(built)) return { file: built, execArgv: [] };
+  return { file: join(dir, 'sweep-worker.ts'), execArgv: ['-r', require.resolve('@swc-node/register')] };
 }
 
-export type SweepJobResult =
-  | { index: number; ok: true; metrics: Record<string, number>; runId: string | null; ms: number }
-  | { index: number; ok: false; error: string; ms: number };
-
-export interface SweepProgress {
-  done: number;
-  failed: number;
-  total: number;
-  elapsedMs: number;
-  etaMs: number;
+function interrupted(done: number, total: number): PipelineError {
+  return new PipelineError(
+    'SWEEP_INTERRUPTED',
+    `sweep interrupted after ${done} of ${total} runs; finished runs stay in the tracking store`,
+  );
 }
 
-export interface SweepOptions {
-  root: string;
-  spec: SweepSpec;
-  parallel: number;
-  track: boolean;
-  onProgress?: (p: SweepProgress) => void;
-}
-
-const WORKER = join(__dirname, 'sweep-worker.ts');
-
-export class SweepInterrupted extends Error {
-  readonly code = 'SWEEP_INTERRUPTED';
-  constructor(done: number, total: number) {
-    super(`sweep interrupted after ${done} of ${total} runs; finished runs stay in the tracking store`);
-  }
-}
 /** Jobs a worker holds at once, so it never idles while this process is busy fitting its own. */
 const PREFETCH = 2;
 
@@ -73,14 +56,14 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
     const etaMs = (elapsedMs / done) * (jobs.length - done);
     o.onProgress?.({ done, failed, total: jobs.length, elapsedMs, etaMs });
   };
-  let interrupted = false;
-  const take = () => (!interrupted && next < jobs.length ? jobs[next++] : undefined);
+  let stopped = false;
+  const take = () => (!stopped && next < jobs.length ? jobs[next++] : undefined);
 
   const workers: ChildProcess[] = [];
   // Ctrl-C / SIGTERM: start nothing new and stop the workers (their runs end KILLED); this lane's
   // current run ends KILLED through trainingRun's own handler; then the sweep reports the interruption.
   const stopAll = () => {
-    interrupted = true;
+    stopped = true;
     workers.forEach((w) => w.kill('SIGTERM'));
   };
   process.once('SIGINT', stopAll);
@@ -94,7 +77,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
     process.off('SIGINT', stopAll);
     process.off('SIGTERM', stopAll);
   }
-  if (interrupted) throw new SweepInterrupted(done, jobs.length);
+  if (stopped) throw interrupted(done, jobs.length);
   return results;
 }
 
@@ -117,8 +100,9 @@ function runWorkerLane(
   workers: ChildProcess[],
 ): Promise<void> {
   return new Promise<void>((resolve) => {
-    const w = fork(WORKER, [root], {
-      execArgv: ['-r', require.resolve('@swc-node/register')],
+    const entry = sweepWorkerEntry();
+    const w = fork(entry.file, [root], {
+      execArgv: entry.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     workers.push(w);

@@ -1,4 +1,4 @@
-import type { EvaluationReport } from './steps';
+import type { EvaluationReport } from '../evaluate/evaluate';
 
 export interface PipelineSummary {
   pipeline: string;
@@ -42,40 +42,4 @@ export function formatSummary(s: PipelineSummary): string {
     `  report        ${s.files.report}`,
     `  confusion     ${s.files.confusion_matrix}`,
   ].join('\n');
-}
-
-/** POST the summary as JSON. Fails with one line naming the host (never the full URL: it may hold a token). */
-export async function postWebhook(url: string, s: PipelineSummary, timeoutMs = 10_000): Promise<void> {
-  let host: string;
-  try {
-    host = new URL(url).host;
-  } catch {
-    throw Object.assign(new Error(`notify.webhook_url is not a valid URL`), { code: 'WEBHOOK_URL' });
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: 'pipeline.finished', ...s }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    throw Object.assign(
-      new Error(
-        `webhook ${host} unreachable (${(e as Error).message}): check notify.webhook_url / CELLAR_WEBHOOK_URL`,
-      ),
-      {
-        code: 'WEBHOOK_FAILED',
-      },
-    );
-  }
-  if (!res.ok) {
-    throw Object.assign(
-      new Error(`webhook ${host} answered HTTP ${res.status}: check notify.webhook_url / CELLAR_WEBHOOK_URL`),
-      {
-        code: 'WEBHOOK_FAILED',
-      },
-    );
-  }
 }

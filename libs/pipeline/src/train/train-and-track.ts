@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { ComposedConfig } from '@cellar/config';
 import { writeFileAtomic } from '@cellar/data';
 import { detectGitCommit, trainingRun } from '@cellar/tracking';
-import { confusionSvg, fitAndScore, paramsOf, type SplitData, type TrainResult } from './steps';
+import { confusionSvg } from '../shared/report-files';
+import type { SplitData } from '../shared/split-data';
+import { fitAndScore, paramsOf, type TrainResult } from './fit-and-score';
 
 export interface TrackedTrainOptions {
   root: string;

@@ -1,12 +1,12 @@
-// A sweep worker process: receives one job at a time over IPC, trains and logs it, answers.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeConfig } from '@cellar/config';
-import { loadSplitData } from './steps';
-import { trainAndTrack } from './tracked-train';
-import type { SweepJob, SweepJobResult } from './sweep-runner';
+import { composeConfig, errorMessage } from '@cellar/config';
+import { loadSplitData } from '../shared/split-data';
+import { trainAndTrack } from '../train/train-and-track';
+import type { SweepJob, SweepJobResult } from './types';
 
+/** Train and log one combination; a failure is a result, never a throw, so the other runs go on. */
 export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJobResult> {
   const started = performance.now();
   const outDir = mkdtempSync(join(tmpdir(), 'cellar-sweep-'));
@@ -34,20 +34,10 @@ export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJob
     return {
       index: job.index,
       ok: false,
-      error: (e as Error).message.split('\n')[0],
+      error: errorMessage(e).split('\n')[0],
       ms: performance.now() - started,
     };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
-}
-
-if (require.main === module && process.send) {
-  const root = process.argv[2];
-  // One job at a time, in the order received (the parent keeps a couple queued here).
-  let queue = Promise.resolve();
-  process.on('message', (job: SweepJob) => {
-    queue = queue.then(() => runSweepJob(root, job).then((result) => void process.send?.(result)));
-  });
-  process.send({ ready: true });
 }

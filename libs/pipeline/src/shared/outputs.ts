@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 
+export interface PipelineOutputs {
+  model: string;
+  metrics: string;
+  reportDir: string;
+  report: string;
+  confusionSvg: string;
+}
+
 /** Where a pipeline project's outputs live, relative to the workspace root. */
-export function pipelineOutputs(projectRoot: string) {
+export function pipelineOutputs(projectRoot: string): PipelineOutputs {
   return {
     model: join(projectRoot, 'model.json'),
     metrics: join(projectRoot, 'metrics.json'),

@@ -33,10 +33,10 @@ export function formatStepError(
 }
 
 /** A progress line: redrawn in place on a terminal, every quarter otherwise (CI logs stay short). */
-export function progressLine(label: string, out: NodeJS.WriteStream = process.stdout) {
+export function progressLine(out: NodeJS.WriteStream = process.stdout) {
   let lastQuarter = -1;
   const started = Date.now();
-  return (done: number, total: number) => {
+  return (label: string, done: number, total: number) => {
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     const text = `${label} ${done}/${total} (${secs}s)`;
     if (out.isTTY) {
