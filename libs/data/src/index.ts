@@ -26,5 +26,3 @@ export type {
   PushResult,
   TransferProgress,
 } from './sync';
-export { dataCli } from './data-cli';
-export type { DataCliIo } from './data-cli';

@@ -14,11 +14,11 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'runs': {
-      const { runsCli } = await import('@cellar/tracking');
+      const { runsCli } = await import('./runs/runs-cli');
       return runsCli(rest);
     }
     case 'data': {
-      const { dataCli } = await import('@cellar/data');
+      const { dataCli } = await import('./data/data-cli');
       return dataCli(rest);
     }
     case 'ui':

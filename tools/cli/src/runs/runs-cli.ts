@@ -2,10 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { errorMessage } from '@cellar/config';
-import { TrackingError } from '../errors';
-import { parseOrderBy } from '../search/parser';
-import { DEFAULT_DB_PATH, openStore } from '../store/store';
-import { RUN_STATUSES, RunDetail, RunStatus, TrackingStore } from '../store/types';
+import {
+  DEFAULT_DB_PATH,
+  openStore,
+  parseOrderBy,
+  RUN_STATUSES,
+  TrackingError,
+  type RunDetail,
+  type RunStatus,
+  type TrackingStore,
+} from '@cellar/tracking';
 import {
   Column,
   formatBytes,

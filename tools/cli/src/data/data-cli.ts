@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { errorMessage } from '@cellar/config';
-import { DataError } from './data-error';
-import { addData, dataStatus, pullData, pushData, type TransferProgress } from './sync';
+import { addData, DataError, dataStatus, pullData, pushData, type TransferProgress } from '@cellar/data';
 
 export interface DataCliIo {
   stdout: { write(chunk: string): unknown };

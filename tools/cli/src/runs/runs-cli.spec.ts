@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
-import { FIXTURE_BASE_TIME, seedFixtureRuns } from '../testing/fixture-runs';
+import { FIXTURE_BASE_TIME, openStore, seedFixtureRuns } from '@cellar/tracking';
 import { parseOlderThan, runsCli } from './runs-cli';
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataCli } from './data-cli';
-import { captureIo, makeTempDir, makeWorkspace } from './test-utils';
+import { captureIo, makeTempDir, makeWorkspace } from '../testing/io';
 
 function workspaceWithRemote(files: Record<string, string | Buffer>) {
   const remote = makeTempDir('cellar-remote-');
