@@ -136,6 +136,7 @@ function linkNodeModules(root: string): void {
     pipeline: 'libs/pipeline',
     nx: 'libs/nx',
     cli: 'tools/cli',
+    'tracking-ui': 'apps/tracking-ui',
     'cache-server': 'tools/cache-server',
   })) {
     symlinkSync(join(root, dir), join(dst, '@cellar', name));

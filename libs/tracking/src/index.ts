@@ -22,8 +22,6 @@ export type { ActiveRun, RunOutput, TrainingRunOptions } from './run/training-ru
 export { parseFilter, parseOrderBy, ATTRIBUTES } from './search/parser';
 export type { FilterNode, KeyRef, OrderTerm, Entity, Attribute } from './search/parser';
 export { caretLine } from './search/tokenizer';
-export { startUiServer } from './ui/server';
-export type { UiServer, UiServerOptions } from './ui/server';
 // Seeded stores for tests and benchmarks (tracking's specs, the CLI's, tools/bench).
 export { FIXTURE_BASE_TIME, seedFixtureRuns } from './fixtures/fixture-runs';
 export { SYNTHETIC_ALGORITHMS, seedSyntheticRuns } from './fixtures/seed-synthetic';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunStatus, TrackingStore } from '../store/types';
+import type { RunStatus, TrackingStore } from '@cellar/tracking';
 
 /** What a seeded run should look like, so tests can compute expected rows independently. */
 export interface SeededRun {

@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage } from '@cellar/config';
-import { TrackingError } from '../errors';
-import { openStore } from '../store/store';
-import type { RunDetail, TrackingStore } from '../store/types';
+import { openStore, TrackingError, type RunDetail, type TrackingStore } from '@cellar/tracking';
 import {
   ARTIFACT_CSP,
   PAGE_CSP,

@@ -3,10 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../store/store';
-import type { TrackingStore } from '../../store/types';
-import { startUiServer, type UiServer } from '../server';
-import { repoRoot, seedRuns, type SeededRun } from '../test-fixtures';
+import { openStore, type TrackingStore } from '@cellar/tracking';
+import { startUiServer, type UiServer } from '../src/server';
+import { repoRoot, seedRuns, type SeededRun } from '../src/test-fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot(), 'test-artifacts');

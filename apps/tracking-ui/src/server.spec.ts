@@ -3,8 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/store';
-import type { RunDetail, TrackingStore } from '../store/types';
+import { openStore, type RunDetail, type TrackingStore } from '@cellar/tracking';
 import { startUiServer, type RunsPage, type UiServer } from './server';
 import { seedRuns, type SeededRun } from './test-fixtures';
 
