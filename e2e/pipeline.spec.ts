@@ -69,9 +69,16 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
   });
 
   it('a second run restores train and evaluate from cache; only notify (and the cheap pull check) run; no new runs logged', () => {
-    // Docs and tests are not inputs of any model.
+    // Docs and tests are not inputs of any model; neither is the notifier or the sweep code.
     writeFileSync(join(ws.root, 'apps/wine-logreg/README.md'), '# notes\n');
     writeFileSync(join(ws.root, 'libs/modeling/src/extra-notes.spec.ts'), '// a new test file\n');
+    for (const file of [
+      'libs/pipeline/src/notify/summary.ts',
+      'libs/pipeline/src/sweep/sweep-runner.ts',
+      'libs/nx/src/executors/sweep/executor.ts',
+    ]) {
+      writeFileSync(join(ws.root, file), '// edited\n', { flag: 'a' });
+    }
     // No --output-style here: the workspace's .env makes every task's output show, notify's included.
     const r = ws.nx(['run-many', '-t', 'notify']);
     expect(r.code, r.output).toBe(0);
@@ -242,6 +249,21 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
       );
     } finally {
       writeFileSync(pipeline, declared);
+    }
+  });
+
+  it('a negative seed in base.yaml fails at config validation, naming the file and the snake_case key', () => {
+    const file = join(ws.root, 'configs/train/base.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('random_state: 42', 'random_state: -1'));
+    try {
+      const r = ws.nx(['run', 'wine-logreg:train', '--exclude-task-dependencies', '--output-style=static']);
+      expect(r.code).not.toBe(0);
+      expect(r.output, r.output).toContain(
+        'wine-logreg:train failed: configs/train/base.yaml: train.random_state must be an integer >= 0 (got -1)',
+      );
+    } finally {
+      writeFileSync(file, original);
     }
   });
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeConfig, flattenConfig, modelConfigFiles } from './compose';
-import { canonicalJson } from './hash';
+import { canonicalJson } from './canonical-json';
 import { errorOf, makeWorkspace, removeWorkspace, REPO_ROOT } from './test-workspace';
 
 const FEATURES = [
@@ -279,7 +281,7 @@ describe('validation errors name the file that set the key', () => {
     [
       ['train.random_state=x'],
       'logreg',
-      "override 'train.random_state=x': train.random_state must be an integer (got 'x')",
+      "override 'train.random_state=x': train.random_state must be an integer >= 0 (got 'x')",
     ],
     [
       ['train.feature_columns=[]'],
@@ -323,6 +325,24 @@ describe('validation errors name the file that set the key', () => {
     const err = errorOf(() => composeConfig({ root, model: 'logreg', env: {} }));
     expect(err).toMatchObject({ code: 'INVALID_VALUE', file: 'configs/model/logreg.yaml', key: 'model.C' });
     expect(err.message).toBe('configs/model/logreg.yaml: model.C must be > 0 (got -1)');
+  });
+
+  it('a negative seed fails at validation, naming base.yaml and the snake_case key, not inside modeling', () => {
+    const base = readFileSync(join(REPO_ROOT, 'configs/train/base.yaml'), 'utf8');
+    const root = workspace({
+      'configs/train/base.yaml': base.replace(/random_state: 42/, 'random_state: -1'),
+    });
+    for (const model of ['logreg', 'random_forest']) {
+      const err = errorOf(() => composeConfig({ root, model, env: {} }));
+      expect(err).toMatchObject({
+        code: 'INVALID_VALUE',
+        file: 'configs/train/base.yaml',
+        key: 'train.random_state',
+      });
+      expect(err.message).toMatch(
+        /^configs\/train\/base\.yaml: train\.random_state must be an integer >= 0 \(got -1\)( \[\+1 more problem\])?$/,
+      );
+    }
   });
 
   it('rejects an unknown model type and a typo in a model file', () => {

@@ -1,18 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isMap } from './tree';
-
-/** JSON with map keys sorted at every level, so key order never changes the hash. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value))
-    return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  if (isMap(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+import { canonicalJson } from './canonical-json';
 
 /** sha256 hex of the canonical JSON of the sections that decide a model: data, train, model. */
 export function hashConfig(resolved: Record<string, unknown>): string {

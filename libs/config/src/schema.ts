@@ -1,29 +1,10 @@
 import { z } from 'zod';
+import { fraction, seed, text } from './checks';
 import { ConfigError } from './config-error';
+import { describeIssue, type IssueLike } from './describe-issue';
+import { modelKeys, modelSchema, type ModelSpec } from './models/registry';
 import type { Provenance } from './provenance';
-import { formatValue, getPath, hasPath, type Tree } from './tree';
-
-export const MODEL_TYPES = ['logreg', 'random_forest', 'gradient_boosting'] as const;
-export type ModelType = (typeof MODEL_TYPES)[number];
-
-export type ModelConfig =
-  | { type: 'logreg'; C: number; maxIter: number; tol: number }
-  | {
-      type: 'random_forest';
-      nEstimators: number;
-      maxDepth: number | null;
-      maxFeatures: 'sqrt' | 'log2' | number | null;
-      minSamplesSplit: number;
-      randomState: number;
-    }
-  | {
-      type: 'gradient_boosting';
-      learningRate: number;
-      nEstimators: number;
-      maxDepth: number;
-      subsample: number;
-      randomState: number;
-    };
+import { getPath, type Tree } from './tree';
 
 export interface CellarConfig {
   data: { path: string; pointer: string };
@@ -34,64 +15,16 @@ export interface CellarConfig {
     featureColumns: string[];
     excludeColumns: string[];
   };
-  model: ModelConfig;
+  model: ModelSpec;
   tracking: { experiment: string };
   notify: { webhookUrl: string | null };
 }
-
-// Every check carries its own one-line message; the key path, source file and `(got ...)` are added when formatting.
-function intAtLeast(min: number) {
-  const error = `must be an integer >= ${min}`;
-  return z.number({ error }).int({ error }).min(min, { error });
-}
-const anyInt = z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' });
-const positive = z.number({ error: 'must be a number > 0' }).gt(0, { error: 'must be > 0' });
-const text = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' });
-function fraction(error: string, closedTop: boolean) {
-  const base = z.number({ error }).gt(0, { error });
-  return closedTop ? base.max(1, { error }) : base.lt(1, { error });
-}
-
-const logregSchema = z.strictObject({
-  type: z.literal('logreg'),
-  C: positive,
-  max_iter: intAtLeast(1),
-  tol: positive,
-});
-const randomForestSchema = z.strictObject({
-  type: z.literal('random_forest'),
-  n_estimators: intAtLeast(1),
-  max_depth: z.custom<number | null>((v) => v === null || (Number.isInteger(v) && (v as number) >= 1), {
-    error: 'must be null or an integer >= 1',
-  }),
-  max_features: z.custom<'sqrt' | 'log2' | number | null>(
-    (v) =>
-      v === null ||
-      v === 'sqrt' ||
-      v === 'log2' ||
-      (typeof v === 'number' && ((v > 0 && v <= 1) || (Number.isInteger(v) && v >= 1))),
-    { error: "must be 'sqrt', 'log2', null, a fraction in (0, 1] or an integer >= 1" },
-  ),
-  min_samples_split: intAtLeast(2),
-  random_state: anyInt,
-});
-const gradientBoostingSchema = z.strictObject({
-  type: z.literal('gradient_boosting'),
-  learning_rate: positive,
-  n_estimators: intAtLeast(1),
-  max_depth: intAtLeast(1),
-  subsample: fraction('must be a number in (0, 1]', true),
-  random_state: anyInt,
-});
-const modelSchema = z.discriminatedUnion('type', [logregSchema, randomForestSchema, gradientBoostingSchema], {
-  error: 'must be a map',
-});
 
 const trainSchema = z
   .strictObject(
     {
       test_size: fraction('must be a number in (0, 1)', false),
-      random_state: anyInt,
+      random_state: seed,
       target_column: text,
       feature_columns: z
         .array(z.string({ error: 'must be a string' }), { error: 'must be a list of column names' })
@@ -153,68 +86,14 @@ const configSchema = z.object(
   { error: 'must be a map' },
 );
 
-type ParsedConfig = z.infer<typeof configSchema>;
-
-interface IssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  keys?: string[];
-  note?: string;
-  params?: Record<string, unknown>;
-}
+type ParsedConfig = z.output<typeof configSchema>;
 
 function sectionKeys(path: string[], resolved: Tree): string[] {
-  if (path[0] === 'model' && path.length === 1) {
-    const type = getPath(resolved, ['model', 'type']);
-    const schema =
-      type === 'logreg'
-        ? logregSchema
-        : type === 'random_forest'
-          ? randomForestSchema
-          : gradientBoostingSchema;
-    return Object.keys(schema.shape);
-  }
+  if (path[0] === 'model' && path.length === 1) return modelKeys(getPath(resolved, ['model', 'type']));
   const section = configSchema.shape[path[0] as keyof typeof configSchema.shape];
   if (section && 'shape' in section) return Object.keys(section.shape as object);
   if (path[0] === 'train') return Object.keys(trainSchema.shape);
   return [];
-}
-
-function describeIssue(
-  issue: IssueLike,
-  resolved: Tree,
-): { path: string[]; message: string; code: 'INVALID_VALUE' | 'UNKNOWN_KEY' } {
-  const path = issue.path.map(String);
-  const key = path.join('.');
-  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-    const bad = [...path, issue.keys[0]];
-    const where = path[0] === 'model' ? `model type ${String(getPath(resolved, ['model', 'type']))}` : key;
-    return {
-      path: bad,
-      code: 'UNKNOWN_KEY',
-      message: `${bad.join('.')} is not a valid key for ${where} (valid: ${sectionKeys(path, resolved).join(', ')})`,
-    };
-  }
-  const value = getPath(resolved, path);
-  if (issue.code === 'invalid_union' && issue.note === 'No matching discriminator') {
-    const list = MODEL_TYPES.join(', ');
-    if (!hasPath(resolved, path))
-      return { path, code: 'INVALID_VALUE', message: `${key} is required (one of ${list})` };
-    return {
-      path,
-      code: 'INVALID_VALUE',
-      message: `${key} must be one of ${list} (got ${formatValue(value)})`,
-    };
-  }
-  if (!hasPath(resolved, path))
-    return {
-      path,
-      code: 'INVALID_VALUE',
-      message: `${key} is required but missing (add it to the config or set it with +${key}=<value>)`,
-    };
-  const got = issue.params?.plain ? '' : ` (got ${formatValue(value)})`;
-  return { path, code: 'INVALID_VALUE', message: `${key} ${issue.message}${got}` };
 }
 
 /** Validates the resolved snake_case tree and converts it to the camelCase CellarConfig. */
@@ -226,7 +105,7 @@ export function validateConfig(
   const result = configSchema.safeParse(resolved);
   if (!result.success) {
     const issues = result.error.issues as IssueLike[];
-    const first = describeIssue(issues[0], resolved);
+    const first = describeIssue(issues[0], resolved, { keysOf: (path) => sectionKeys(path, resolved) });
     const file = prov.sourceOf(first.path) ?? fallbackSource(first.path);
     const more =
       issues.length > 1 ? ` [+${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}]` : '';
@@ -236,31 +115,6 @@ export function validateConfig(
     });
   }
   return toCellarConfig(result.data);
-}
-
-function toModelConfig(model: ParsedConfig['model']): ModelConfig {
-  switch (model.type) {
-    case 'logreg':
-      return { type: 'logreg', C: model.C, maxIter: model.max_iter, tol: model.tol };
-    case 'random_forest':
-      return {
-        type: 'random_forest',
-        nEstimators: model.n_estimators,
-        maxDepth: model.max_depth,
-        maxFeatures: model.max_features,
-        minSamplesSplit: model.min_samples_split,
-        randomState: model.random_state,
-      };
-    case 'gradient_boosting':
-      return {
-        type: 'gradient_boosting',
-        learningRate: model.learning_rate,
-        nEstimators: model.n_estimators,
-        maxDepth: model.max_depth,
-        subsample: model.subsample,
-        randomState: model.random_state,
-      };
-  }
 }
 
 function toCellarConfig(c: ParsedConfig): CellarConfig {
@@ -273,7 +127,7 @@ function toCellarConfig(c: ParsedConfig): CellarConfig {
       featureColumns: [...c.train.feature_columns],
       excludeColumns: [...c.train.exclude_columns],
     },
-    model: toModelConfig(c.model),
+    model: c.model,
     tracking: { experiment: c.tracking.experiment },
     notify: { webhookUrl: c.notify.webhook_url },
   };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { DataError, errorMessage } from './data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from './data-error';
 
 export interface Dataset {
   file: string;

@@ -51,7 +51,3 @@ export class DataError extends Error {
     if (details.key !== undefined) this.key = details.key;
   }
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

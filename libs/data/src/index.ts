@@ -2,10 +2,12 @@ export { DataError } from './data-error';
 export type { DataErrorCode, DataErrorDetails } from './data-error';
 export { loadCsvDataset, loadCsvTable, takeRows } from './csv-dataset';
 export type { CsvTable, Dataset, LoadCsvDatasetOptions } from './csv-dataset';
-export { createRng, stratifiedKFold, stratifiedSplit } from './split';
+export { stratifiedKFold, stratifiedSplit } from './split';
+export { createRng } from './random';
+export type { Rng } from './random';
 export type { SplitIndices, StratifiedSplitOptions } from './split';
 export { md5File } from './md5';
-export { writeFileAtomic } from './atomic-write';
+export { displayPathOf, tempPathFor, writeFileAtomic } from './atomic-write';
 export { pointerTarget, readPointer, writePointer } from './pointer';
 export type { DataPointer } from './pointer';
 export { parseDvcConfig, readDvcConfig, resolveRemote } from './dvc-config';
@@ -24,5 +26,3 @@ export type {
   PushResult,
   TransferProgress,
 } from './sync';
-export { dataCli } from './data-cli';
-export type { DataCliIo } from './data-cli';

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { writeFileAtomic } from './atomic-write';
-import { DataError, errorMessage } from './data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from './data-error';
 import { MD5_RE } from './md5';
 
 /** One output of a DVC 3 `.dvc` file. `path` is relative to the pointer's folder. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCsvDataset } from './csv-dataset';
-import { createRng, stratifiedKFold, stratifiedSplit } from './split';
+import { stratifiedKFold, stratifiedSplit } from './split';
 import { WINE_CSV } from './test-utils';
 
 const wine = loadCsvDataset(WINE_CSV, { featureColumns: ['alcohol'], targetColumn: 'quality' });
@@ -9,17 +9,6 @@ const LABELS = [3, 4, 5, 6, 7, 8];
 function countByLabel(y: ArrayLike<number>, idx: ArrayLike<number>): number[] {
   return LABELS.map((l) => Array.from(idx).filter((i) => y[i] === l).length);
 }
-
-describe('createRng', () => {
-  it('is mulberry32: fixed first values for a seed', () => {
-    const rng = createRng(42);
-    expect([rng(), rng(), rng()].map((v) => v.toFixed(10))).toEqual([
-      '0.6011037519',
-      '0.4482905590',
-      '0.8524657935',
-    ]);
-  });
-});
 
 describe('stratifiedSplit', () => {
   it('splits WineQT 914/229 with the per-class counts scikit-learn 1.2.1 gives', () => {

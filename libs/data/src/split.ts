@@ -1,20 +1,9 @@
 import { DataError } from './data-error';
+import { createRng } from './random';
 
 export interface SplitIndices {
   train: Uint32Array;
   test: Uint32Array;
-}
-
-/** mulberry32: tiny, fast and identical on every platform (no Math.random). */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffleInPlace(a: number[], rng: () => number): void {
@@ -136,7 +125,7 @@ export function stratifiedSplit(
       { file: displayPath },
     );
   }
-  const rng = createRng(seed);
+  const rng = createRng(seed).next;
   const counts = groups.map((g) => g.length);
   const trainPer = approximateMode(counts, nTrain, rng);
   const testPer = approximateMode(
@@ -161,7 +150,7 @@ export function stratifiedKFold(y: ArrayLike<number>, k: number, seed: number): 
   if (!Number.isInteger(k) || k < 2 || k > n) {
     throw new DataError('INVALID_ARGUMENT', `stratifiedKFold: k must be an integer in 2..${n} (got ${k})`);
   }
-  const rng = createRng(seed);
+  const rng = createRng(seed).next;
   const foldOf = new Uint32Array(n);
   let dealt = 0;
   for (const rows of groupByClass(y)) {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '@cellar/config';
 import { clearStaleTemps, displayPathOf, stagingPathFor } from './atomic-write';
-import { DataError, errorMessage } from './data-error';
+import { DataError } from './data-error';
 import { resolveRemote, type ResolvedRemote } from './dvc-config';
 import { md5File } from './md5';
 import { pointerTarget, readPointer, writePointer, type DataPointer } from './pointer';

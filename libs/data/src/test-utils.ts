@@ -30,18 +30,3 @@ export function wineWorkspace(extra: Record<string, string | Buffer> = {}): stri
     ...extra,
   });
 }
-
-export function captureIo(cwd: string, env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: { write: (s: string) => err.push(s) },
-      env,
-      cwd,
-    },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { canonicalJson } from '@cellar/config';
+import { writeFileAtomic } from '@cellar/data';
 import { ModelError } from './errors';
 import type { BoostingEstimator } from './gradient-boosting';
 import { labelsFromProba, predictProba, validateModelSpec, type Estimator, type FittedModel } from './model';
@@ -232,37 +232,14 @@ export function fromArtifact(a: ModelArtifact, where = 'model artifact'): Fitted
   return { spec, featureNames: [...featureNames], classes: [...classes], scaler: { mean, scale }, estimator };
 }
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[key];
-      if (x !== undefined) out[key] = canonical(x);
-    }
-    return out;
-  }
-  return v;
-}
-
 /** Deterministic JSON: keys sorted at every level, no timestamps, one trailing newline. */
 export function serializeArtifact(a: ModelArtifact): string {
-  return JSON.stringify(canonical(a)) + '\n';
+  return canonicalJson(a) + '\n';
 }
 
 /** Atomic: written to a temporary sibling, then renamed into place. */
 export function writeModelArtifact(file: string, a: ModelArtifact): void {
-  const text = serializeArtifact(a);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, serializeArtifact(a));
 }
 
 export function readModelArtifact(file: string): ModelArtifact {

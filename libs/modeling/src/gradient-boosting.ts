@@ -1,5 +1,5 @@
+import { createRng } from '@cellar/data';
 import { softmaxColumns } from './logreg';
-import { createRng } from './random';
 import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
 import type { GradientBoostingSpec } from './types';
 

@@ -20,5 +20,3 @@ export { classificationMetrics } from './metrics';
 export { renderConfusionMatrixSvg } from './confusion-svg';
 export type { ModelErrorCode } from './errors';
 export { ModelError } from './errors';
-export type { Rng } from './random';
-export { createRng } from './random';

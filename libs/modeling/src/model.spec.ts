@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from './errors';
 import { fitModel, predict, predictProba } from './model';
-import { createRng } from './random';
+import { createRng } from '@cellar/data';
 import type { ModelSpec, TrainingData } from './types';
 
 const logreg: ModelSpec = { type: 'logreg', C: 1, maxIter: 200, tol: 1e-6 };
@@ -81,16 +81,23 @@ describe('fitModel / predict', () => {
     for (const tree of stump.estimator.trees) expect(tree.left.length).toBeLessThanOrEqual(3);
   });
 
-  it('rejects bad specs with the key and value', () => {
-    expect(() => fitModel({ ...logreg, C: -1 }, train)).toThrow(
-      'model spec: model.C must be a number > 0 (got -1)',
+  it('rejects bad specs with the registry schema, naming the camelCase key and value', () => {
+    expect(() => fitModel({ ...logreg, C: -1 }, train)).toThrow('model spec: model.C must be > 0 (got -1)');
+    expect(() => fitModel({ ...forest, randomState: -1 }, train)).toThrow(
+      'model spec: model.randomState must be an integer >= 0 (got -1)',
+    );
+    expect(() => fitModel({ ...logreg, max_iter: 5 } as ModelSpec, train)).toThrow(
+      'model spec: model.max_iter is not a valid key for model type logreg (valid: type, C, maxIter, tol)',
+    );
+    expect(() => fitModel({ ...logreg, maxIters: 5 } as ModelSpec, train)).toThrow(
+      'model spec: model.maxIters is not a valid key for model type logreg (valid: type, C, maxIter, tol)',
     );
     expect(() => fitModel({ ...forest, minSamplesSplit: 1 }, train)).toThrow(
       /model.minSamplesSplit must be an integer >= 2 \(got 1\)/,
     );
     expect(() => fitModel({ ...forest, maxFeatures: 'all' as 'sqrt' }, train)).toThrow(/model.maxFeatures/);
     expect(() => fitModel({ ...boosting, subsample: 0 }, train)).toThrow(
-      /model.subsample must be in \(0, 1\] \(got 0\)/,
+      /model.subsample must be a number in \(0, 1\] \(got 0\)/,
     );
     try {
       fitModel({ ...boosting, learningRate: 0 }, train);

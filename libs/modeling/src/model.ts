@@ -1,3 +1,4 @@
+import { checkModelSpec } from '@cellar/config';
 import { ModelError } from './errors';
 import { fitBoosting, predictBoostingProba, type BoostingEstimator } from './gradient-boosting';
 import { fitLogreg, predictLogregProba, type LogregEstimator } from './logreg';
@@ -20,59 +21,11 @@ export interface FittedModel {
   estimator: Estimator;
 }
 
-function fail(key: string, rule: string, got: unknown): never {
-  throw new ModelError('INVALID_SPEC', `model spec: ${key} must be ${rule} (got ${JSON.stringify(got)})`, {
-    key,
-  });
-}
-
-function checkInt(key: string, v: unknown, min: number): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(key, `an integer >= ${min}`, v);
-}
-
-function checkPositive(key: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(key, 'a number > 0', v);
-}
-
-/** Throws ModelError('INVALID_SPEC') naming the first bad key. */
+/** Throws ModelError('INVALID_SPEC') naming the first bad key, checked by the registry's schema. */
 export function validateModelSpec(spec: ModelSpec): void {
-  switch (spec.type) {
-    case 'logreg':
-      checkPositive('model.C', spec.C);
-      checkInt('model.maxIter', spec.maxIter, 1);
-      checkPositive('model.tol', spec.tol);
-      return;
-    case 'random_forest': {
-      checkInt('model.nEstimators', spec.nEstimators, 1);
-      if (spec.maxDepth !== null) checkInt('model.maxDepth', spec.maxDepth, 1);
-      const mf = spec.maxFeatures;
-      const mfOk =
-        mf === null ||
-        mf === 'sqrt' ||
-        mf === 'log2' ||
-        (typeof mf === 'number' && (Number.isInteger(mf) ? mf >= 1 : mf > 0 && mf < 1));
-      if (!mfOk)
-        fail('model.maxFeatures', "'sqrt', 'log2', null, an integer >= 1 or a fraction in (0, 1)", mf);
-      checkInt('model.minSamplesSplit', spec.minSamplesSplit, 2);
-      checkInt('model.randomState', spec.randomState, 0);
-      return;
-    }
-    case 'gradient_boosting':
-      checkPositive('model.learningRate', spec.learningRate);
-      checkInt('model.nEstimators', spec.nEstimators, 1);
-      checkInt('model.maxDepth', spec.maxDepth, 1);
-      if (typeof spec.subsample !== 'number' || !(spec.subsample > 0 && spec.subsample <= 1)) {
-        fail('model.subsample', 'in (0, 1]', spec.subsample);
-      }
-      checkInt('model.randomState', spec.randomState, 0);
-      return;
-    default:
-      fail(
-        'model.type',
-        "one of 'logreg', 'random_forest', 'gradient_boosting'",
-        (spec as { type: unknown }).type,
-      );
-  }
+  const checked = checkModelSpec(spec);
+  if (!checked.ok)
+    throw new ModelError('INVALID_SPEC', `model spec: ${checked.message}`, { key: checked.key });
 }
 
 /** Checks shape and finiteness; row numbers in messages are 1-based data rows. */

@@ -1,4 +1,4 @@
-import { createRng, deriveSeed } from './random';
+import { createRng, type Rng } from '@cellar/data';
 import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
 import type { RandomForestSpec } from './types';
 
@@ -13,6 +13,11 @@ export function resolveMaxFeatures(maxFeatures: RandomForestSpec['maxFeatures'],
   if (maxFeatures === 'log2') return Math.max(1, Math.floor(Math.log2(d)));
   if (Number.isInteger(maxFeatures)) return Math.min(d, maxFeatures);
   return Math.max(1, Math.floor(maxFeatures * d));
+}
+
+/** An independent child seed (one per tree) from a parent stream. */
+function deriveSeed(rng: Rng): number {
+  return Math.floor(rng.next() * 4294967296) >>> 0;
 }
 
 /** Bootstrap + Gini trees with per-split feature sampling; each tree has its own seed derived from randomState. */

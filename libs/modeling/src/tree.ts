@@ -1,4 +1,4 @@
-import type { Rng } from './random';
+import type { Rng } from '@cellar/data';
 
 /** A fitted binary tree in flat arrays; leaves have left = right = -1 and `width` values each. */
 export interface TreeArrays {

@@ -1,11 +1,6 @@
-import type { ModelConfig } from '@cellar/config';
-
-/** The validated `model` section of a composed config (snake_case keys camelCased by @cellar/config). */
-export type ModelSpec = ModelConfig;
-
-export type LogregSpec = Extract<ModelSpec, { type: 'logreg' }>;
-export type RandomForestSpec = Extract<ModelSpec, { type: 'random_forest' }>;
-export type GradientBoostingSpec = Extract<ModelSpec, { type: 'gradient_boosting' }>;
+// Model specs come from @cellar/config's model registry: one zod schema per model type, the
+// same one that validated the YAML.
+export type { GradientBoostingSpec, LogregSpec, ModelSpec, RandomForestSpec } from '@cellar/config';
 
 export interface TrainingData {
   featureNames: string[];

@@ -49,7 +49,3 @@ export class TrackingError extends Error {
     if (details.caret !== undefined) this.caret = details.caret;
   }
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -1,4 +1,4 @@
-export { TrackingError, errorMessage } from './errors';
+export { TrackingError } from './errors';
 export type { TrackingErrorCode, TrackingErrorDetails } from './errors';
 export { openStore, DEFAULT_DB_PATH } from './store/store';
 export { RUN_STATUSES } from './store/types';
@@ -22,7 +22,6 @@ export type { ActiveRun, RunOutput, TrainingRunOptions } from './run/training-ru
 export { parseFilter, parseOrderBy, ATTRIBUTES } from './search/parser';
 export type { FilterNode, KeyRef, OrderTerm, Entity, Attribute } from './search/parser';
 export { caretLine } from './search/tokenizer';
-export { runsCli, RUNS_USAGE, parseOlderThan } from './cli/runs-cli';
-export type { CliIo } from './cli/runs-cli';
-export { startUiServer } from './ui/server';
-export type { UiServer, UiServerOptions } from './ui/server';
+// Seeded stores for tests and benchmarks (tracking's specs, the CLI's, tools/bench).
+export { FIXTURE_BASE_TIME, seedFixtureRuns } from './fixtures/fixture-runs';
+export { SYNTHETIC_ALGORITHMS, seedSyntheticRuns } from './fixtures/seed-synthetic';

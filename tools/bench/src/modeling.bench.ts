@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { applyScaler, createRng, fitModel, fitScaler, predict, type ModelSpec } from '@cellar/modeling';
+import { createRng } from '@cellar/data';
+import { applyScaler, fitModel, fitScaler, predict, type ModelSpec } from '@cellar/modeling';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CSV = path.resolve(ROOT, 'data/remote/files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb');

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSweep } from '@cellar/config';
+import { runSweepJob } from '@cellar/pipeline';
 import { detectGitCommit } from '@cellar/tracking';
-import { runSweepJob } from '../../../libs/nx/src/pipeline/sweep-worker';
 import { createTempWorkspace, WINE_CSV, type TempWorkspace } from '../../../e2e/workspace';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openStore, startUiServer, type SearchRunsOptions, type TrackingStore } from '@cellar/tracking';
+import { openStore, type SearchRunsOptions, type TrackingStore } from '@cellar/tracking';
+import { startUiServer } from '@cellar/tracking-ui';
 
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 10_000);
 const REPS = Math.max(10, Number(process.env.BENCH_REPS ?? 15));

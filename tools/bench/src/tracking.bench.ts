@@ -5,9 +5,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openStore, RunDetail, SearchRunsOptions, TrackingStore } from '@cellar/tracking';
-// The same seeded fixture the store's own 10 000-run test uses.
-import { seedSyntheticRuns } from '../../../libs/tracking/src/testing/seed-synthetic';
+// seedSyntheticRuns: the same seeded fixture the store's own 10 000-run test uses.
+import {
+  openStore,
+  seedSyntheticRuns,
+  type RunDetail,
+  type SearchRunsOptions,
+  type TrackingStore,
+} from '@cellar/tracking';
 
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 7));
 const RUNS = 10_000;

@@ -1,5 +1,3 @@
-import { parseArgs } from 'node:util';
-
 const USAGE = `usage: cellar <command> [options]
 
 commands:
@@ -14,15 +12,17 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'runs': {
-      const { runsCli } = await import('@cellar/tracking');
+      const { runsCli } = await import('./runs/runs-cli');
       return runsCli(rest);
     }
     case 'data': {
-      const { dataCli } = await import('@cellar/data');
+      const { dataCli } = await import('./data/data-cli');
       return dataCli(rest);
     }
-    case 'ui':
-      return serveUi(rest);
+    case 'ui': {
+      const { serveUi } = await import('@cellar/tracking-ui');
+      return serveUi(rest, 'cellar ui');
+    }
     case undefined:
     case '-h':
     case '--help':
@@ -32,43 +32,5 @@ export async function main(argv: string[]): Promise<number> {
     default:
       console.error(`cellar: unknown command '${command}'\n${USAGE}`);
       return 2;
-  }
-}
-
-async function serveUi(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '5000' },
-        host: { type: 'string', default: '127.0.0.1' },
-        db: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`cellar ui: ${(e as Error).message}`);
-    return 2;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`cellar ui: --port must be an integer from 0 to 65535 (got '${values.port}')`);
-    return 2;
-  }
-  try {
-    const { startUiServer } = await import('@cellar/tracking');
-    const server = await startUiServer({ dbPath: values.db, root: process.cwd(), host: values.host, port });
-    console.log(`Cellar tracking UI on ${server.url} (Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => {
-      const stop = () => void server.close().then(resolve);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    return 0;
-  } catch (e) {
-    console.error(`cellar ui: ${(e as Error).message.split('\n')[0]}`);
-    if (values.verbose) console.error((e as Error).stack);
-    return 1;
   }
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { DataError, errorMessage } from '../data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from '../data-error';
 import { countingStream } from './progress-stream';
 import { objectKey, type DataRemote, type ProgressFn } from './remote';
 

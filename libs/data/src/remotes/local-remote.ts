@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { tempPathFor } from '../atomic-write';
-import { DataError, errorMessage } from '../data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from '../data-error';
 import { countingStream } from './progress-stream';
 import { objectKey, type DataRemote, type ProgressFn } from './remote';
 

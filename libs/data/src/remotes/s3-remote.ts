@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DataError, errorMessage } from '../data-error';
+import { errorMessage } from '@cellar/config';
+import { DataError } from '../data-error';
 import { countingStream } from './progress-stream';
 import { objectKey, type DataRemote, type ProgressFn } from './remote';
 

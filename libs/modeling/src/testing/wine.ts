@@ -1,8 +1,8 @@
-// Test-only helpers: a tiny WineQT reader and seeded stratified splits. The real CSV loader
-// lives in @cellar/data, which this lib must not import.
+// Test-only helpers: a tiny WineQT reader and seeded stratified folds, independent of
+// @cellar/data's CSV loader and splits so the model tests do not move when those change.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRng } from '../random';
+import { createRng } from '@cellar/data';
 
 export interface WineTable {
   featureNames: string[];

@@ -14,14 +14,14 @@ export type CodeStep = 'train' | 'evaluate';
 const STEP_CODE: Record<CodeStep, Record<string, string[]>> = {
   train: {
     '@cellar/nx': ['src/executors/train', 'src/executors/shared'],
-    '@cellar/pipeline': ['src/train', 'src/shared'],
+    '@cellar/pipeline': ['src/train', 'src/shared', 'src/index.ts'],
     '@cellar/config': ['src'],
     '@cellar/data': ['src'],
     '@cellar/modeling': ['src'],
   },
   evaluate: {
     '@cellar/nx': ['src/executors/evaluate', 'src/executors/shared'],
-    '@cellar/pipeline': ['src/evaluate', 'src/shared'],
+    '@cellar/pipeline': ['src/evaluate', 'src/shared', 'src/index.ts'],
     '@cellar/config': ['src'],
     '@cellar/data': ['src'],
     '@cellar/modeling': ['src'],
@@ -70,7 +70,9 @@ export function codeInputs(locate: (name: string) => PackageLocation | null): Co
       const where = locate(name);
       if (!where) continue;
       if (where.inWorkspace) {
-        for (const folder of folders) globs.push(`{workspaceRoot}/${where.rel}/${folder}/**/*.ts`);
+        for (const entry of folders) {
+          globs.push(`{workspaceRoot}/${where.rel}/${entry}${entry.endsWith('.ts') ? '' : '/**/*.ts'}`);
+        }
         negations.add(`!{workspaceRoot}/${where.rel}/src/**/*.spec.ts`);
         negations.add(`!{workspaceRoot}/${where.rel}/src/testing/**`);
       } else {

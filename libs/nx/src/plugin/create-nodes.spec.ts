@@ -160,6 +160,7 @@ describe('code inputs', () => {
       '{workspaceRoot}/libs/nx/src/executors/shared/**/*.ts',
       '{workspaceRoot}/libs/pipeline/src/train/**/*.ts',
       '{workspaceRoot}/libs/pipeline/src/shared/**/*.ts',
+      '{workspaceRoot}/libs/pipeline/src/index.ts',
       '{workspaceRoot}/libs/config/src/**/*.ts',
       '{workspaceRoot}/libs/data/src/**/*.ts',
       '{workspaceRoot}/libs/modeling/src/**/*.ts',

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorMessage, TrackingError } from '../errors';
+import { errorMessage } from '@cellar/config';
+import { TrackingError } from '../errors';
 import { openStore } from '../store/store';
 import { ArtifactInfo, ParamValue, RunDetail, RunInfo, StoreOptions, TrackingStore } from '../store/types';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
 import { TrackingStore } from '../store/types';
-import { seedSyntheticRuns } from '../testing/seed-synthetic';
+import { seedSyntheticRuns } from '../fixtures/seed-synthetic';
 
 let dir: string;
 let store: TrackingStore;

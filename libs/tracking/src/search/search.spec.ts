@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingError } from '../errors';
 import { openStore } from '../store/store';
 import { TrackingStore } from '../store/types';
-import { seedFixtureRuns } from '../testing/fixture-runs';
+import { seedFixtureRuns } from '../fixtures/fixture-runs';
 import { parseFilter } from './parser';
 
 let root: string;

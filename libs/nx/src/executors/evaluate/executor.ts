@@ -1,23 +1,19 @@
-import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { writeFileAtomic } from '@cellar/data';
-import { composePipeline, evaluateArtifact, loadSplitData } from '../../pipeline/steps';
-import { pipelineOutputs } from '../../pipeline/paths';
-import { runStep } from '../../pipeline/report-error';
-import { projectRootOf } from '../project-root';
+import { evaluatePipeline } from '@cellar/pipeline';
+import { projectRootOf } from '../shared/project-root';
+import { runStep } from '../shared/run-step';
 import type { EvaluateExecutorOptions } from './schema';
 
 export default async function evaluateExecutor(options: EvaluateExecutorOptions, context: ExecutorContext) {
   return runStep('evaluate', context, async () => {
-    const root = context.root;
-    const out = pipelineOutputs(projectRootOf(context));
-    const { composed } = composePipeline(root, options.pipeline, options.overrides ?? []);
-    const data = await loadSplitData(root, composed);
-    const { report, reportJson, svg } = evaluateArtifact(join(root, out.model), out.model, composed, data);
-    writeFileAtomic(join(root, out.report), reportJson);
-    writeFileAtomic(join(root, out.confusionSvg), svg);
+    const { report, files } = await evaluatePipeline({
+      root: context.root,
+      projectRoot: projectRootOf(context),
+      pipeline: options.pipeline,
+      overrides: options.overrides ?? [],
+    });
     console.log(
-      `${context.projectName}: accuracy ${report.accuracy.toFixed(4)} on ${report.n_test} rows -> ${out.report}, ${out.confusionSvg}`,
+      `${context.projectName}: accuracy ${report.accuracy.toFixed(4)} on ${report.n_test} rows -> ${files.report}, ${files.confusionSvg}`,
     );
   });
 }

@@ -4,9 +4,3 @@ export interface PullExecutorOptions {
   jobs?: number;
   force?: boolean;
 }
-export type PushExecutorOptions = Omit<PullExecutorOptions, 'force'>;
-export interface StatusExecutorOptions {
-  pointers?: string[];
-  remote?: string;
-  json?: boolean;
-}

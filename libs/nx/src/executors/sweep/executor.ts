@@ -2,9 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { ExecutorContext } from '@nx/devkit';
 import Table from 'cli-table3';
 import { loadSweep, type SweepSpec } from '@cellar/config';
-import { runStep } from '../../pipeline/report-error';
-import { runSweep, type SweepJobResult, type SweepProgress } from '../../pipeline/sweep-runner';
-import { PipelineError } from '../../pipeline/steps';
+import { PipelineError, runSweep, type SweepJobResult, type SweepProgress } from '@cellar/pipeline';
+import { runStep } from '../shared/run-step';
 import type { SweepExecutorOptions } from './schema';
 
 export default async function sweepExecutor(options: SweepExecutorOptions, context: ExecutorContext) {

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { errorMessage } from '@cellar/config';
+import { startUiServer } from './server';
+
+/** Serve the UI until SIGINT/SIGTERM; `name` prefixes messages (`cellar ui` when run from the CLI). */
+export async function serveUi(argv: string[], name = 'tracking-ui'): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '5000' },
+        host: { type: 'string', default: '127.0.0.1' },
+        db: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`${name}: ${errorMessage(e)}`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name}: --port must be an integer from 0 to 65535 (got '${values.port}')`);
+    return 2;
+  }
+  try {
+    const server = await startUiServer({ dbPath: values.db, root: process.cwd(), host: values.host, port });
+    console.log(`Cellar tracking UI on ${server.url} (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void server.close().then(resolve);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  } catch (e) {
+    console.error(`${name}: ${errorMessage(e).split('\n')[0]}`);
+    if (values.verbose) console.error((e as Error).stack);
+    return 1;
+  }
+}

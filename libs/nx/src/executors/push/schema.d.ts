@@ -1,0 +1,5 @@
+export interface PushExecutorOptions {
+  pointers?: string[];
+  remote?: string;
+  jobs?: number;
+}

@@ -1,0 +1,52 @@
+import type { ExecutorContext } from '@nx/devkit';
+
+/**
+ * Executors log and return `{ success: false }` rather than throw: Nx would print a stack trace
+ * for a thrown error, and a user error deserves one line. `--verbose` adds the stack.
+ */
+export async function runStep(
+  step: string,
+  context: Pick<ExecutorContext, 'isVerbose' | 'projectName'>,
+  fn: () => Promise<void>,
+): Promise<{ success: boolean }> {
+  try {
+    await fn();
+    return { success: true };
+  } catch (e) {
+    console.error(formatStepError(step, context.projectName, e, context.isVerbose));
+    return { success: false };
+  }
+}
+
+export function formatStepError(
+  step: string,
+  project: string | undefined,
+  e: unknown,
+  verbose: boolean,
+): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const where = project ? `${project}:${step}` : step;
+  const known = typeof (err as { code?: unknown }).code === 'string';
+  const line = `${where} failed: ${err.message.split('\n')[0]}`;
+  if (verbose) return `${line}\n${err.stack ?? ''}`;
+  return known ? line : `${line} (run with --verbose for the stack trace)`;
+}
+
+/** A progress line: redrawn in place on a terminal, every quarter otherwise (CI logs stay short). */
+export function progressLine(out: NodeJS.WriteStream = process.stdout) {
+  let lastQuarter = -1;
+  const started = Date.now();
+  return (label: string, done: number, total: number) => {
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    const text = `${label} ${done}/${total} (${secs}s)`;
+    if (out.isTTY) {
+      out.write(`\r${text}${done === total ? '\n' : ''}`);
+      return;
+    }
+    const quarter = Math.floor((4 * done) / Math.max(total, 1));
+    if (quarter !== lastQuarter) {
+      lastQuarter = quarter;
+      out.write(`${text}\n`);
+    }
+  };
+}

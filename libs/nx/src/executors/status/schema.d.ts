@@ -1,0 +1,5 @@
+export interface StatusExecutorOptions {
+  pointers?: string[];
+  remote?: string;
+  json?: boolean;
+}

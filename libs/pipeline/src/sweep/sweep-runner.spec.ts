@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SweepSpec } from '@cellar/config';
+import { wineWorkspace } from '../testing/wine-workspace';
+import { runSweep, sweepWorkerEntry } from './sweep-runner';
+import type { SweepProgress } from './types';
+
+describe('sweepWorkerEntry', () => {
+  it('is the .ts source with swc from source, and the plain .js module once built', () => {
+    const source = sweepWorkerEntry();
+    expect(source.file).toBe(join(__dirname, 'sweep-worker.ts'));
+    expect(source.execArgv).toEqual(['-r', require.resolve('@swc-node/register')]);
+    const built = mkdtempSync(join(tmpdir(), 'cellar-built-'));
+    try {
+      writeFileSync(join(built, 'sweep-worker.js'), '');
+      expect(sweepWorkerEntry(built)).toEqual({ file: join(built, 'sweep-worker.js'), execArgv: [] });
+    } finally {
+      rmSync(built, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('runSweep', () => {
+  const ws = wineWorkspace();
+  afterAll(() => ws.dispose());
+
+  it('runs every combination over this process and a worker; a failing run is a result, not a stop', async () => {
+    const spec: SweepSpec = {
+      name: 'mini',
+      metric: 'accuracy',
+      file: 'configs/sweep/mini.yaml',
+      runs: [
+        { model: 'logreg', overrides: ['model.C=0.5'] },
+        { model: 'logreg', overrides: ['model.C=-1'] },
+        { model: 'logreg', overrides: ['model.C=1'] },
+        { model: 'logreg', overrides: ['model.C=2'] },
+      ],
+    };
+    const progress: SweepProgress[] = [];
+    const results = await runSweep({
+      root: ws.root,
+      spec,
+      parallel: 2,
+      track: false,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(results.map((r) => [r.index, r.ok])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+      [3, true],
+    ]);
+    const failed = results[1];
+    expect(!failed.ok && failed.error).toBe("override 'model.C=-1': model.C must be > 0 (got -1)");
+    // Same config as the pinned wine-logreg model: the same accuracy, in whichever lane it ran.
+    expect(results[2].ok && results[2].metrics.accuracy).toBe(0.6157205240174672);
+    expect(results.every((r) => !r.ok || r.runId === null)).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ done: 4, failed: 1, total: 4, etaMs: 0 });
+  });
+});

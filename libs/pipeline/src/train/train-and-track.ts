@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ComposedConfig } from '@cellar/config';
+import { writeFileAtomic } from '@cellar/data';
+import { detectGitCommit, trainingRun } from '@cellar/tracking';
+import { confusionSvg } from '../shared/report-files';
+import type { SplitData } from '../shared/split-data';
+import { fitAndScore, paramsOf, type TrainResult } from './fit-and-score';
+
+export interface TrackedTrainOptions {
+  root: string;
+  composed: ComposedConfig;
+  data: SplitData;
+  /** Where model.json and metrics.json are written (absolute). */
+  outDir: string;
+  runName: string;
+  tags: Record<string, string>;
+  /** false: fit and write outputs without opening the tracking store. */
+  track: boolean;
+  /** Default: `git rev-parse HEAD` (a sweep resolves it once for all its runs). */
+  gitCommit?: string | null;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface TrackedTrainResult extends TrainResult {
+  runId: string | null;
+}
+
+/** Fit, write model.json + metrics.json atomically, and log the run (params, metrics, artifacts). */
+export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrainResult> {
+  const modelFile = join(o.outDir, 'model.json');
+  const metricsFile = join(o.outDir, 'metrics.json');
+  const fitAndWrite = () => {
+    const result = fitAndScore(o.composed, o.data, { onProgress: o.onProgress });
+    writeFileAtomic(modelFile, result.modelJson);
+    writeFileAtomic(metricsFile, result.metricsJson);
+    return result;
+  };
+  if (!o.track) return { ...fitAndWrite(), runId: null };
+
+  const gitCommit = o.gitCommit === undefined ? detectGitCommit(o.root) : o.gitCommit;
+  // The confusion matrix picture goes into the run's artifacts; trainingRun copies it in before returning.
+  const scratch = mkdtempSync(join(tmpdir(), 'cellar-run-'));
+  try {
+    const { run, result } = await trainingRun(
+      {
+        storeOptions: { root: o.root },
+        experiment: o.composed.config.tracking.experiment,
+        runName: o.runName,
+        tags: {
+          ...o.tags,
+          algorithm: o.composed.config.model.type,
+          ...(gitCommit ? { git_commit: gitCommit } : {}),
+        },
+        configHash: o.composed.hash,
+        dataMd5: o.data.dataMd5,
+        gitCommit,
+      },
+      async () => {
+        const r = fitAndWrite();
+        const svg = join(scratch, 'confusion_matrix.svg');
+        writeFileSync(svg, confusionSvg(r.metrics.model_type, r.classification));
+        return {
+          params: paramsOf(o.composed),
+          metrics: numericMetrics(r),
+          artifacts: [modelFile, metricsFile, svg],
+          fit: r,
+        };
+      },
+    );
+    return { ...result.fit, runId: run.info.runId };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function numericMetrics(r: TrainResult): Record<string, number> {
+  const { accuracy, f1_macro, f1_weighted, n_train, n_test } = r.metrics;
+  return { accuracy, f1_macro, f1_weighted, n_train, n_test };
+}

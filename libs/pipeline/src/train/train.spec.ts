@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '@cellar/tracking';
+import { wineWorkspace } from '../testing/wine-workspace';
+import { trainPipeline } from './train';
+
+const ws = wineWorkspace();
+afterAll(() => ws.dispose());
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(ws.root, file)))
+    .digest('hex');
+
+describe('trainPipeline', () => {
+  it('writes the same model.json and metrics.json bytes as every Cellar before it, and logs one run', async () => {
+    const pipeline = ws.addPipeline('wine-logreg', 'logreg');
+    const progress: string[] = [];
+    const r = await trainPipeline({
+      root: ws.root,
+      project: 'wine-logreg',
+      projectRoot: 'apps/wine-logreg',
+      pipeline,
+      onProgress: (done, total, modelType) => progress.push(`${modelType} ${done}/${total}`),
+    });
+    expect(r.modelType).toBe('logreg');
+    // logreg reports iterations out of max_iter (1000); it converges well before.
+    expect(progress.at(-1)).toMatch(/^logreg \d+\/1000$/);
+    // Pinned: the example configs + WineQT give these bytes (e2e checks them across runs too).
+    expect(sha256('apps/wine-logreg/model.json')).toBe(
+      'fba4113ba889df96149b8ee892db33947c3502a82858430261f5ada875abb481',
+    );
+    expect(readFileSync(join(ws.root, 'apps/wine-logreg/metrics.json'), 'utf8')).toBe(
+      [
+        '{',
+        '  "accuracy": 0.6157205240174672,',
+        '  "f1_macro": 0.3077425243384777,',
+        '  "f1_weighted": 0.5956747596135846,',
+        '  "model_type": "logreg",',
+        '  "n_test": 229,',
+        '  "n_train": 914',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const store = openStore({ root: ws.root, readonly: true });
+    try {
+      const run = store.getRun(r.runId as string);
+      expect(run.info).toMatchObject({
+        runName: `wine-logreg-${r.artifact.configHash.slice(0, 8)}`,
+        status: 'FINISHED',
+      });
+      expect(run.tags).toMatchObject({ pipeline: 'wine-logreg', source: 'nx:train', algorithm: 'logreg' });
+      expect(run.params['model.C']).toBe('1');
+      expect(Object.keys(run.params).some((k) => k.startsWith('notify.'))).toBe(false);
+      expect(run.artifacts.map((a) => a.path)).toEqual([
+        'confusion_matrix.svg',
+        'metrics.json',
+        'model.json',
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses data that is missing or no longer matches its pointer', async () => {
+    const pipeline = ws.addPipeline('p', 'logreg');
+    const o = { root: ws.root, project: 'p', projectRoot: 'apps/p', pipeline, track: false };
+    const csv = join(ws.root, 'data/external/WineQT.csv');
+    const good = readFileSync(csv);
+    writeFileSync(csv, Buffer.concat([good, Buffer.from('\n')]));
+    await expect(trainPipeline(o)).rejects.toMatchObject({
+      code: 'DATA_DRIFT',
+      message: expect.stringMatching(
+        /^data\/external\/WineQT\.csv does not match data\/external\/WineQT\.csv\.dvc/,
+      ),
+    });
+    writeFileSync(csv, good);
+    await expect(trainPipeline({ ...o, overrides: ['data.path=data/none.csv'] })).rejects.toMatchObject({
+      code: 'DATA_MISSING',
+      message: expect.stringMatching(/^data\/none\.csv does not exist: run 'npx nx run data:pull'/),
+    });
+  });
+});

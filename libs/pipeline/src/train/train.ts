@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { composePipeline } from '../shared/compose-pipeline';
+import { loadSplitData } from '../shared/split-data';
+import { trainAndTrack, type TrackedTrainResult } from './train-and-track';
+
+export interface TrainStageOptions {
+  root: string;
+  /** The pipeline project: its root (relative to the workspace) receives model.json and metrics.json. */
+  project: string;
+  projectRoot: string;
+  /** apps/<name>/pipeline.yaml, relative to the workspace root. */
+  pipeline: string;
+  overrides?: string[];
+  /** Log a tracking run (default true). */
+  track?: boolean;
+  onProgress?: (done: number, total: number, modelType: string) => void;
+}
+
+export interface TrainStageResult extends TrackedTrainResult {
+  modelType: string;
+}
+
+/** The train stage: compose the config, load and split the data, fit, write the outputs, log the run. */
+export async function trainPipeline(o: TrainStageOptions): Promise<TrainStageResult> {
+  const { composed } = composePipeline(o.root, o.pipeline, o.overrides ?? []);
+  const data = await loadSplitData(o.root, composed);
+  const modelType = composed.config.model.type;
+  const onProgress = o.onProgress;
+  const r = await trainAndTrack({
+    root: o.root,
+    composed,
+    data,
+    outDir: join(o.root, o.projectRoot),
+    runName: `${o.project}-${composed.hash.slice(0, 8)}`,
+    tags: { pipeline: o.project, source: 'nx:train' },
+    track: o.track ?? true,
+    onProgress: onProgress && ((done, total) => onProgress(done, total, modelType)),
+  });
+  return { ...r, modelType };
+}
