@@ -54,6 +54,8 @@ export function locatePackage(name: string, workspaceRoot: string): PackageLocat
 
 export interface CodeInputs {
   inputs: Record<CodeStep, TargetInput[]>;
+  /** `node <this>` runs the always-run steps (notify, pull) as a plain command; workspace-relative. */
+  commandBin: string;
 }
 
 /**
@@ -81,5 +83,6 @@ export function codeInputs(locate: (name: string) => PackageLocation | null): Co
     }
     inputs[step] = [...globs, ...negations, { externalDependencies: [...external, ...THIRD_PARTY] }];
   }
-  return { inputs };
+  const nx = locate('@cellar/nx');
+  return { inputs, commandBin: `${nx?.rel ?? 'node_modules/@cellar/nx'}/bin/cellar-nx.js` };
 }

@@ -58,7 +58,11 @@ describe('createNodes', () => {
     expect(t.evaluate.dependsOn).toEqual(['train']);
     expect(t.evaluate.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
     expect(t.evaluate.outputs).toEqual(['{projectRoot}/reports']);
-    expect(t.notify).toMatchObject({ cache: false, dependsOn: ['evaluate'] });
+    expect(t.notify).toMatchObject({
+      command: `node ${bare.code.commandBin} notify --pipeline=apps/wine-logreg/pipeline.yaml`,
+      cache: false,
+      dependsOn: ['evaluate'],
+    });
     expect(t.predict.cache).toBe(false);
     for (const target of Object.values(t)) expect(target.metadata?.description).toMatch(/\w/);
     expect(project!.metadata?.description).toBe('Pipeline using the logreg model');
@@ -112,6 +116,7 @@ describe('createNodes', () => {
     expect(t.fit.dependsOn).toEqual([{ projects: ['datasets'], target: 'pull' }]);
     expect(t.evaluate.dependsOn).toEqual(['fit']);
     expect(t.report.dependsOn).toEqual(['evaluate']);
+    expect(t.report.command).toMatch(/ notify --pipeline=ml\/churn\/pipeline.yaml --config-dir=ml-configs$/);
   });
 
   it('names the file when a declaration is broken', async () => {
@@ -183,6 +188,7 @@ describe('code inputs', () => {
   it('installed from npm: the packages are external dependencies (their versions stand for the code)', () => {
     const installed = (name: string) => ({ rel: `node_modules/${name}`, inWorkspace: false });
     const code = codeInputs(installed);
+    expect(code.commandBin).toBe('node_modules/@cellar/nx/bin/cellar-nx.js');
     expect(code.inputs.evaluate).toEqual([
       {
         externalDependencies: [

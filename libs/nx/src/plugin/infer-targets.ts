@@ -79,15 +79,20 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
         technologies: TECH,
       },
     },
+    // A plain command, not an executor: Nx runs commands from its own process, where an executor
+    // costs a forked Nx process per task, and notify runs on every invocation (nx-facts, "Cost").
     [t.notify]: {
-      executor: '@cellar/nx:notify',
-      options,
+      command: `node ${ctx.code.commandBin} notify --pipeline=${pipeline}${configDir === 'configs' ? '' : ` --config-dir=${configDir}`}`,
       dependsOn: [t.evaluate],
       cache: false,
       metadata: {
         description:
           'Always runs: print accuracy, per-class F1 and output paths; POST them to a webhook if configured',
         technologies: TECH,
+        help: {
+          command: `node ${ctx.code.commandBin} notify --help`,
+          example: { options: { 'webhook-url': 'https://hooks.example.com/cellar' } },
+        },
       },
     },
     [t.predict]: {

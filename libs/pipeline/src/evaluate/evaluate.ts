@@ -69,6 +69,8 @@ export interface EvaluateStageOptions {
   pipeline: string;
   /** Must be the overrides train used, or the model is refused as stale. */
   overrides?: string[];
+  /** Folder of train/ and model/ configs (default `configs`). */
+  configDir?: string;
 }
 
 export interface EvaluateStageResult {
@@ -80,7 +82,7 @@ export interface EvaluateStageResult {
 /** The evaluate stage: score the project's model.json and write the report and the confusion matrix. */
 export async function evaluatePipeline(o: EvaluateStageOptions): Promise<EvaluateStageResult> {
   const out = pipelineOutputs(o.projectRoot);
-  const { composed } = composePipeline(o.root, o.pipeline, o.overrides ?? []);
+  const { composed } = composePipeline(o.root, o.pipeline, o.overrides ?? [], o.configDir);
   const data = await loadSplitData(o.root, composed);
   const { report, reportJson, svg } = evaluateArtifact(join(o.root, out.model), out.model, composed, data);
   writeFileAtomic(join(o.root, out.report), reportJson);

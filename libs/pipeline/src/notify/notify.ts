@@ -14,6 +14,8 @@ export interface NotifyStageOptions {
   pipeline: string;
   /** Overrides the config's notify.webhook_url. */
   webhookUrl?: string;
+  /** Folder of train/ and model/ configs (default `configs`). */
+  configDir?: string;
 }
 
 export interface NotifyStageResult {
@@ -41,6 +43,8 @@ export function pipelineSummary(o: NotifyStageOptions): NotifyStageResult {
     confusion_matrix: out.confusionSvg,
   });
   const webhookUrl =
-    o.webhookUrl ?? composePipeline(o.root, o.pipeline).composed.config.notify.webhookUrl ?? null;
+    o.webhookUrl ??
+    composePipeline(o.root, o.pipeline, [], o.configDir).composed.config.notify.webhookUrl ??
+    null;
   return { summary, webhookUrl };
 }

@@ -28,6 +28,8 @@ export interface PredictStageOptions {
   input?: string;
   /** Where the predictions CSV goes, relative to the workspace root. */
   output: string;
+  /** Folder of train/ and model/ configs (default `configs`). */
+  configDir?: string;
 }
 
 export interface PredictStageResult {
@@ -39,7 +41,7 @@ export interface PredictStageResult {
 /** The predict stage: score a CSV with the project's model.json and write one row per input row. */
 export async function predictPipeline(o: PredictStageOptions): Promise<PredictStageResult> {
   const out = pipelineOutputs(o.projectRoot);
-  const input = o.input ?? composePipeline(o.root, o.pipeline).composed.config.data.path;
+  const input = o.input ?? composePipeline(o.root, o.pipeline, [], o.configDir).composed.config.data.path;
   const artifact = readModelArtifact(join(o.root, out.model));
   const table = loadCsvTable(join(o.root, input), { displayPath: input });
   const { labels, proba } = predictTable(artifact, table);

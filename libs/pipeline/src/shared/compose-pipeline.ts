@@ -10,6 +10,7 @@ export function composePipeline(
   root: string,
   pipelineFile: string,
   overrides: string[] = [],
+  configDir?: string,
 ): ComposedPipeline {
   const spec = loadPipelineSpec(root, pipelineFile);
   const composed = composeConfig({
@@ -18,6 +19,7 @@ export function composePipeline(
     pipelineOverrides: spec.overrides,
     pipelineFile: spec.file,
     overrides,
+    configDir,
   });
   return { spec, composed };
 }

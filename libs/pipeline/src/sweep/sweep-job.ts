@@ -11,7 +11,12 @@ export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJob
   const started = performance.now();
   const outDir = mkdtempSync(join(tmpdir(), 'cellar-sweep-'));
   try {
-    const composed = composeConfig({ root, model: job.model, overrides: job.overrides });
+    const composed = composeConfig({
+      root,
+      model: job.model,
+      overrides: job.overrides,
+      configDir: job.configDir,
+    });
     const data = await loadSplitData(root, composed);
     const r = await trainAndTrack({
       root,

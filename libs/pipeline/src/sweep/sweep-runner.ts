@@ -42,6 +42,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
     overrides: r.overrides,
     track: o.track,
     gitCommit,
+    ...(o.configDir ? { configDir: o.configDir } : {}),
   }));
   const results: SweepJobResult[] = new Array(jobs.length);
   const started = performance.now();

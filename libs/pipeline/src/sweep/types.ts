@@ -8,6 +8,8 @@ export interface SweepJob {
   overrides: string[];
   track: boolean;
   gitCommit: string | null;
+  /** Folder of train/ and model/ configs (default `configs`). */
+  configDir?: string;
 }
 
 export type SweepJobResult =
@@ -28,5 +30,6 @@ export interface SweepOptions {
   /** Lanes: this process plus parallel - 1 worker processes. */
   parallel: number;
   track: boolean;
+  configDir?: string;
   onProgress?: (p: SweepProgress) => void;
 }

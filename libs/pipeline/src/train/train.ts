@@ -11,6 +11,8 @@ export interface TrainStageOptions {
   /** apps/<name>/pipeline.yaml, relative to the workspace root. */
   pipeline: string;
   overrides?: string[];
+  /** Folder of train/ and model/ configs (default `configs`). */
+  configDir?: string;
   /** Log a tracking run (default true). */
   track?: boolean;
   onProgress?: (done: number, total: number, modelType: string) => void;
@@ -22,7 +24,7 @@ export interface TrainStageResult extends TrackedTrainResult {
 
 /** The train stage: compose the config, load and split the data, fit, write the outputs, log the run. */
 export async function trainPipeline(o: TrainStageOptions): Promise<TrainStageResult> {
-  const { composed } = composePipeline(o.root, o.pipeline, o.overrides ?? []);
+  const { composed } = composePipeline(o.root, o.pipeline, o.overrides ?? [], o.configDir);
   const data = await loadSplitData(o.root, composed);
   const modelType = composed.config.model.type;
   const onProgress = o.onProgress;

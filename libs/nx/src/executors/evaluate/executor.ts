@@ -11,6 +11,7 @@ export default async function evaluateExecutor(options: EvaluateExecutorOptions,
       projectRoot: projectRootOf(context),
       pipeline: options.pipeline,
       overrides: options.overrides ?? [],
+      configDir: options.configDir,
     });
     console.log(
       `${context.projectName}: accuracy ${report.accuracy.toFixed(4)} on ${report.n_test} rows -> ${files.report}, ${files.confusionSvg}`,

@@ -1,4 +1,5 @@
 export interface EvaluateExecutorOptions {
+  configDir?: string;
   pipeline: string;
   overrides?: string[];
 }

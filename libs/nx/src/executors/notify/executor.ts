@@ -12,6 +12,7 @@ export default async function notifyExecutor(options: NotifyExecutorOptions, con
       projectRoot: projectRootOf(context),
       pipeline: options.pipeline,
       webhookUrl: options.webhookUrl,
+      configDir: options.configDir,
     });
     console.log(formatSummary(summary));
     if (webhookUrl) {

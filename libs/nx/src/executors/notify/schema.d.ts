@@ -1,4 +1,5 @@
 export interface NotifyExecutorOptions {
+  configDir?: string;
   pipeline: string;
   webhookUrl?: string;
 }

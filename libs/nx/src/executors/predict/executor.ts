@@ -12,6 +12,7 @@ export default async function predictExecutor(options: PredictExecutorOptions, c
       pipeline: options.pipeline,
       input: options.input,
       output: options.output,
+      configDir: options.configDir,
     });
     console.log(`${context.projectName}: ${r.rows} predictions for ${r.input} -> ${r.output}`);
   });

@@ -1,4 +1,5 @@
 export interface PredictExecutorOptions {
+  configDir?: string;
   pipeline: string;
   input?: string;
   output: string;

@@ -8,7 +8,7 @@ import type { SweepExecutorOptions } from './schema';
 
 export default async function sweepExecutor(options: SweepExecutorOptions, context: ExecutorContext) {
   return runStep('sweep', context, async () => {
-    const spec = loadSweep(context.root, options.sweep);
+    const spec = loadSweep(context.root, options.sweep, options.configDir);
     const parallel = options.workers ?? availableParallelism();
     const metric = options.metric ?? spec.metric;
     console.log(
@@ -19,6 +19,7 @@ export default async function sweepExecutor(options: SweepExecutorOptions, conte
       spec,
       parallel,
       track: options.track ?? true,
+      configDir: options.configDir,
       onProgress: printProgress(spec.name),
     });
     console.log(formatSweepTable(spec, results, metric));

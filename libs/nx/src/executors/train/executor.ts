@@ -14,6 +14,7 @@ export default async function trainExecutor(options: TrainExecutorOptions, conte
       projectRoot: projectRootOf(context),
       pipeline: options.pipeline,
       overrides: options.overrides ?? [],
+      configDir: options.configDir,
       track: options.track ?? true,
       onProgress: (done, total, modelType) => progress(`${project}: fitting ${modelType}`, done, total),
     });

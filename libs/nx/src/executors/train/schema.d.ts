@@ -1,4 +1,5 @@
 export interface TrainExecutorOptions {
+  configDir?: string;
   pipeline: string;
   overrides?: string[];
   track?: boolean;

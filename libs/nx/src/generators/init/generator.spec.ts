@@ -28,7 +28,8 @@ describe('init generator', () => {
     );
     const data = JSON.parse(tree.read('data/project.json', 'utf-8')!);
     expect(Object.keys(data.targets)).toEqual(['pull', 'push', 'status']);
-    expect(data.targets.pull.executor).toBe('@cellar/nx:pull');
+    expect(data.targets.pull.command).toBe('node node_modules/@cellar/nx/bin/cellar-nx.js pull');
+    expect(data.targets.push.executor).toBe('@cellar/nx:push');
     expect(data.targets.status.metadata.help.command).toBe('npx cellar data status --help');
     const ignore = tree.read('.gitignore', 'utf-8')!;
     expect(ignore.startsWith('node_modules\n# Cellar:')).toBe(true);

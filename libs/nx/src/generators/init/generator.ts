@@ -91,14 +91,16 @@ function dvcConfig(tree: Tree, remote: string | undefined): string {
 }
 
 function dataProjectJson(name: string): string {
-  const target = (executor: string, description: string, command: string) => ({
+  const target = (executor: string, description: string) => ({
     executor: `@cellar/nx:${executor}`,
     cache: false,
     metadata: {
       description,
-      help: { command: `npx cellar data ${command} --help`, example: { options: {} } },
+      help: { command: `npx cellar data ${executor} --help`, example: { options: {} } },
     },
   });
+  // pull runs on every pipeline invocation: a plain command, which Nx runs without forking an executor.
+  const bin = 'node_modules/@cellar/nx/bin/cellar-nx.js';
   const project = {
     name,
     root: name,
@@ -108,9 +110,16 @@ function dataProjectJson(name: string): string {
       description: 'Tracked data: *.dvc pointers committed, data pulled from the remote in .dvc/config',
     },
     targets: {
-      pull: target('pull', 'Fetch missing or changed data files from the remote, md5-checked', 'pull'),
-      push: target('push', 'Upload data files whose objects the remote lacks', 'push'),
-      status: target('status', 'Workspace and remote state of every tracked data file', 'status'),
+      pull: {
+        command: `node ${bin} pull`,
+        cache: false,
+        metadata: {
+          description: 'Fetch missing or changed data files from the remote, md5-checked',
+          help: { command: `node ${bin} pull --help`, example: { options: { force: true } } },
+        },
+      },
+      push: target('push', 'Upload data files whose objects the remote lacks'),
+      status: target('status', 'Workspace and remote state of every tracked data file'),
     },
   };
   return JSON.stringify(project, null, 2) + '\n';

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Installed from npm: the compiled dist/. In Cellar's own repository (src/ is there): the TypeScript
+// sources through swc, with @cellar/* mapped to their sources by the root tsconfig.json's paths.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const source = join(__dirname, '../src/commands/cellar-nx.ts');
+let entry = join(__dirname, '../dist/commands/cellar-nx.js');
+if (existsSync(source)) {
+  process.env.SWC_NODE_PROJECT ??= join(__dirname, '../../../tsconfig.json');
+  require('@swc-node/register');
+  entry = source;
+}
+require(entry)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });
