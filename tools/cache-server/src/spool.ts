@@ -1,37 +1,35 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
-import { ArchiveValidator } from './archive/archive-validator';
 import { CacheServerError } from './errors';
+import type { UploadCheck } from './validation/pool';
 
 export interface SpoolResult {
   bytes: number;
-  /** Hex sha256 of the body; undefined when verification is off. */
+  /** Hex sha256 of the body; undefined without a check. */
   sha256?: string;
 }
 
 /**
- * Streams the request body to `file`, hashing it and validating it as a gzipped tar on the way
- * (when `verify`), and fails as soon as the body is too large or invalid: BODY_TOO_LARGE,
- * BAD_ARCHIVE or UPLOAD_ABORTED. Unlike stream.pipeline it does not destroy the request on
+ * Streams the request body to `file`, feeding it to `check` (validation as a gzipped tar, sha256)
+ * on the way, and fails as soon as the body is too large or invalid: BODY_TOO_LARGE, BAD_ARCHIVE
+ * or UPLOAD_ABORTED. Unlike stream.pipeline it does not destroy the request on
  * failure, so a 4xx can still be answered. On failure the file is closed but left for the caller.
  */
 export function spoolBody(
   req: http.IncomingMessage,
   file: string,
-  options: { maxBytes: number; verify: boolean },
+  options: { maxBytes: number; check?: UploadCheck },
 ): Promise<SpoolResult> {
+  const check = options.check;
   return new Promise((resolve, reject) => {
     const out = fs.createWriteStream(file, { flags: 'wx' });
-    const digest = options.verify ? createHash('sha256') : undefined;
-    const validator = options.verify ? new ArchiveValidator() : undefined;
     let bytes = 0;
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       req.off('data', onData);
-      validator?.destroy();
+      check?.abort();
       out.destroy();
       // Wait for the fd to close so the caller can unlink the file for good.
       if (out.closed) reject(err);
@@ -54,28 +52,31 @@ export function spoolBody(
           ),
         );
       }
-      digest?.update(chunk);
       if (!out.write(chunk)) {
         waiting++;
         out.once('drain', drained);
       }
-      if (validator && !validator.write(chunk)) {
+      if (check && !check.write(chunk)) {
         waiting++;
-        validator.onDrain(drained);
+        check.onDrain(drained);
       }
       if (waiting > 0) req.pause();
     };
-    validator?.done.catch(fail);
+    check?.done.catch(fail);
     req.on('data', onData);
     req.on('end', () => {
       if (settled) return;
       out.end();
-      const checked = validator && bytes > 0 ? validator.end() : Promise.resolve();
+      let checked: Promise<string | undefined> = Promise.resolve(undefined);
+      if (check && bytes > 0) {
+        check.end();
+        checked = check.done;
+      } else check?.abort();
       const written = new Promise<void>((r) => out.once('close', r));
-      Promise.all([checked, written]).then(() => {
+      Promise.all([checked, written]).then(([sha256]) => {
         if (settled) return;
         settled = true;
-        resolve({ bytes, sha256: digest?.digest('hex') });
+        resolve({ bytes, sha256 });
       }, fail);
     });
     req.on('close', () => {

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { findArchiveProblem } from './archive/archive-validator';
 import type { CacheEntry } from './storage/storage';
 
@@ -17,15 +17,17 @@ async function* hashing(body: Readable, digest: Hash): AsyncIterable<Buffer> {
  * entry stored before checksums existed, the whole archive against the upload rules (its sha256 is
  * then returned so the caller can record it).
  */
-export async function verifyEntry(entry: CacheEntry): Promise<Verdict> {
+export async function verifyEntry(entry: CacheEntry, bytes?: Buffer): Promise<Verdict> {
   const digest = createHash('sha256');
+  const body = (): Readable => (bytes ? Readable.from([bytes]) : entry.open());
   if (entry.sha256 === undefined) {
-    const problem = await findArchiveProblem(hashing(entry.open(), digest));
+    const problem = await findArchiveProblem(hashing(body(), digest));
     return problem === undefined
       ? { ok: true, sha256: digest.digest('hex') }
       : { ok: false, reason: problem };
   }
-  for await (const chunk of entry.open()) digest.update(chunk as Buffer);
+  if (bytes) digest.update(bytes);
+  else for await (const chunk of entry.open()) digest.update(chunk as Buffer);
   const actual = digest.digest('hex');
   if (actual === entry.sha256) return { ok: true, sha256: actual };
   return {

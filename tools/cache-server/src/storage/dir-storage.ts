@@ -17,6 +17,7 @@ const STALE_SPOOL_MS = 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
 
 const openAsync = promisify(fs.open);
+const readAsync = promisify(fs.read);
 const fstatAsync = promisify(fs.fstat);
 const futimesAsync = promisify(fs.futimes);
 
@@ -122,6 +123,16 @@ export class DirectoryStorage implements CacheStorage {
         size: stat.size,
         sha256,
         open: () => fs.createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: READ_CHUNK }),
+        readAll: async () => {
+          const buffer = Buffer.allocUnsafe(stat.size);
+          let filled = 0;
+          while (filled < stat.size) {
+            const { bytesRead } = await readAsync(fd, buffer, filled, stat.size - filled, filled);
+            if (bytesRead === 0) break;
+            filled += bytesRead;
+          }
+          return buffer.subarray(0, filled);
+        },
         release: () => fs.close(fd, () => undefined),
       };
     } catch (err) {

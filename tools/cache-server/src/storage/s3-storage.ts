@@ -178,6 +178,7 @@ export class S3Storage implements CacheStorage {
       size,
       sha256: out.Metadata?.[SHA256_META],
       open: () => fs.createReadStream(file),
+      readAll: () => fs.promises.readFile(file),
       release: () => void fs.promises.rm(file, { force: true }),
     };
   }

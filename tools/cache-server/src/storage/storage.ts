@@ -6,6 +6,8 @@ export interface CacheEntry {
   sha256: string | undefined;
   /** A fresh stream over the whole entry; may be called more than once (verify, then serve). */
   open(): Readable;
+  /** The whole entry in one buffer (for small entries: one read instead of two passes). */
+  readAll(): Promise<Buffer>;
   /** Frees what get() holds (a file descriptor, a local copy); call exactly once. */
   release(): void;
 }
