@@ -5,7 +5,8 @@ export type CacheServerErrorCode =
   | 'STORAGE'
   | 'BODY_TOO_LARGE'
   | 'UPLOAD_ABORTED'
-  | 'BAD_ARCHIVE';
+  | 'BAD_ARCHIVE'
+  | 'WORKER';
 
 /** Base error of @cellar/cache-server; `message` is one line meant for the operator. */
 export class CacheServerError extends Error {

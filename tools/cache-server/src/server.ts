@@ -168,7 +168,12 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   const storage = await createStorage(options.storage);
   await storage.open();
   const pool = verify ? sharedValidationPool() : undefined;
-  await pool?.ready();
+  try {
+    await pool?.ready();
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
 
   // Eviction runs one at a time; calls made during a run share a single follow-up run.
   let chain: Promise<EvictionReport | undefined> = Promise.resolve(undefined);

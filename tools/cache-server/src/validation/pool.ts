@@ -42,8 +42,9 @@ interface Slot {
 
 /**
  * Validation (gunzip, tar headers, entry rules) and sha256 of uploads run in worker threads, so the
- * thread that serves HTTP only copies each chunk across; on a busy server that keeps PUT
- * throughput close to what it is without validation. Each upload stays on one worker.
+ * thread that serves HTTP only copies chunks across, and validation uses spare cores where a
+ * machine has them. Each upload stays on one worker. A worker that dies after starting is
+ * replaced (its uploads get a STORAGE error, 500); one that cannot start fails ready().
  */
 export class ValidationPool {
   private readonly slots: Slot[] = [];
@@ -59,12 +60,31 @@ export class ValidationPool {
     // No execArgv of the parent (test runners pass loader flags a plain worker must not inherit).
     const worker = new Worker(path.join(__dirname, 'worker-entry.js'), { execArgv: [] });
     worker.unref();
+    let started = false;
     let markReady!: () => void;
-    const slot: Slot = { worker, jobs: new Map(), ready: new Promise((r) => (markReady = r)) };
-    worker.on('message', (message: ToMain) =>
-      message.type === 'ready' ? markReady() : this.onMessage(slot, message),
-    );
+    let markBroken!: (err: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      markBroken = reject;
+    });
+    ready.catch(() => undefined);
+    const slot: Slot = { worker, jobs: new Map(), ready };
+    worker.on('message', (message: ToMain) => {
+      if (message.type !== 'ready') return this.onMessage(slot, message);
+      started = true;
+      markReady();
+    });
     const fail = (why: string) => {
+      if (!started) {
+        // Respawning a worker that cannot load its code would only loop.
+        markBroken(
+          new CacheServerError(
+            'WORKER',
+            `upload validation worker did not start (${why}); reinstall dependencies (npm ci): the worker loads its TypeScript through @swc-node/register`,
+          ),
+        );
+        return;
+      }
       const err = new CacheServerError(
         'STORAGE',
         `upload validation worker stopped (${why}); retry the upload`,
@@ -76,10 +96,7 @@ export class ValidationPool {
       if (at !== -1) this.slots[at] = this.spawn();
     };
     worker.on('error', (err) => fail(err.message.split('\n')[0]));
-    worker.on('exit', (code) => {
-      markReady();
-      fail(`exit code ${code}`);
-    });
+    worker.on('exit', (code) => fail(`exit code ${code}`));
     return slot;
   }
 
@@ -177,6 +194,12 @@ let shared: ValidationPool | undefined;
  * TypeScript loader's native module itself (seen under vitest).
  */
 export function sharedValidationPool(): ValidationPool {
-  shared ??= new ValidationPool();
+  if (!shared) {
+    const pool = new ValidationPool();
+    shared = pool;
+    pool.ready().catch(() => {
+      if (shared === pool) shared = undefined; // let a later start try again
+    });
+  }
   return shared;
 }
