@@ -1,13 +1,17 @@
-// Nx remote cache server under load: 50 concurrent PUTs of distinct 1 MiB entries, then 200
-// concurrent GETs of them, against the server running in its own process (so RSS is its own).
-// Reference, measured in the same invocation: a naive node:http server that streams bodies
-// straight to/from files with no auth, validation, limits, atomic publish or logging.
+// Nx remote cache server under load: 50 concurrent PUTs of distinct 1 MiB entries (gzipped tars
+// shaped like Nx's), then 200 concurrent GETs of them, against the server running in its own
+// process (so RSS is its own). Measured in the same invocation:
+// - cellar-cache-server as shipped: uploads validated while streaming, sha256 checked on GET;
+// - the same server with --bench-unverified: no validation or checksums, as before issue 8;
+// - a naive node:http server that streams bodies straight to/from files with no auth,
+//   validation, limits, atomic publish or logging.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { makeTarGz } from '../../cache-server/src/testing/archives';
 
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 5));
 const PUTS = 50;
@@ -34,6 +38,8 @@ http.createServer((req, res) => {
 `;
 
 interface Phase {
+  /** Server process CPU time (user + system, all threads) per request. */
+  cpuMsPerReq: number;
   reqPerSec: number;
   mibPerSec: number;
   p50: number;
@@ -89,6 +95,12 @@ function peakRssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** CPU time of a process so far (user + system, all threads), in ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 1/100 s ticks
+}
+
 function send(
   agent: http.Agent,
   url: string,
@@ -111,14 +123,18 @@ function send(
 }
 
 async function phase(
+  pid: number,
   requests: (() => Promise<{ status: number; bytes: number; ms: number }>)[],
   movedBytes: (r: { bytes: number }) => number,
 ): Promise<Phase> {
+  const cpu0 = cpuMs(pid);
   const t0 = performance.now();
   const results = await Promise.all(requests.map((r) => r()));
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMsPerReq = (cpuMs(pid) - cpu0) / results.length;
   const latencies = results.map((r) => r.ms);
   return {
+    cpuMsPerReq,
     reqPerSec: results.length / seconds,
     mibPerSec: results.reduce((sum, r) => sum + movedBytes(r), 0) / ENTRY_BYTES / seconds,
     p50: percentile(latencies, 50),
@@ -127,23 +143,31 @@ async function phase(
   };
 }
 
-async function runRep(kind: 'cellar' | 'naive', entries: Buffer[], rep: number): Promise<Rep> {
+const KINDS = ['validated', 'unvalidated', 'naive'] as const;
+type Kind = (typeof KINDS)[number];
+
+async function runRep(kind: Kind, entries: Buffer[], rep: number): Promise<Rep> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cellar-bench-cache-${kind}-`));
+  const cellarArgs = [BIN, '--port', '0', '--storage', `dir:${dir}`, '--max-body', '8MiB'];
   const { child, url } =
-    kind === 'cellar'
-      ? await startProcess([BIN, '--port', '0', '--storage', `dir:${dir}`, '--max-body', '8MiB'], {
+    kind === 'naive'
+      ? await startProcess(['-e', NAIVE_SERVER, dir], process.env)
+      : await startProcess(kind === 'unvalidated' ? [...cellarArgs, '--bench-unverified'] : cellarArgs, {
           ...process.env,
           CELLAR_CACHE_WRITE_TOKENS: `bench:${TOKEN}`,
-        })
-      : await startProcess(['-e', NAIVE_SERVER, dir], process.env);
+        });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
     const hashes = entries.map((_, i) => `${rep}${String(i).padStart(4, '0')}${Date.now()}`);
+    const pid = child.pid as number;
     const put = await phase(
+      pid,
       entries.map((body, i) => () => send(agent, `${url}/v1/cache/${hashes[i]}`, 'PUT', body)),
       () => ENTRY_BYTES,
     );
+    if (put.errors > 0) throw new Error(`${kind}: ${put.errors} PUT(s) not answered 200`);
     const get = await phase(
+      pid,
       Array.from(
         { length: GETS },
         (_, i) => () => send(agent, `${url}/v1/cache/${hashes[i % hashes.length]}`, 'GET'),
@@ -159,16 +183,27 @@ async function runRep(kind: 'cellar' | 'naive', entries: Buffer[], rep: number):
 }
 
 async function main(): Promise<void> {
-  const entries = Array.from({ length: PUTS }, () => randomBytes(ENTRY_BYTES));
-  const reps: Record<'cellar' | 'naive', Rep[]> = { cellar: [], naive: [] };
+  // What Nx uploads: the outputs (random, so gzip cannot shrink them) plus terminalOutput and code.
+  const entries = await Promise.all(
+    Array.from({ length: PUTS }, () =>
+      makeTarGz([
+        { name: 'proj/out', type: 'directory' },
+        { name: 'proj/out/model.bin', body: randomBytes(ENTRY_BYTES - 4096) },
+        { name: 'terminalOutput', body: 'trained\n' },
+        { name: 'code', body: '0' },
+      ]),
+    ),
+  );
+  const reps: Record<Kind, Rep[]> = { validated: [], unvalidated: [], naive: [] };
   for (let rep = 0; rep < REPS; rep++) {
-    // Alternate so drift in machine load hits both servers alike.
-    for (const kind of rep % 2 === 0 ? (['cellar', 'naive'] as const) : (['naive', 'cellar'] as const)) {
+    // Rotate the order so drift in machine load hits every server alike.
+    for (let k = 0; k < KINDS.length; k++) {
+      const kind = KINDS[(k + rep) % KINDS.length];
       reps[kind].push(await runRep(kind, entries, rep));
     }
     process.stderr.write(`rep ${rep + 1}/${REPS} done\n`);
   }
-  const summary = (kind: 'cellar' | 'naive') => {
+  const summary = (kind: Kind) => {
     const r = reps[kind];
     const m = (f: (x: Rep) => number) => median(r.map(f));
     return {
@@ -176,6 +211,8 @@ async function main(): Promise<void> {
       putMiBs: m((x) => x.put.mibPerSec),
       putP50: m((x) => x.put.p50),
       putP99: m((x) => x.put.p99),
+      putCpu: m((x) => x.put.cpuMsPerReq),
+      getCpu: m((x) => x.get.cpuMsPerReq),
       getRps: m((x) => x.get.reqPerSec),
       getMiBs: m((x) => x.get.mibPerSec),
       getP50: m((x) => x.get.p50),
@@ -184,34 +221,46 @@ async function main(): Promise<void> {
       errors: r.reduce((sum, x) => sum + x.put.errors + x.get.errors, 0),
     };
   };
-  const cellar = summary('cellar');
+  const validated = summary('validated');
+  const unvalidated = summary('unvalidated');
   const naive = summary('naive');
-  const rows: [string, (s: typeof cellar) => number, (x: number) => string][] = [
+  const rows: [string, (s: typeof validated) => number, (x: number) => string][] = [
     ['PUT throughput (req/s)', (s) => s.putRps, (x) => x.toFixed(0)],
     ['PUT throughput (MiB/s)', (s) => s.putMiBs, (x) => x.toFixed(0)],
     ['PUT latency p50 (ms)', (s) => s.putP50, (x) => x.toFixed(1)],
     ['PUT latency p99 (ms)', (s) => s.putP99, (x) => x.toFixed(1)],
+    ['PUT server CPU per request (ms)', (s) => s.putCpu, (x) => x.toFixed(1)],
     ['GET throughput (req/s)', (s) => s.getRps, (x) => x.toFixed(0)],
     ['GET throughput (MiB/s)', (s) => s.getMiBs, (x) => x.toFixed(0)],
     ['GET latency p50 (ms)', (s) => s.getP50, (x) => x.toFixed(1)],
     ['GET latency p99 (ms)', (s) => s.getP99, (x) => x.toFixed(1)],
+    ['GET server CPU per request (ms)', (s) => s.getCpu, (x) => x.toFixed(1)],
     ['server peak RSS (MiB, VmHWM)', (s) => s.rss, (x) => x.toFixed(0)],
     ['errors (all reps)', (s) => s.errors, (x) => x.toFixed(0)],
   ];
   console.log(
     `${PUTS} concurrent PUTs of distinct 1 MiB entries, then ${GETS} concurrent GETs; medians over ${REPS} reps; directory storage in ${os.tmpdir()}; ${os.cpus().length} CPUs.\n`,
   );
-  console.log('| metric | cellar-cache-server | naive fs server (reference) | cellar / reference |');
-  console.log('|---|---:|---:|---:|');
+  const ratio = (label: string, a: number, b: number) =>
+    label.startsWith('errors') ? '' : b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`;
+  console.log(
+    '| metric | cellar (validated) | cellar --bench-unverified (before issue 8) | validated / unvalidated | naive fs server | validated / naive |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|');
   for (const [label, pick, fmt] of rows) {
-    const a = pick(cellar);
-    const b = pick(naive);
-    const ratio = label.startsWith('errors') ? '' : b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`;
-    console.log(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio} |`);
+    const [a, b, c] = [pick(validated), pick(unvalidated), pick(naive)];
+    console.log(
+      `| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio(label, a, b)} | ${fmt(c)} | ${ratio(label, a, c)} |`,
+    );
   }
-  if (cellar.errors > 0) {
-    console.error(`cellar-cache-server answered ${cellar.errors} request(s) with a non-200 status`);
-    process.exitCode = 1;
+  for (const [name, s] of [
+    ['cellar-cache-server', validated],
+    ['cellar-cache-server --bench-unverified', unvalidated],
+  ] as const) {
+    if (s.errors > 0) {
+      console.error(`${name} answered ${s.errors} request(s) with a non-200 status`);
+      process.exitCode = 1;
+    }
   }
 }
 

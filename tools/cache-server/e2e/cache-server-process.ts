@@ -16,6 +16,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.CELLAR_CACHE_READ_TOKENS;
   delete env.CELLAR_CACHE_WRITE_TOKENS;
+  delete env.CELLAR_CACHE_ADMIN_TOKENS;
   return { ...env, ...extra };
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nxArchive } from '../src/testing/archives';
 import { request } from '../src/testing/http-client';
 import { BIN, cleanEnv, spawnServer } from './cache-server-process';
 
@@ -44,6 +45,7 @@ describe('cellar-cache-server CLI', () => {
       cleanEnv({ CELLAR_CACHE_READ_TOKENS: 'pr:env-token-456' }),
       cwd,
     );
+    const body = await nxArchive('tgz');
     try {
       expect(server.logs[0]).toMatchObject({
         event: 'listening',
@@ -51,17 +53,15 @@ describe('cellar-cache-server CLI', () => {
         auth: '2 tokens',
       });
       expect(
-        (await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'file-token-123', body: 'tgz' }))
-          .status,
+        (await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'file-token-123', body })).status,
       ).toBe(200);
       expect(
-        (await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'env-token-456', body: 'tgz' }))
-          .status,
+        (await request(`${server.url}/v1/cache/77`, { method: 'PUT', token: 'env-token-456', body })).status,
       ).toBe(403);
-      expect((await request(`${server.url}/v1/cache/77`, { token: 'env-token-456' })).body.toString()).toBe(
-        'tgz',
+      expect((await request(`${server.url}/v1/cache/77`, { token: 'env-token-456' })).body.equals(body)).toBe(
+        true,
       );
-      expect(fs.readFileSync(path.join(cwd, 'store', 'entries', '77'), 'utf8')).toBe('tgz');
+      expect(fs.readFileSync(path.join(cwd, 'store', 'entries', '77')).equals(body)).toBe(true);
     } finally {
       expect(await server.stop()).toBe(0);
     }

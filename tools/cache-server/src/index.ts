@@ -8,6 +8,14 @@ export type {
   EventLogRecord,
 } from './server';
 export { CacheServerError } from './errors';
+export { ArchiveValidator, findArchiveProblem } from './archive/archive-validator';
+export { ArchiveRules } from './archive/entry-rules';
+export type { EntryHeader } from './archive/entry-rules';
+export { verifyEntry } from './verify-entry';
+export type { Verdict } from './verify-entry';
+export { purge } from './purge';
+export type { PurgeRequest } from './purge';
+export { createStorage } from './storage/create-storage';
 export type { CacheServerErrorCode } from './errors';
 export { DirectoryStorage } from './storage/dir-storage';
 export { S3Storage } from './storage/s3-storage';
@@ -20,7 +28,15 @@ export type {
   EvictionPolicy,
   EvictionReport,
 } from './storage/storage';
-export { loadTokensFile, readTokensFromEnv, hashTokens, matchToken, readBearer } from './tokens';
+export {
+  loadTokensFile,
+  readTokensFromEnv,
+  hashTokens,
+  matchToken,
+  readBearer,
+  canWrite,
+  canDelete,
+} from './tokens';
 export type { AccessToken, TokenAccess, TokenEntry } from './tokens';
 export { parseCliArgs, parseStorageSpec, USAGE } from './cli';
 export type { CliCommand } from './cli';

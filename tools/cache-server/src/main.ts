@@ -1,6 +1,8 @@
-import { parseCliArgs, USAGE } from './cli';
+import { parseCliArgs, USAGE, type CliCommand } from './cli';
 import { CacheServerError } from './errors';
+import { purge } from './purge';
 import { startCacheServer } from './server';
+import { createStorage } from './storage/create-storage';
 
 function fail(err: unknown, verbose: boolean): never {
   const message = err instanceof Error ? err.message : String(err);
@@ -8,6 +10,18 @@ function fail(err: unknown, verbose: boolean): never {
     `cellar-cache-server: ${verbose && err instanceof Error && err.stack ? err.stack : message}\n`,
   );
   process.exit(err instanceof CacheServerError ? 2 : 1);
+}
+
+async function runPurge(command: CliCommand): Promise<void> {
+  const storage = await createStorage(command.options.storage);
+  await storage.open();
+  try {
+    await purge(storage, command.purge as NonNullable<CliCommand['purge']>, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  } finally {
+    await storage.close();
+  }
 }
 
 function main(): void {
@@ -21,6 +35,10 @@ function main(): void {
   }
   if (command.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command.purge) {
+    runPurge(command).catch((err) => fail(err, verbose));
     return;
   }
   startCacheServer(command.options).then(

@@ -4,10 +4,12 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { CacheServerError } from './errors';
-import { DirectoryStorage } from './storage/dir-storage';
-import type { S3StorageOptions } from './storage/s3-storage';
+import { spoolBody } from './spool';
+import { createStorage, type StorageSpec } from './storage/create-storage';
 import type { CacheStorage, EvictionReport } from './storage/storage';
 import {
+  canDelete,
+  canWrite,
   hashTokens,
   matchToken,
   readBearer,
@@ -15,10 +17,12 @@ import {
   type TokenAccess,
   type TokenEntry,
 } from './tokens';
+import { sharedValidationPool } from './validation/pool';
+import { verifyEntry } from './verify-entry';
 
 export const HASH_PATTERN = /^[A-Za-z0-9]{1,128}$/;
 
-export type StorageSpec = { kind: 'dir'; path: string } | ({ kind: 's3' } & S3StorageOptions);
+export type { StorageSpec } from './storage/create-storage';
 
 export interface CacheServerOptions {
   /** Default 127.0.0.1. */
@@ -40,6 +44,19 @@ export interface CacheServerOptions {
   evictionIntervalMs?: number;
   /** Receives one record per request and per server event; default: JSON lines on stdout; false: silent. */
   log?: false | ((record: LogRecord) => void);
+  /** Time to receive a request's headers; default 30 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, body included; default 10 min (a 512 MiB upload at ~1 MiB/s). */
+  requestTimeoutMs?: number;
+  /** Idle time before a keep-alive connection is closed; default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** Open connections beyond this are closed at once; default 512. */
+  maxConnections?: number;
+  /**
+   * Validate uploads as gzipped tars and verify each entry's sha256 on GET; default true. False
+   * serves as before issue 8 and exists only so the benchmark can measure what validation costs.
+   */
+  verify?: boolean;
 }
 
 export interface RequestLogRecord {
@@ -59,7 +76,7 @@ export interface RequestLogRecord {
 
 export interface EventLogRecord {
   time: string;
-  event: 'listening' | 'evicted' | 'eviction-failed' | 'closed';
+  event: 'listening' | 'evicted' | 'eviction-failed' | 'quarantined' | 'closed';
   [field: string]: unknown;
 }
 
@@ -69,6 +86,8 @@ export interface CacheServer {
   url: string;
   port: number;
   storage: CacheStorage;
+  /** The node:http server, for its limits (timeouts, maxConnections). */
+  httpServer: http.Server;
   /** Runs eviction now (also coalesces with a run in progress). */
   evict(): Promise<EvictionReport | undefined>;
   close(): Promise<void>;
@@ -81,10 +100,21 @@ const DEFAULTS = {
   maxSizeBytes: 10 * 1024 ** 3,
   maxAgeMs: 30 * 86_400_000,
   evictionIntervalMs: 10 * 60_000,
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 10 * 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 512,
 };
 
 /** If a client keeps sending after a 413, its connection is cut after this long. */
 const DRAIN_AFTER_REJECT_MS = 2000;
+
+/**
+ * Entries up to this size are verified and served from one buffer (one read instead of two
+ * passes), while the buffers of all GETs in flight stay under READ_BUDGET_BYTES.
+ */
+const READ_WHOLE_MAX_BYTES = 8 * 1024 ** 2;
+const READ_BUDGET_BYTES = 256 * 1024 ** 2;
 
 /** How long close() lets in-flight responses finish before cutting them. */
 const CLOSE_GRACE_MS = 10_000;
@@ -94,69 +124,15 @@ interface Principal {
   access: TokenAccess;
 }
 
-async function createStorage(spec: StorageSpec | CacheStorage | undefined): Promise<CacheStorage> {
-  if (spec === undefined) return new DirectoryStorage('.cellar-cache');
-  if ('kind' in spec) {
-    if (spec.kind === 'dir') return new DirectoryStorage(spec.path);
-    const { kind: _kind, ...s3 } = spec;
-    // Loaded on demand: the AWS SDK costs startup time and memory that directory users never need.
-    const { S3Storage } = await import('./storage/s3-storage');
-    return new S3Storage(s3);
-  }
-  return spec;
+/** The request path without its query string. */
+function pathOf(url: string | undefined): string {
+  const text = url ?? '/';
+  const q = text.indexOf('?');
+  return q === -1 ? text : text.slice(0, q);
 }
 
 function writeJsonLine(record: LogRecord): void {
   process.stdout.write(`${JSON.stringify(record)}\n`);
-}
-
-class RequestAbortedError extends CacheServerError {
-  constructor() {
-    super('UPLOAD_ABORTED', 'client closed the connection before the upload finished');
-  }
-}
-
-/**
- * Streams the request body to `file`, failing as soon as more than `maxBytes` arrived. Unlike
- * stream.pipeline it does not destroy the request on failure, so a 413 can still be answered.
- */
-function spoolBody(req: http.IncomingMessage, file: string, maxBytes: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const out = fs.createWriteStream(file, { flags: 'wx' });
-    let bytes = 0;
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.unpipe(out);
-      out.destroy();
-      // Wait for the fd to close so the caller can unlink the file for good.
-      if (out.closed) reject(err);
-      else out.once('close', () => reject(err));
-    };
-    const onData = (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > maxBytes) {
-        fail(
-          new CacheServerError('BODY_TOO_LARGE', `upload exceeds the ${maxBytes}-byte limit (--max-body)`),
-        );
-      }
-    };
-    req.on('data', onData);
-    req.on('close', () => {
-      if (!req.complete) fail(new RequestAbortedError());
-    });
-    req.on('error', () => fail(new RequestAbortedError()));
-    out.on('error', fail);
-    out.on('finish', () => {
-      if (settled) return;
-      if (!req.complete) return fail(new RequestAbortedError());
-      settled = true;
-      out.once('close', () => resolve(bytes));
-    });
-    req.pipe(out);
-  });
 }
 
 export async function startCacheServer(options: CacheServerOptions = {}): Promise<CacheServer> {
@@ -175,6 +151,15 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   }
   const entries: TokenEntry[] = hashTokens(tokens);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  const verify = options.verify ?? true;
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new CacheServerError(
+      'BAD_OPTION',
+      `the headers timeout (${headersTimeoutMs} ms) is longer than --request-timeout (${requestTimeoutMs} ms); raise --request-timeout`,
+    );
+  }
   const policy = {
     maxSizeBytes: options.maxSizeBytes ?? DEFAULTS.maxSizeBytes,
     maxAgeMs: options.maxAgeMs ?? DEFAULTS.maxAgeMs,
@@ -182,6 +167,13 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   const log = options.log === false ? () => undefined : (options.log ?? writeJsonLine);
   const storage = await createStorage(options.storage);
   await storage.open();
+  const pool = verify ? sharedValidationPool() : undefined;
+  try {
+    await pool?.ready();
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
 
   // Eviction runs one at a time; calls made during a run share a single follow-up run.
   let chain: Promise<EvictionReport | undefined> = Promise.resolve(undefined);
@@ -215,6 +207,69 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     return presented === undefined ? undefined : matchToken(entries, presented);
   };
 
+  let readBytes = 0;
+  type Reply = (status: number, body: unknown, headers?: http.OutgoingHttpHeaders) => void;
+
+  const serveEntry = async (
+    hash: string,
+    res: http.ServerResponse,
+    record: RequestLogRecord,
+    reply: Reply,
+  ): Promise<void> => {
+    let entry;
+    try {
+      entry = await storage.get(hash);
+    } catch (err) {
+      // Nx aborts the whole run on a 5xx GET; a storage hiccup should cost a cache miss, not CI.
+      record.error = (err as Error).message.split('\n')[0];
+      return reply(404, { error: 'miss (storage error, see server log)' });
+    }
+    if (!entry) return reply(404, { error: 'miss' });
+    const whole = verify && entry.size <= READ_WHOLE_MAX_BYTES && readBytes + entry.size <= READ_BUDGET_BYTES;
+    if (whole) readBytes += entry.size;
+    try {
+      const bytes = whole ? await entry.readAll() : undefined;
+      if (verify) {
+        const verdict = await verifyEntry(entry, bytes);
+        if (!verdict.ok) {
+          // A bad entry must cost one rebuild, not every run until it ages out: move it aside so the
+          // next upload can store a good one.
+          record.error = `entry failed verification: ${verdict.reason}`;
+          let to: string | undefined;
+          try {
+            to = await storage.quarantine(hash);
+          } catch (err) {
+            record.error += `; quarantine failed: ${(err as Error).message.split('\n')[0]}`;
+          }
+          log({ time: new Date().toISOString(), event: 'quarantined', hash, reason: verdict.reason, to });
+          return reply(404, { error: 'miss (entry failed verification and was quarantined)' });
+        }
+        if (entry.sha256 === undefined) {
+          await storage.recordChecksum(hash, verdict.sha256).catch((err: Error) => {
+            record.error = `could not record the checksum: ${err.message.split('\n')[0]}`;
+          });
+        }
+      }
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': entry.size });
+      record.bytes = entry.size;
+      if (bytes) {
+        await new Promise<void>((resolve) => {
+          res.end(bytes, resolve);
+          res.once('close', resolve);
+        });
+        return;
+      }
+      try {
+        await pipeline(entry.open(), res);
+      } catch {
+        record.aborted = true;
+      }
+    } finally {
+      if (whole) readBytes -= entry.size;
+      entry.release();
+    }
+  };
+
   const handle = async (
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -236,15 +291,15 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       req.resume();
       setTimeout(() => req.socket.destroy(), DRAIN_AFTER_REJECT_MS).unref();
     };
-    const urlPath = (req.url ?? '/').split('?')[0];
+    const urlPath = pathOf(req.url);
     if (urlPath === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return reply(405, { error: 'use GET' }, { Allow: 'GET' });
       return reply(200, { ok: true });
     }
-    if (!urlPath.startsWith('/v1/cache/')) return reply(404, { error: `no route ${urlPath}` });
-    if (req.method !== 'GET' && req.method !== 'PUT')
-      return reply(405, { error: 'use GET or PUT' }, { Allow: 'GET, PUT' });
+    if (!urlPath.startsWith('/v1/cache/')) return reply(404, { error: `no route ${urlPath.slice(0, 64)}` });
+    if (req.method !== 'GET' && req.method !== 'PUT' && req.method !== 'DELETE')
+      return reply(405, { error: 'use GET, PUT or DELETE' }, { Allow: 'GET, PUT, DELETE' });
 
     const hash = urlPath.slice('/v1/cache/'.length);
     record.hash = hash.slice(0, 8);
@@ -256,32 +311,24 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
         : reply(401, { error: message }, { 'WWW-Authenticate': 'Bearer' });
     }
     record.token = principal.name;
-    if (req.method === 'PUT' && principal.access !== 'read-write') {
+    if (req.method === 'PUT' && !canWrite(principal.access)) {
       return rejectUpload(403, `token '${principal.name}' is read-only`);
+    }
+    if (req.method === 'DELETE' && !canDelete(principal.access)) {
+      return reply(403, {
+        error: `token '${principal.name}' may not delete entries; DELETE needs a token with access: admin`,
+      });
     }
     if (!HASH_PATTERN.test(hash)) {
       const message = 'hash must be 1-128 letters or digits';
       return req.method === 'PUT' ? rejectUpload(400, message) : reply(400, { error: message });
     }
 
-    if (req.method === 'GET') {
-      let entry;
-      try {
-        entry = await storage.get(hash);
-      } catch (err) {
-        // Nx aborts the whole run on a 5xx GET; a storage hiccup should cost a cache miss, not CI.
-        record.error = (err as Error).message.split('\n')[0];
-        return reply(404, { error: 'miss (storage error, see server log)' });
-      }
-      if (!entry) return reply(404, { error: 'miss' });
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': entry.size });
-      record.bytes = entry.size;
-      try {
-        await pipeline(entry.body, res);
-      } catch {
-        record.aborted = true;
-      }
-      return;
+    if (req.method === 'GET') return serveEntry(hash, res, record, reply);
+    if (req.method === 'DELETE') {
+      return (await storage.delete(hash))
+        ? reply(200, { deleted: true })
+        : reply(404, { error: 'no such entry' });
     }
 
     const declared = req.headers['content-length'];
@@ -292,25 +339,30 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     if (await storage.has(hash)) return rejectUpload(409, 'entry exists; cache entries are immutable');
 
     const spool = storage.spoolPath();
-    let size: number;
+    let spooled;
     try {
-      size = await spoolBody(req, spool, maxBodyBytes);
+      spooled = await spoolBody(req, spool, { maxBytes: maxBodyBytes, check: pool?.start() });
     } catch (err) {
       await fs.promises.rm(spool, { force: true });
       if (err instanceof CacheServerError && err.code === 'BODY_TOO_LARGE')
         return rejectUpload(413, err.message);
+      if (err instanceof CacheServerError && err.code === 'BAD_ARCHIVE') {
+        record.error = err.message;
+        return rejectUpload(400, err.message);
+      }
       if (err instanceof CacheServerError && err.code === 'UPLOAD_ABORTED') {
         record.aborted = true;
         return;
       }
       throw err;
     }
+    const size = spooled.bytes;
     record.bytes = size;
     if (size === 0) {
       await fs.promises.rm(spool, { force: true });
       return reply(400, { error: 'empty body; expected a gzipped tar' });
     }
-    const result = await storage.commit(hash, spool, size);
+    const result = await storage.commit(hash, spool, size, spooled.sha256);
     if (result === 'exists') return reply(409, { error: 'entry exists; cache entries are immutable' });
     reply(200, { stored: true });
     if (estimatedBytes !== undefined) estimatedBytes += size;
@@ -320,7 +372,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
 
   // Responses in flight; close() waits for them (see the note there).
   const inflight = new Set<Promise<void>>();
-  const server = http.createServer((req, res) => {
+  // Timeouts are enforced by a periodic check; the default period (30 s) would double short ones.
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const started = performance.now();
     let settle: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (settle = resolve));
@@ -328,7 +381,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     const record: RequestLogRecord = {
       time: new Date().toISOString(),
       method: req.method ?? '?',
-      path: (req.url ?? '/').startsWith('/v1/cache/') ? '/v1/cache' : (req.url ?? '/').slice(0, 64),
+      // Never the query string: clients put tokens there (`/healthz?access_token=...`).
+      path: pathOf(req.url).startsWith('/v1/cache/') ? '/v1/cache' : pathOf(req.url).slice(0, 64),
       status: 0,
       bytes: 0,
       ms: 0,
@@ -356,6 +410,11 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       }
     });
   });
+
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = requestTimeoutMs;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULTS.keepAliveTimeoutMs;
+  server.maxConnections = options.maxConnections ?? DEFAULTS.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -392,6 +451,7 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     url,
     port: address.port,
     storage,
+    httpServer: server,
     evict,
     close: () => {
       closing ??= (async () => {

@@ -12,7 +12,7 @@ describe('loadTokensFile', () => {
     const dir = tmp();
     fs.writeFileSync(
       path.join(dir, 't.yaml'),
-      'tokens:\n  - { name: ci-main, token: abc, access: read-write }\n  - { name: pr, token: def, access: read }\n',
+      'tokens:\n  - { name: ci-main, token: abc, access: read-write }\n  - { name: pr, token: def, access: read }\n  - { name: ops, token: ghi, access: admin }\n',
     );
     fs.writeFileSync(
       path.join(dir, 't.json'),
@@ -21,6 +21,7 @@ describe('loadTokensFile', () => {
     expect(loadTokensFile(path.join(dir, 't.yaml'))).toEqual([
       { name: 'ci-main', token: 'abc', access: 'read-write' },
       { name: 'pr', token: 'def', access: 'read' },
+      { name: 'ops', token: 'ghi', access: 'admin' },
     ]);
     expect(loadTokensFile(path.join(dir, 't.json'))).toEqual([{ name: 'pr', token: 'def', access: 'read' }]);
   });
@@ -53,11 +54,16 @@ describe('loadTokensFile', () => {
 describe('readTokensFromEnv', () => {
   it('reads name:token and plain tokens', () => {
     expect(
-      readTokensFromEnv({ CELLAR_CACHE_READ_TOKENS: 'pr:aaa, bbb', CELLAR_CACHE_WRITE_TOKENS: 'ci:c:c' }),
+      readTokensFromEnv({
+        CELLAR_CACHE_READ_TOKENS: 'pr:aaa, bbb',
+        CELLAR_CACHE_WRITE_TOKENS: 'ci:c:c',
+        CELLAR_CACHE_ADMIN_TOKENS: 'ddd',
+      }),
     ).toEqual([
       { name: 'pr', token: 'aaa', access: 'read' },
       { name: 'read-2', token: 'bbb', access: 'read' },
       { name: 'ci', token: 'c:c', access: 'read-write' },
+      { name: 'admin-1', token: 'ddd', access: 'admin' },
     ]);
     expect(readTokensFromEnv({})).toEqual([]);
     expect(() => readTokensFromEnv({ CELLAR_CACHE_WRITE_TOKENS: 'ci:' })).toThrow(

@@ -4,7 +4,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CacheServerError } from './errors';
 
-export type TokenAccess = 'read' | 'read-write';
+/** `admin` can also DELETE entries; each level includes the ones before it. */
+export type TokenAccess = 'read' | 'read-write' | 'admin';
+
+export const canWrite = (access: TokenAccess): boolean => access !== 'read';
+export const canDelete = (access: TokenAccess): boolean => access === 'admin';
 
 export interface AccessToken {
   name: string;
@@ -25,7 +29,7 @@ const tokensFileSchema = z.object({
       z.object({
         name: z.string().min(1),
         token: z.string().min(1),
-        access: z.enum(['read', 'read-write']),
+        access: z.enum(['read', 'read-write', 'admin']),
       }),
     )
     .min(1),
@@ -56,7 +60,7 @@ export function loadTokensFile(file: string): AccessToken[] {
     const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
     throw new CacheServerError(
       'TOKENS_FILE',
-      `${file}: ${key}: ${issue.message}; expected { tokens: [{ name, token, access: read | read-write }] }`,
+      `${file}: ${key}: ${issue.message}; expected { tokens: [{ name, token, access: read | read-write | admin }] }`,
       { file, key },
     );
   }
@@ -64,14 +68,15 @@ export function loadTokensFile(file: string): AccessToken[] {
 }
 
 /**
- * Reads CELLAR_CACHE_READ_TOKENS / CELLAR_CACHE_WRITE_TOKENS: comma lists of `name:token` or plain
- * tokens (named `read-<n>` / `write-<n>`).
+ * Reads CELLAR_CACHE_READ_TOKENS / CELLAR_CACHE_WRITE_TOKENS / CELLAR_CACHE_ADMIN_TOKENS: comma lists
+ * of `name:token` or plain tokens (named `read-<n>` / `write-<n>` / `admin-<n>`).
  */
 export function readTokensFromEnv(env: NodeJS.ProcessEnv = process.env): AccessToken[] {
   const out: AccessToken[] = [];
   const lists: [string, TokenAccess, string][] = [
     ['CELLAR_CACHE_READ_TOKENS', 'read', 'read'],
     ['CELLAR_CACHE_WRITE_TOKENS', 'read-write', 'write'],
+    ['CELLAR_CACHE_ADMIN_TOKENS', 'admin', 'admin'],
   ];
   for (const [variable, access, prefix] of lists) {
     const items = (env[variable] ?? '')

@@ -17,13 +17,18 @@ const STALE_SPOOL_MS = 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
 
 const openAsync = promisify(fs.open);
+const readAsync = promisify(fs.read);
 const fstatAsync = promisify(fs.fstat);
 const futimesAsync = promisify(fs.futimes);
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Entries live in `<root>/entries/<hash>`, uploads are spooled in `<root>/tmp/` (same file system)
  * and published with link(2), which fails with EEXIST if the name is taken: first write wins with
- * no check-then-write window, also between servers sharing the volume (NFS included).
+ * no check-then-write window, also between servers sharing the volume (NFS included). The sha256
+ * of each entry is kept in `<root>/sums/<hash>`, written after the entry is linked (an entry
+ * without one is verified lazily), and entries that fail verification move to `<root>/quarantine/`.
  */
 export class DirectoryStorage implements CacheStorage {
   readonly description: string;
@@ -31,18 +36,22 @@ export class DirectoryStorage implements CacheStorage {
   readonly root: string;
   readonly entriesDir: string;
   readonly tmpDir: string;
+  readonly sumsDir: string;
+  readonly quarantineDir: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
     this.entriesDir = path.join(this.root, 'entries');
     this.tmpDir = path.join(this.root, 'tmp');
+    this.sumsDir = path.join(this.root, 'sums');
+    this.quarantineDir = path.join(this.root, 'quarantine');
     this.description = `dir:${this.root}`;
   }
 
   async open(): Promise<void> {
     try {
-      await fs.promises.mkdir(this.entriesDir, { recursive: true });
-      await fs.promises.mkdir(this.tmpDir, { recursive: true });
+      for (const dir of [this.entriesDir, this.tmpDir, this.sumsDir, this.quarantineDir])
+        await fs.promises.mkdir(dir, { recursive: true });
     } catch (err) {
       throw new CacheServerError(
         'STORAGE',
@@ -58,6 +67,33 @@ export class DirectoryStorage implements CacheStorage {
 
   entryPath(hash: string): string {
     return path.join(this.entriesDir, hash);
+  }
+
+  sumPath(hash: string): string {
+    return path.join(this.sumsDir, hash);
+  }
+
+  private async readSum(hash: string): Promise<string | undefined> {
+    try {
+      // A damaged sum file is returned as is: it then fails verification like damaged entry bytes.
+      return (await fs.promises.readFile(this.sumPath(hash), 'utf8')).trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes `<root>/sums/<hash>` atomically (temp file + rename). */
+  private async writeSum(hash: string, sha256: string): Promise<void> {
+    if (!SHA256_HEX.test(sha256)) throw new CacheServerError('STORAGE', `not a sha256: '${sha256}'`);
+    const tmp = this.spoolPath();
+    await fs.promises.writeFile(tmp, `${sha256}\n`, { flag: 'wx' });
+    try {
+      await fs.promises.rename(tmp, this.sumPath(hash));
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   async get(hash: string): Promise<CacheEntry | undefined> {
@@ -81,10 +117,23 @@ export class DirectoryStorage implements CacheStorage {
       }
       // Explicit atime bump: noatime/relatime mounts would not record the use, and eviction is LRU.
       await futimesAsync(fd, new Date(), stat.mtime).catch(() => undefined);
+      const sha256 = await this.readSum(hash);
       // The open fd keeps the bytes readable even if eviction unlinks the entry meanwhile.
       return {
-        body: fs.createReadStream('', { fd, autoClose: true, highWaterMark: READ_CHUNK }),
         size: stat.size,
+        sha256,
+        open: () => fs.createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: READ_CHUNK }),
+        readAll: async () => {
+          const buffer = Buffer.allocUnsafe(stat.size);
+          let filled = 0;
+          while (filled < stat.size) {
+            const { bytesRead } = await readAsync(fd, buffer, filled, stat.size - filled, filled);
+            if (bytesRead === 0) break;
+            filled += bytesRead;
+          }
+          return buffer.subarray(0, filled);
+        },
+        release: () => fs.close(fd, () => undefined),
       };
     } catch (err) {
       fs.close(fd, () => undefined);
@@ -101,26 +150,72 @@ export class DirectoryStorage implements CacheStorage {
     }
   }
 
-  async commit(hash: string, spoolFile: string, _size: number): Promise<CommitResult> {
+  async commit(
+    hash: string,
+    spoolFile: string,
+    _size: number,
+    sha256: string | undefined,
+  ): Promise<CommitResult> {
     try {
       await fs.promises.link(spoolFile, this.entryPath(hash));
-      return 'created';
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
       throw err;
     } finally {
       await fs.promises.rm(spoolFile, { force: true });
     }
+    // Only the winner writes the sum, after linking: a loser must never replace the winner's sum.
+    if (sha256 !== undefined) await this.writeSum(hash, sha256);
+    return 'created';
+  }
+
+  recordChecksum(hash: string, sha256: string): Promise<void> {
+    return this.writeSum(hash, sha256);
+  }
+
+  async quarantine(hash: string): Promise<string | undefined> {
+    const target = path.join(this.quarantineDir, `${hash}.${Date.now()}`);
+    try {
+      await fs.promises.rename(this.entryPath(hash), target);
+    } catch (err) {
+      // Moved by a concurrent request already.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    await fs.promises.rename(this.sumPath(hash), `${target}.sha256`).catch(() => undefined);
+    return path.relative(this.root, target);
+  }
+
+  async delete(hash: string): Promise<boolean> {
+    // Sum first: a crash in between leaves an entry without a sum, which is verified lazily.
+    await fs.promises.rm(this.sumPath(hash), { force: true });
+    try {
+      await fs.promises.unlink(this.entryPath(hash));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  async *list(): AsyncIterable<string> {
+    yield* (await fs.promises.readdir(this.entriesDir)).sort();
+  }
+
+  async emptyQuarantine(): Promise<number> {
+    const names = await fs.promises.readdir(this.quarantineDir);
+    for (const name of names) await fs.promises.rm(path.join(this.quarantineDir, name), { force: true });
+    return names.length;
   }
 
   async evict(policy: EvictionPolicy, now = Date.now()): Promise<EvictionReport> {
     const names = await fs.promises.readdir(this.entriesDir);
-    const entries: { file: string; size: number; lastUsedMs: number }[] = [];
+    const entries: { hash: string; size: number; lastUsedMs: number }[] = [];
     for (const name of names) {
       const file = path.join(this.entriesDir, name);
       try {
         const stat = await fs.promises.stat(file);
-        entries.push({ file, size: stat.size, lastUsedMs: Math.max(stat.atimeMs, stat.mtimeMs) });
+        entries.push({ hash: name, size: stat.size, lastUsedMs: Math.max(stat.atimeMs, stat.mtimeMs) });
       } catch {
         // removed by a concurrent eviction
       }
@@ -128,7 +223,7 @@ export class DirectoryStorage implements CacheStorage {
     const { remove, keep } = planEviction(entries, policy, now);
     let removedBytes = 0;
     for (const entry of remove) {
-      await fs.promises.rm(entry.file, { force: true });
+      await this.delete(entry.hash);
       removedBytes += entry.size;
     }
     await this.removeStaleSpools(now);

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -55,9 +57,14 @@ function isPreconditionFailure(err: unknown): boolean {
   return status === 412 || status === 409;
 }
 
+/** Object metadata key (`x-amz-meta-cellar-sha256`) holding the entry's hex sha256. */
+const SHA256_META = 'cellar-sha256';
+
 /**
- * Objects live at `<prefix><hash>`. Uploads are spooled to a local file first so the body limit is
- * enforced before anything reaches the bucket and PutObject gets an exact Content-Length.
+ * Objects live at `<prefix><hash>`, with their sha256 in the object's metadata. Uploads are spooled
+ * to a local file first so the body limit is enforced before anything reaches the bucket and
+ * PutObject gets an exact Content-Length. Reads are copied to a local file too, so the bytes can be
+ * verified before the first one is served. Quarantined objects move to `<prefix>quarantine/`.
  */
 export class S3Storage implements CacheStorage {
   readonly description: string;
@@ -147,14 +154,33 @@ export class S3Storage implements CacheStorage {
     return `${this.prefix}${hash}`;
   }
 
+  private get quarantinePrefix(): string {
+    return `${this.prefix}quarantine/`;
+  }
+
   async get(hash: string): Promise<CacheEntry | undefined> {
+    let out;
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(hash) }));
-      return { body: out.Body as Readable, size: out.ContentLength ?? 0 };
+      out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(hash) }));
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;
     }
+    const file = this.spoolPath();
+    try {
+      await pipeline(out.Body as Readable, fs.createWriteStream(file, { flags: 'wx' }));
+    } catch (err) {
+      await fs.promises.rm(file, { force: true });
+      throw err;
+    }
+    const { size } = await fs.promises.stat(file);
+    return {
+      size,
+      sha256: out.Metadata?.[SHA256_META],
+      open: () => fs.createReadStream(file),
+      readAll: () => fs.promises.readFile(file),
+      release: () => void fs.promises.rm(file, { force: true }),
+    };
   }
 
   async has(hash: string): Promise<boolean> {
@@ -171,9 +197,14 @@ export class S3Storage implements CacheStorage {
    * Commits of one hash are serialised inside this process, so the HEAD-then-PUT race can only
    * happen between servers sharing the bucket.
    */
-  async commit(hash: string, spoolFile: string, size: number): Promise<CommitResult> {
+  async commit(
+    hash: string,
+    spoolFile: string,
+    size: number,
+    sha256: string | undefined,
+  ): Promise<CommitResult> {
     const previous = this.commits.get(hash) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.commitNow(hash, spoolFile, size));
+    const current = previous.catch(() => undefined).then(() => this.commitNow(hash, spoolFile, size, sha256));
     this.commits.set(hash, current);
     try {
       return await current;
@@ -182,7 +213,12 @@ export class S3Storage implements CacheStorage {
     }
   }
 
-  private async commitNow(hash: string, spoolFile: string, size: number): Promise<CommitResult> {
+  private async commitNow(
+    hash: string,
+    spoolFile: string,
+    size: number,
+    sha256: string | undefined,
+  ): Promise<CommitResult> {
     try {
       const put = (ifNoneMatch?: string) =>
         this.client.send(
@@ -192,6 +228,7 @@ export class S3Storage implements CacheStorage {
             Body: fs.createReadStream(spoolFile),
             ContentLength: size,
             ContentType: 'application/octet-stream',
+            Metadata: sha256 === undefined ? undefined : { [SHA256_META]: sha256 },
             IfNoneMatch: ifNoneMatch,
           }),
         );
@@ -215,20 +252,85 @@ export class S3Storage implements CacheStorage {
     }
   }
 
-  async evict(policy: EvictionPolicy, now = Date.now()): Promise<EvictionReport> {
-    const entries: { key: string; size: number; lastUsedMs: number }[] = [];
+  private copySource(key: string): string {
+    return `${this.bucket}/${encodeURI(key)}`;
+  }
+
+  /** Copies the object onto itself with the sha256 in its metadata (S3 cannot edit metadata in place). */
+  async recordChecksum(hash: string, sha256: string): Promise<void> {
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: this.key(hash),
+        CopySource: this.copySource(this.key(hash)),
+        Metadata: { [SHA256_META]: sha256 },
+        MetadataDirective: 'REPLACE',
+        ContentType: 'application/octet-stream',
+      }),
+    );
+  }
+
+  async quarantine(hash: string): Promise<string | undefined> {
+    const target = `${this.quarantinePrefix}${hash}.${Date.now()}`;
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: target,
+          CopySource: this.copySource(this.key(hash)),
+        }),
+      );
+    } catch (err) {
+      // Moved by a concurrent request already.
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(hash) }));
+    return target;
+  }
+
+  async delete(hash: string): Promise<boolean> {
+    if (!(await this.has(hash))) return false;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(hash) }));
+    return true;
+  }
+
+  /** Keys directly under `prefix` (no further `/`), as [key, object] pairs, all pages. */
+  private async *listKeys(prefix: string) {
     let token: string | undefined;
     do {
       const page: ListObjectsV2CommandOutput = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const obj of page.Contents ?? []) {
-        if (!obj.Key || obj.Key.slice(this.prefix.length).includes('/')) continue;
-        // S3 has no access time: "last used" is the upload time here.
-        entries.push({ key: obj.Key, size: obj.Size ?? 0, lastUsedMs: obj.LastModified?.getTime() ?? now });
+        if (obj.Key && !obj.Key.slice(prefix.length).includes('/')) yield { key: obj.Key, obj };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async *list(): AsyncIterable<string> {
+    for await (const { key } of this.listKeys(this.prefix)) {
+      const hash = key.slice(this.prefix.length);
+      if (/^[A-Za-z0-9]{1,128}$/.test(hash)) yield hash;
+    }
+  }
+
+  async emptyQuarantine(): Promise<number> {
+    let removed = 0;
+    for await (const { key } of this.listKeys(this.quarantinePrefix)) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      removed++;
+    }
+    return removed;
+  }
+
+  async evict(policy: EvictionPolicy, now = Date.now()): Promise<EvictionReport> {
+    const entries: { key: string; size: number; lastUsedMs: number }[] = [];
+    for await (const { key, obj } of this.listKeys(this.prefix)) {
+      // S3 has no access time: "last used" is the upload time here.
+      entries.push({ key, size: obj.Size ?? 0, lastUsedMs: obj.LastModified?.getTime() ?? now });
+    }
     const { remove, keep } = planEviction(entries, policy, now);
     let removedBytes = 0;
     for (const entry of remove) {

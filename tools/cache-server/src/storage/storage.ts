@@ -1,8 +1,15 @@
 import type { Readable } from 'node:stream';
 
 export interface CacheEntry {
-  body: Readable;
   size: number;
+  /** Hex sha256 recorded at upload; undefined for entries stored before checksums existed. */
+  sha256: string | undefined;
+  /** A fresh stream over the whole entry; may be called more than once (verify, then serve). */
+  open(): Readable;
+  /** The whole entry in one buffer (for small entries: one read instead of two passes). */
+  readAll(): Promise<Buffer>;
+  /** Frees what get() holds (a file descriptor, a local copy); call exactly once. */
+  release(): void;
 }
 
 /** `exists` means another upload of the same hash won: first write wins, the stored entry is untouched. */
@@ -34,8 +41,21 @@ export interface CacheStorage {
   spoolPath(): string;
   get(hash: string): Promise<CacheEntry | undefined>;
   has(hash: string): Promise<boolean>;
-  /** Publishes a fully written spool file under `hash`; always consumes (deletes) the spool file. */
-  commit(hash: string, spoolFile: string, size: number): Promise<CommitResult>;
+  /**
+   * Publishes a fully written spool file under `hash` with its sha256 (undefined: none recorded);
+   * always consumes (deletes) the spool file.
+   */
+  commit(hash: string, spoolFile: string, size: number, sha256: string | undefined): Promise<CommitResult>;
+  /** Records the sha256 of an entry stored without one (verified lazily on first read). */
+  recordChecksum(hash: string, sha256: string): Promise<void>;
+  /** Moves an entry aside so it is no longer served and a new upload can take its place; returns where. */
+  quarantine(hash: string): Promise<string | undefined>;
+  /** Removes an entry and its checksum; false when there was none. */
+  delete(hash: string): Promise<boolean>;
+  /** Every stored hash (for `purge --invalid`). */
+  list(): AsyncIterable<string>;
+  /** Removes everything in quarantine; returns how many objects went. */
+  emptyQuarantine(): Promise<number>;
   evict(policy: EvictionPolicy, now?: number): Promise<EvictionReport>;
   close(): Promise<void>;
 }
