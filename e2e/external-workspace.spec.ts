@@ -1,7 +1,7 @@
 // The proof that Cellar is a product: a new Nx workspace that is not this repository installs the
 // packed tarballs, runs the README's "Add Cellar to your Nx workspace" lines, and gets a trained,
 // cached, affected-aware pipeline.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,5 +105,32 @@ describe("the Docker image's runtime workspace (tools/docker/assemble-runtime.sh
     expect(runs.status, runs.stderr).toBe(0);
     const listed = JSON.parse(runs.stdout) as { runs: Array<{ tags: Record<string, string> }> };
     expect(listed.runs.map((run) => run.tags.git_commit)).toEqual(['c0ffee1234', 'c0ffee1234', 'c0ffee1234']);
+  });
+});
+
+describe('the installed cache server (compiled, validation in worker threads)', () => {
+  it('starts from node_modules, answers /healthz and refuses a body that is not a gzipped tar', async () => {
+    const bin = join(ws, 'node_modules/@cellar/cache-server/bin/cellar-cache-server.js');
+    const child = spawn(
+      process.execPath,
+      [bin, '--port', '0', '--insecure-no-auth', '--storage', `dir:${join(root, 'nx-cache')}`],
+      { cwd: ws, env: x.env },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c;
+          const m = /"url":"(http:[^"]+)"/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`cache server exited ${code}: ${out}`)));
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const put = await fetch(`${url}/v1/cache/12345678901234567890`, { method: 'PUT', body: 'not a tar' });
+      expect(put.status).toBe(400);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
