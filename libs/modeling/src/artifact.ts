@@ -5,6 +5,7 @@ import { ModelError } from './errors';
 import type { BoostingEstimator } from './gradient-boosting';
 import { labelsFromProba, predictProba, validateModelSpec, type Estimator, type FittedModel } from './model';
 import type { TreeArrays } from './tree';
+import { packTree, shouldPackTrees, unpackTree, type PackedTree } from './tree-codec';
 import type { ModelSpec } from './types';
 
 export interface TreeJson {
@@ -19,7 +20,7 @@ export interface TreeJson {
 
 export type EstimatorJson =
   | { type: 'logreg'; coef: number[][]; intercept: number[] }
-  | { type: 'random_forest'; trees: TreeJson[] }
+  | { type: 'random_forest'; trees: (TreeJson | PackedTree)[] }
   | { type: 'gradient_boosting'; learningRate: number; init: number[]; stages: TreeJson[][] };
 
 export interface ModelArtifact {
@@ -63,7 +64,10 @@ function estimatorToJson(e: Estimator): EstimatorJson {
     case 'logreg':
       return { type: 'logreg', coef: e.coef.map((r) => Array.from(r)), intercept: Array.from(e.intercept) };
     case 'random_forest':
-      return { type: 'random_forest', trees: e.trees.map(treeToJson) };
+      return {
+        type: 'random_forest',
+        trees: shouldPackTrees(e.trees) ? e.trees.map(packTree) : e.trees.map(treeToJson),
+      };
     case 'gradient_boosting':
       return {
         type: 'gradient_boosting',
@@ -120,7 +124,7 @@ class Shape {
   }
 
   tree(v: unknown, key: string, width: number, nFeatures: number): TreeArrays {
-    const o = this.object(v, key);
+    const o = this.object(unpackTree(v), key);
     const feature = this.numbers(o.feature, `${key}.feature`);
     const m = feature.length;
     if (m === 0) this.fail(`${key}.feature`, 'must not be empty');
