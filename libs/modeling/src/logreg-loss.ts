@@ -39,26 +39,57 @@ function multinomialLoss(p: LogregProblem): (theta: Float64Array, grad: Float64A
     let loss = 0;
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
       const m = Math.min(BLOCK, n - i0);
-      // scores: z[k][t] = b_k + sum_j w_jk x_j[i0 + t], four columns per sweep
-      for (let k = 0; k < K; k++) {
-        const zo = k * BLOCK;
-        const bias = theta[d * K + k];
-        for (let t = 0; t < m; t++) z[zo + t] = bias;
+      // scores: z[k][t] = b_k + sum_j w_jk x_j[i0 + t]; two classes and four columns per sweep
+      let k = 0;
+      for (; k + 2 <= K; k += 2) {
+        const za = k * BLOCK;
+        const zb = za + BLOCK;
+        const ba = theta[d * K + k];
+        const bb = theta[d * K + k + 1];
+        for (let t = 0; t < m; t++) {
+          z[za + t] = ba;
+          z[zb + t] = bb;
+        }
         let j = 0;
         for (; j + 4 <= d; j += 4) {
-          const w0 = theta[j * K + k],
-            w1 = theta[(j + 1) * K + k],
-            w2 = theta[(j + 2) * K + k],
-            w3 = theta[(j + 3) * K + k];
+          const q = j * K + k;
+          const a0 = theta[q],
+            a1 = theta[q + K],
+            a2 = theta[q + 2 * K],
+            a3 = theta[q + 3 * K];
+          const b0 = theta[q + 1],
+            b1 = theta[q + K + 1],
+            b2 = theta[q + 2 * K + 1],
+            b3 = theta[q + 3 * K + 1];
           const c0 = columns[j],
             c1 = columns[j + 1],
             c2 = columns[j + 2],
             c3 = columns[j + 3];
           for (let t = 0, i = i0; t < m; t++, i++) {
-            z[zo + t] += w0 * c0[i] + w1 * c1[i] + w2 * c2[i] + w3 * c3[i];
+            const x0 = c0[i],
+              x1 = c1[i],
+              x2 = c2[i],
+              x3 = c3[i];
+            z[za + t] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+            z[zb + t] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
           }
         }
         for (; j < d; j++) {
+          const wa = theta[j * K + k];
+          const wb = theta[j * K + k + 1];
+          const c = columns[j];
+          for (let t = 0, i = i0; t < m; t++, i++) {
+            const x = c[i];
+            z[za + t] += wa * x;
+            z[zb + t] += wb * x;
+          }
+        }
+      }
+      for (; k < K; k++) {
+        const zo = k * BLOCK;
+        const bias = theta[d * K + k];
+        for (let t = 0; t < m; t++) z[zo + t] = bias;
+        for (let j = 0; j < d; j++) {
           const w = theta[j * K + k];
           const c = columns[j];
           for (let t = 0, i = i0; t < m; t++, i++) z[zo + t] += w * c[i];
@@ -86,44 +117,81 @@ function multinomialLoss(p: LogregProblem): (theta: Float64Array, grad: Float64A
         loss += Math.log(rowSum[t]);
         rowSum[t] = 1 / rowSum[t];
       }
-      for (let k = 0; k < K; k++) {
-        const zo = k * BLOCK;
-        for (let t = 0; t < m; t++) z[zo + t] *= rowSum[t];
-      }
-      for (let t = 0; t < m; t++) z[yIdx[i0 + t] * BLOCK + t] -= 1;
-      // gradient: g_jk += sum_t r_k[t] x_j[i0 + t]
+      // residuals p - onehot(y), their sums (intercept gradient), then g_jk += sum_t r_k[t] x_j[t]
       for (let k = 0; k < K; k++) {
         const zo = k * BLOCK;
         let gb = 0;
-        for (let t = 0; t < m; t++) gb += z[zo + t];
+        for (let t = 0; t < m; t++) {
+          const r = z[zo + t] * rowSum[t] - (yIdx[i0 + t] === k ? 1 : 0);
+          z[zo + t] = r;
+          gb += r;
+        }
         grad[d * K + k] += gb;
+      }
+      let k2 = 0;
+      for (; k2 + 2 <= K; k2 += 2) {
+        const za = k2 * BLOCK;
+        const zb = za + BLOCK;
         let j = 0;
         for (; j + 4 <= d; j += 4) {
           const c0 = columns[j],
             c1 = columns[j + 1],
             c2 = columns[j + 2],
             c3 = columns[j + 3];
-          let g0 = 0,
-            g1 = 0,
-            g2 = 0,
-            g3 = 0;
+          let a0 = 0,
+            a1 = 0,
+            a2 = 0,
+            a3 = 0,
+            b0 = 0,
+            b1 = 0,
+            b2 = 0,
+            b3 = 0;
           for (let t = 0, i = i0; t < m; t++, i++) {
-            const r = z[zo + t];
-            g0 += r * c0[i];
-            g1 += r * c1[i];
-            g2 += r * c2[i];
-            g3 += r * c3[i];
+            const ra = z[za + t];
+            const rb = z[zb + t];
+            const x0 = c0[i],
+              x1 = c1[i],
+              x2 = c2[i],
+              x3 = c3[i];
+            a0 += ra * x0;
+            a1 += ra * x1;
+            a2 += ra * x2;
+            a3 += ra * x3;
+            b0 += rb * x0;
+            b1 += rb * x1;
+            b2 += rb * x2;
+            b3 += rb * x3;
           }
-          grad[j * K + k] += g0;
-          grad[(j + 1) * K + k] += g1;
-          grad[(j + 2) * K + k] += g2;
-          grad[(j + 3) * K + k] += g3;
+          const q = j * K + k2;
+          grad[q] += a0;
+          grad[q + K] += a1;
+          grad[q + 2 * K] += a2;
+          grad[q + 3 * K] += a3;
+          grad[q + 1] += b0;
+          grad[q + K + 1] += b1;
+          grad[q + 2 * K + 1] += b2;
+          grad[q + 3 * K + 1] += b3;
         }
         for (; j < d; j++) {
           const c = columns[j];
+          let ga = 0,
+            gb = 0;
+          for (let t = 0, i = i0; t < m; t++, i++) {
+            const x = c[i];
+            ga += z[za + t] * x;
+            gb += z[zb + t] * x;
+          }
+          grad[j * K + k2] += ga;
+          grad[j * K + k2 + 1] += gb;
+        }
+      }
+      for (; k2 < K; k2++) {
+        const zo = k2 * BLOCK;
+        for (let j = 0; j < d; j++) {
+          const c = columns[j];
           let g = 0;
           for (let t = 0, i = i0; t < m; t++, i++) g += z[zo + t] * c[i];
-          grad[j * K + k] += g;
+          grad[j * K + k2] += g;
         }
       }
     }
