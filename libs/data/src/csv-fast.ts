@@ -32,6 +32,7 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 // 10^0..10^22 are exact doubles, so m * 10^e and m / 10^e round correctly for m < 2^53
 const POW10 = Float64Array.from({ length: 23 }, (_, e) => Number(`1e${e}`));
+// digits counted with leading zeros: simpler, and longer numbers just take the Number() path
 const MAX_DIGITS = 15;
 
 /** Thrown inside the scan to give up and let the csv-parse loader run. */
@@ -218,29 +219,22 @@ function scan(
           }
           let mant = 0;
           let digits = 0;
-          let any = false;
           let exp10 = 0;
           while (b >= ZERO && b <= NINE) {
-            any = true;
-            if (mant !== 0 || b !== ZERO) {
-              mant = mant * 10 + (b - ZERO);
-              digits++;
-            }
+            mant = mant * 10 + (b - ZERO);
+            digits++;
             b = buf[++p];
           }
           if (b === DOT) {
             b = buf[++p];
             while (b >= ZERO && b <= NINE) {
-              any = true;
-              if (mant !== 0 || b !== ZERO) {
-                mant = mant * 10 + (b - ZERO);
-                digits++;
-              }
+              mant = mant * 10 + (b - ZERO);
+              digits++;
               exp10--;
               b = buf[++p];
             }
           }
-          let ok = any && digits <= MAX_DIGITS;
+          let ok = digits > 0 && digits <= MAX_DIGITS;
           if (ok && (b === LOWER_E || b === UPPER_E)) {
             b = buf[++p];
             let eneg = false;
