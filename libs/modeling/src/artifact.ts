@@ -111,7 +111,9 @@ class Shape {
   }
 
   numbers(v: unknown, key: string, length?: number): number[] {
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number'))
+    // packed trees unpack to typed arrays (tree-codec.ts): numbers by construction
+    const typed = v instanceof Float64Array || v instanceof Int32Array;
+    if (!typed && (!Array.isArray(v) || v.some((x) => typeof x !== 'number')))
       this.fail(key, 'must be an array of numbers');
     if (length !== undefined && v.length !== length)
       this.fail(key, `must have ${length} entries (got ${v.length})`);

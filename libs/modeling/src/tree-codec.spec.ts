@@ -49,11 +49,11 @@ describe('packed trees', () => {
   it('round-trips every array exactly, leaf values only', () => {
     const t = completeTree(6, 3, 1);
     expect(unpackTree(packTree(t))).toEqual({
-      feature: Array.from(t.feature),
-      threshold: Array.from(t.threshold),
-      left: Array.from(t.left),
-      right: Array.from(t.right),
-      value: Array.from(t.value),
+      feature: t.feature,
+      threshold: t.threshold,
+      left: t.left,
+      right: t.right,
+      value: t.value,
       width: 3,
     });
     const plain = { feature: [0] };

@@ -41,12 +41,22 @@ export function packTree(t: TreeArrays): PackedTree {
 }
 
 /**
- * A packed tree back as plain number arrays (the JSON form); anything else is returned as is.
+ * A packed tree back in the JSON form, with typed arrays for the number arrays (the artifact
+ * validation takes both); anything else is returned as is.
  * Corrupt data comes back with `feature: null`, which the artifact validation reports.
  */
 export function unpackTree(v: unknown): unknown {
   if (typeof v !== 'object' || v === null || typeof (v as PackedTree).packed !== 'string') return v;
-  const { packed, nodes: m, width } = v as PackedTree;
+  // readModelArtifact validates, then predict rebuilds the model from the same parsed object
+  let plain = unpacked.get(v);
+  if (plain === undefined) unpacked.set(v, (plain = unpack(v as PackedTree)));
+  return plain;
+}
+
+const unpacked = new WeakMap<object, unknown>();
+
+function unpack(v: PackedTree): unknown {
+  const { packed, nodes: m, width } = v;
   const corrupt = { feature: null, width };
   if (!Number.isInteger(m) || m < 1 || !Number.isInteger(width) || width < 1) return corrupt;
   let raw: Buffer;
@@ -58,15 +68,16 @@ export function unpackTree(v: unknown): unknown {
   const floatBytes = raw.length - 12 * m;
   if (floatBytes < 8 * m || floatBytes % 8 !== 0) return corrupt;
   const bytes = new Uint8Array(raw); // a fresh copy, aligned for the typed views below
-  const ints = (o: number) => Array.from(new Int32Array(bytes.buffer, floatBytes + o * 4 * m, m));
+  const ints = (o: number) => new Int32Array(bytes.buffer, floatBytes + o * 4 * m, m);
   const feature = ints(0);
   const left = ints(1);
   const right = ints(2);
-  const threshold = Array.from(new Float64Array(bytes.buffer, 0, m));
-  const leaves = left.filter((c) => c === -1).length;
+  const threshold = new Float64Array(bytes.buffer, 0, m);
+  let leaves = 0;
+  for (let i = 0; i < m; i++) if (left[i] === -1) leaves++;
   if (floatBytes !== 8 * m + 8 * leaves * width) return corrupt;
   const leafValues = new Float64Array(bytes.buffer, 8 * m, leaves * width);
-  const value = new Array<number>(m * width).fill(0);
+  const value = new Float64Array(m * width);
   for (let i = 0, o = 0; i < m; i++) {
     if (left[i] !== -1) continue;
     for (let k = 0; k < width; k++) value[i * width + k] = leafValues[o++];
