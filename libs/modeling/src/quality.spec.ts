@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fitLogreg } from './logreg';
 import { fitModel, predict, predictProba } from './model';
+import { applyScaler, fitScaler } from './scaler';
 import { readWine, stratifiedFolds, stratifiedSplit, takeRows, type WineTable } from './testing/wine';
 import type { ModelSpec } from './types';
 
@@ -74,7 +76,7 @@ train = np.loadtxt(d + '/train.csv', delimiter=',')
 test = np.loadtxt(d + '/test.csv', delimiter=',')
 m = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
 m.fit(train[:, :-1], train[:, -1])
-print(json.dumps({'classes': m.classes_.tolist(), 'pred': m.predict(test[:, :-1]).tolist(), 'proba': m.predict_proba(test[:, :-1]).tolist()}))
+print(json.dumps({'classes': m.classes_.tolist(), 'pred': m.predict(test[:, :-1]).tolist(), 'proba': m.predict_proba(test[:, :-1]).tolist(), 'n_iter': int(m[-1].n_iter_[0])}))
 `;
 
 function sklearnAvailable(): boolean {
@@ -104,6 +106,7 @@ describe('logreg agrees with scikit-learn', () => {
       classes: number[];
       pred: number[];
       proba: number[][];
+      n_iter: number;
     };
 
     const model = fitModel({ type: 'logreg', C: 1, maxIter: 1000, tol: 1e-4 }, train);
@@ -117,5 +120,18 @@ describe('logreg agrees with scikit-learn', () => {
       row.forEach((p, k) => (maxDiff = Math.max(maxDiff, Math.abs(p - proba[k][i])))),
     );
     expect(maxDiff).toBeLessThan(2e-3);
+
+    // without the preconditioner, the L-BFGS port takes exactly scikit-learn's iterations
+    const yIdx = Int32Array.from(train.y, (v) => model.classes.indexOf(v));
+    let iterations = -1;
+    fitLogreg(
+      { type: 'logreg', C: 1, maxIter: 1000, tol: 1e-4 },
+      applyScaler(fitScaler(train.columns), train.columns),
+      yIdx,
+      model.classes.length,
+      undefined,
+      { precondition: false, stats: (r) => (iterations = r.iterations) },
+    );
+    expect(iterations).toBe(out.n_iter);
   });
 });
