@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs every tools/bench/src/*.bench.ts one after another (optionally only those whose file
 // name contains one of the argv substrings), each in its own node process from the repo root.
+// scale.bench.ts is the long one (a 1M-row CSV, logreg on 1M rows, a 100-tree forest on 100k,
+// each next to pandas / scikit-learn): `npm run bench -- scale` runs it alone, and
+// BENCH_SKIP=scale (comma-separated substrings) leaves it out of a full run.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,6 +16,7 @@ const benches = fs
   .readdirSync(srcDir)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => !(process.env.BENCH_SKIP ?? '').split(',').some((s) => s !== '' && f.includes(s)))
   .sort();
 
 if (benches.length === 0) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { errorMessage } from '@cellar/config';
+import { badCellError, NUMBER_RE, readCsvColumnsFast } from './csv-fast';
 import { DataError } from './data-error';
 
 export interface Dataset {
@@ -33,8 +34,6 @@ interface RawCsv {
   rows: string[][];
   lines: number[];
 }
-
-const NUMBER_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 function readRawCsv(file: string, shown: string): RawCsv {
   let text: string;
@@ -134,33 +133,18 @@ function numericColumn(raw: RawCsv, colIndex: number, shown: string): Float64Arr
   const name = raw.header[colIndex];
   for (let r = 0; r < raw.rows.length; r++) {
     const cell = raw.rows[r][colIndex];
-    if (!NUMBER_RE.test(cell)) {
-      const where = `${shown}: row ${r + 1} (line ${raw.lines[r]}), column '${name}'`;
-      if (cell.trim() === '') {
-        throw new DataError('EMPTY_CELL', `${where} is empty; fill it in or drop the row`, {
-          file: shown,
-          row: r + 1,
-          column: name,
-        });
-      }
-      throw new DataError('NOT_A_NUMBER', `${where}: '${cell}' is not a number`, {
-        file: shown,
-        row: r + 1,
-        column: name,
-      });
-    }
+    if (!NUMBER_RE.test(cell))
+      throw badCellError(shown, name, { row: r + 1, line: raw.lines[r], text: cell });
     out[r] = Number(cell);
   }
   return out;
 }
 
-export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Dataset {
-  const shown = opts.displayPath ?? file;
-  const raw = readRawCsv(file, shown);
-  const index = new Map(raw.header.map((h, i) => [h, i]));
+/** Feature names in order; throws the loader's argument errors. */
+function datasetFeatures(header: string[], opts: LoadCsvDatasetOptions, shown: string): string[] {
   const exclude = new Set(opts.excludeColumns ?? []);
   const requested =
-    opts.featureColumns.length > 0 ? opts.featureColumns : raw.header.filter((h) => h !== opts.targetColumn);
+    opts.featureColumns.length > 0 ? opts.featureColumns : header.filter((h) => h !== opts.targetColumn);
   const featureNames = requested.filter((h) => !exclude.has(h));
   if (featureNames.includes(opts.targetColumn)) {
     throw new DataError(
@@ -179,8 +163,46 @@ export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Datas
     );
   }
   for (const name of [...featureNames, opts.targetColumn]) {
-    if (!index.has(name)) throw missingColumn(shown, name, raw.header);
+    if (!header.includes(name)) throw missingColumn(shown, name, header);
   }
+  return featureNames;
+}
+
+/** Header indices of `names`, or undefined when one is missing (the slow path then reports it). */
+function indicesOf(header: string[], names: string[]): number[] | undefined {
+  const out = names.map((name) => header.indexOf(name));
+  return out.includes(-1) ? undefined : out;
+}
+
+/**
+ * Plain files (no quotes, LF or CRLF) take a streaming byte-level path (csv-fast.ts); anything
+ * else, and any argument error, goes through csv-parse. Both give the same values and errors.
+ */
+export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Dataset {
+  const shown = opts.displayPath ?? file;
+  let featureNames: string[] = [];
+  const fast = readCsvColumnsFast(file, shown, (header) => {
+    try {
+      featureNames = datasetFeatures(header, opts, shown);
+    } catch {
+      return undefined;
+    }
+    return indicesOf(header, [...featureNames, opts.targetColumn]);
+  });
+  if (fast) {
+    const target = fast.columns[featureNames.length];
+    return {
+      file,
+      featureNames,
+      columns: fast.columns.slice(0, featureNames.length),
+      targetName: opts.targetColumn,
+      target,
+      nRows: fast.nRows,
+    };
+  }
+  const raw = readRawCsv(file, shown);
+  const index = new Map(raw.header.map((h, i) => [h, i]));
+  featureNames = datasetFeatures(raw.header, opts, shown);
   const columns = featureNames.map((name) => numericColumn(raw, index.get(name)!, shown));
   const target = numericColumn(raw, index.get(opts.targetColumn)!, shown);
   return { file, featureNames, columns, targetName: opts.targetColumn, target, nRows: raw.rows.length };
@@ -191,6 +213,13 @@ export function loadCsvTable(
   opts: { columns?: string[]; displayPath?: string } = {},
 ): CsvTable {
   const shown = opts.displayPath ?? file;
+  const fast = readCsvColumnsFast(file, shown, (header) => indicesOf(header, opts.columns ?? header));
+  if (fast) {
+    const wanted = opts.columns ?? fast.header;
+    const columns: Record<string, Float64Array> = {};
+    wanted.forEach((name, s) => (columns[name] = fast.columns[s]));
+    return { columns, nRows: fast.nRows, header: fast.header };
+  }
   const raw = readRawCsv(file, shown);
   const index = new Map(raw.header.map((h, i) => [h, i]));
   const wanted = opts.columns ?? raw.header;

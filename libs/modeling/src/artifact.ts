@@ -5,6 +5,7 @@ import { ModelError } from './errors';
 import type { BoostingEstimator } from './gradient-boosting';
 import { labelsFromProba, predictProba, validateModelSpec, type Estimator, type FittedModel } from './model';
 import type { TreeArrays } from './tree';
+import { packTree, shouldPackTrees, unpackTree, type PackedTree } from './tree-codec';
 import type { ModelSpec } from './types';
 
 export interface TreeJson {
@@ -19,7 +20,7 @@ export interface TreeJson {
 
 export type EstimatorJson =
   | { type: 'logreg'; coef: number[][]; intercept: number[] }
-  | { type: 'random_forest'; trees: TreeJson[] }
+  | { type: 'random_forest'; trees: (TreeJson | PackedTree)[] }
   | { type: 'gradient_boosting'; learningRate: number; init: number[]; stages: TreeJson[][] };
 
 export interface ModelArtifact {
@@ -63,7 +64,10 @@ function estimatorToJson(e: Estimator): EstimatorJson {
     case 'logreg':
       return { type: 'logreg', coef: e.coef.map((r) => Array.from(r)), intercept: Array.from(e.intercept) };
     case 'random_forest':
-      return { type: 'random_forest', trees: e.trees.map(treeToJson) };
+      return {
+        type: 'random_forest',
+        trees: shouldPackTrees(e.trees) ? e.trees.map(packTree) : e.trees.map(treeToJson),
+      };
     case 'gradient_boosting':
       return {
         type: 'gradient_boosting',
@@ -108,7 +112,9 @@ class Shape {
 
   /** JSON.parse reads 1e999 as Infinity, so every number is checked, not only its type. */
   numbers(v: unknown, key: string, length?: number): number[] {
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number'))
+    // packed trees unpack to typed arrays (tree-codec.ts): numbers by construction
+    const typed = v instanceof Float64Array || v instanceof Int32Array;
+    if (!typed && (!Array.isArray(v) || v.some((x) => typeof x !== 'number')))
       this.fail(key, 'must be an array of numbers');
     if (length !== undefined && v.length !== length)
       this.fail(key, `must have ${length} entries (got ${v.length})`);
@@ -139,7 +145,7 @@ class Shape {
   }
 
   tree(v: unknown, key: string, width: number, nFeatures: number): TreeArrays {
-    const o = this.object(v, key);
+    const o = this.object(unpackTree(v), key);
     const feature = this.numbers(o.feature, `${key}.feature`);
     const m = feature.length;
     if (m === 0) this.fail(`${key}.feature`, 'must not be empty');
