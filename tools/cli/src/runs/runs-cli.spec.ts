@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURE_BASE_TIME, openStore, seedFixtureRuns } from '@cellar/tracking';
+import { runKilledInChild } from '../testing/dead-run';
 import { parseOlderThan, runsCli } from './runs-cli';
 
 const dirs: string[] = [];
@@ -243,6 +244,36 @@ describe('cellar runs show / compare / diff', () => {
     const none = await cli(['diff', 'lr-base', 'lr-base']);
     expect(none.stdout.endsWith('metrics: no changes\n\nparams: no changes\n')).toBe(true);
   });
+});
+
+describe('a run whose process died (SIGKILL) without ending it', () => {
+  it('is KILLED (stale) in ls, show and --json; KILLED once a writer has opened the store', async () => {
+    const { runId, pid } = await runKilledInChild(root);
+    const error = `process ${pid} on ${os.hostname()} ended without finishing the run`;
+    const ls = await cli(['ls', '--experiment', 'liveness', '--columns', 'name,status,error']);
+    expect(ls).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `NAME   STATUS          ERROR\nhangs  KILLED (stale)  ${error}\n`,
+    });
+    const show = await cli(['show', runId.slice(0, 8)]);
+    expect(show.stdout).toMatch(/^status +KILLED \(stale\)$/m);
+    expect(show.stdout).toContain(`error        ${error}\n`);
+    const json = JSON.parse((await cli(['ls', '--experiment', 'liveness', '--json'])).stdout);
+    expect(json.runs[0].info).toMatchObject({ runId, status: 'KILLED', stale: true, endTime: null, error });
+    // The fixture's RUNNING run was opened by this process, which is alive.
+    expect((await cli(['ls', '--columns', 'name,status', '--filter', "run_name = 'rf_50%'"])).stdout).toBe(
+      'NAME    STATUS\nrf_50%  RUNNING\n',
+    );
+
+    openStore({ root }).close();
+    expect((await cli(['ls', '--experiment', 'liveness', '--columns', 'name,status'])).stdout).toBe(
+      'NAME   STATUS\nhangs  KILLED\n',
+    );
+    const recorded = JSON.parse((await cli(['ls', '--experiment', 'liveness', '--json'])).stdout);
+    expect(recorded.runs[0].info).toMatchObject({ status: 'KILLED', error });
+    expect(recorded.runs[0].info.stale).toBeUndefined();
+  }, 30_000);
 });
 
 describe('cellar runs gc', () => {

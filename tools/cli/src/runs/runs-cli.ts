@@ -17,6 +17,7 @@ import {
   formatBytes,
   formatDuration,
   formatNumber,
+  formatStatus,
   formatTable,
   formatTime,
   shortId,
@@ -104,7 +105,7 @@ function attributeColumn(name: string): LsColumn | undefined {
     case 'name':
       return { header: 'NAME', value: (r) => r.info.runName };
     case 'status':
-      return { header: 'STATUS', value: (r) => r.info.status };
+      return { header: 'STATUS', value: (r) => formatStatus(r.info) };
     case 'experiment':
       return { header: 'EXPERIMENT', value: (r) => r.info.experimentName };
     case 'start_time':
@@ -254,7 +255,7 @@ function commandShow(args: string[], io: CliIo): number {
       run: info.runId,
       name: info.runName,
       experiment: info.experimentName,
-      status: info.status,
+      status: formatStatus(info),
       start: `${formatTime(info.startTime)} UTC`,
       end: info.endTime === null ? '-' : `${formatTime(info.endTime)} UTC`,
       duration: formatDuration(info.startTime, info.endTime),
