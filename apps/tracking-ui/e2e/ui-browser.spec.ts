@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type TrackingStore } from '@cellar/tracking';
 import { startUiServer, type UiServer } from '../src/server';
 import { repoRoot, seedRuns, type SeededRun } from '../src/test-fixtures';
+import { runKilledInChild } from '../src/testing/dead-run';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot(), 'test-artifacts');
@@ -287,6 +288,28 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)('tracking UI in hea
     expect(await page.locator('#runs-table').count()).toBe(0);
     await shoot(page, 'filter-error');
   });
+
+  it('badges a run whose process died as KILLED (stale) in the list and on its page', async () => {
+    const deadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ui-dead-'));
+    const { runId } = await runKilledInChild(deadDir);
+    const reader = await startUiServer({
+      root: deadDir,
+      dbPath: path.join(deadDir, 'mlruns/cellar.db'),
+      port: 0,
+    });
+    try {
+      await page.goto(`${reader.url}#/runs?experiment=liveness`);
+      await settled(page);
+      expect(await page.locator('#runs-table tbody .badge').allTextContents()).toEqual(['KILLED (stale)']);
+      await page.goto(`${reader.url}#/run/${runId}`);
+      await settled(page);
+      expect(await page.textContent('h1 .badge')).toBe('KILLED (stale)');
+      expect(await page.getAttribute('h1 .badge', 'class')).toBe('badge badge-killed');
+    } finally {
+      await reader.close();
+      fs.rmSync(deadDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('raised no script errors, CSP violations or dialogs', () => {
     expect(problems).toEqual([]);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type RunDetail, type TrackingStore } from '@cellar/tracking';
 import { startUiServer, type RunsPage, type UiServer } from './server';
 import { seedRuns, type SeededRun } from './test-fixtures';
+import { runKilledInChild } from './testing/dead-run';
 
 type RunsBody = RunsPage;
 
@@ -269,6 +270,31 @@ describe('startUiServer with its own store', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('answers a run whose process was SIGKILLed as KILLED and stale, in the list and alone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ui-dead-'));
+    try {
+      const { runId, pid } = await runKilledInChild(dir);
+      const server = await startUiServer({ root: dir, dbPath: path.join(dir, 'mlruns/cellar.db'), port: 0 });
+      try {
+        const expected = {
+          runId,
+          status: 'KILLED',
+          stale: true,
+          endTime: null,
+          error: `process ${pid} on ${os.hostname()} ended without finishing the run`,
+        };
+        const list = (await (await fetch(new URL('/api/runs', server.url))).json()) as RunsBody;
+        expect(list.runs[0].info).toMatchObject(expected);
+        const one = (await (await fetch(new URL(`/api/runs/${runId}`, server.url))).json()) as RunDetail;
+        expect(one.info).toMatchObject(expected);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('fails to start on a port that is taken', async () => {
     const blocker = http.createServer();

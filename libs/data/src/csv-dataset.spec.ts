@@ -117,11 +117,24 @@ describe('loadCsvTable and takeRows', () => {
     const t = loadCsvTable(csvFile('a,b,c\n1,2,3\n4,5,6\n'), { columns: ['c', 'a'] });
     expect(t).toEqual({
       columns: { c: Float64Array.from([3, 6]), a: Float64Array.from([1, 4]) },
+      text: {},
       nRows: 2,
       header: ['a', 'b', 'c'],
     });
     expect(() => loadCsvTable(csvFile('a\n1\n'), { columns: ['z'], displayPath: 'in.csv' })).toThrow(
       "in.csv: missing column 'z' (columns: a)",
+    );
+  });
+
+  it('keeps text columns as written and leaves unselected columns unparsed', () => {
+    const t = loadCsvTable(csvFile('name,x,Id\nChateau X, 1.5 ,w-1\n"B, c",2,007\n'), {
+      columns: ['x'],
+      textColumns: ['Id', 'absent'],
+    });
+    expect(t.columns).toEqual({ x: Float64Array.from([1.5, 2]) });
+    expect(t.text).toEqual({ Id: ['w-1', '007'] });
+    expect(() => loadCsvTable(csvFile('name,x\nChateau X,1\n'), { displayPath: 'in.csv' })).toThrow(
+      "in.csv: row 1 (line 2), column 'name': 'Chateau X' is not a number",
     );
   });
 

@@ -25,8 +25,18 @@ export interface LoadCsvDatasetOptions {
 
 export interface CsvTable {
   columns: Record<string, Float64Array>;
+  /** The `textColumns` the file has, as written (trimmed), never parsed as numbers. */
+  text: Record<string, string[]>;
   nRows: number;
   header: string[];
+}
+
+export interface LoadCsvTableOptions {
+  /** Columns that must exist and be numeric; default every column. The others may hold text. */
+  columns?: string[];
+  /** Columns kept as text when the file has them (an Id, a name); absent ones are skipped. */
+  textColumns?: string[];
+  displayPath?: string;
 }
 
 interface RawCsv {
@@ -208,17 +218,17 @@ export function loadCsvDataset(file: string, opts: LoadCsvDatasetOptions): Datas
   return { file, featureNames, columns, targetName: opts.targetColumn, target, nRows: raw.rows.length };
 }
 
-export function loadCsvTable(
-  file: string,
-  opts: { columns?: string[]; displayPath?: string } = {},
-): CsvTable {
+export function loadCsvTable(file: string, opts: LoadCsvTableOptions = {}): CsvTable {
   const shown = opts.displayPath ?? file;
-  const fast = readCsvColumnsFast(file, shown, (header) => indicesOf(header, opts.columns ?? header));
+  // The byte-level fast path reads numbers only; text columns (predict's Id) go through csv-parse.
+  const fast = opts.textColumns?.length
+    ? null
+    : readCsvColumnsFast(file, shown, (header) => indicesOf(header, opts.columns ?? header));
   if (fast) {
     const wanted = opts.columns ?? fast.header;
     const columns: Record<string, Float64Array> = {};
     wanted.forEach((name, s) => (columns[name] = fast.columns[s]));
-    return { columns, nRows: fast.nRows, header: fast.header };
+    return { columns, text: {}, nRows: fast.nRows, header: fast.header };
   }
   const raw = readRawCsv(file, shown);
   const index = new Map(raw.header.map((h, i) => [h, i]));
@@ -229,7 +239,12 @@ export function loadCsvTable(
     if (i === undefined) throw missingColumn(shown, name, raw.header);
     columns[name] = numericColumn(raw, i, shown);
   }
-  return { columns, nRows: raw.rows.length, header: raw.header };
+  const text: Record<string, string[]> = {};
+  for (const name of opts.textColumns ?? []) {
+    const i = index.get(name);
+    if (i !== undefined) text[name] = raw.rows.map((row) => row[i].trim());
+  }
+  return { columns, text, nRows: raw.rows.length, header: raw.header };
 }
 
 export function takeRows(ds: Dataset, idx: ArrayLike<number>): Dataset {

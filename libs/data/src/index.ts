@@ -1,7 +1,7 @@
 export { DataError } from './data-error';
 export type { DataErrorCode, DataErrorDetails } from './data-error';
 export { loadCsvDataset, loadCsvTable, takeRows } from './csv-dataset';
-export type { CsvTable, Dataset, LoadCsvDatasetOptions } from './csv-dataset';
+export type { CsvTable, Dataset, LoadCsvDatasetOptions, LoadCsvTableOptions } from './csv-dataset';
 export { stratifiedKFold, stratifiedSplit } from './split';
 export { createRng } from './random';
 export type { Rng } from './random';

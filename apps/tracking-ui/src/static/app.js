@@ -117,8 +117,14 @@
     return (n / 1024 / 1024).toFixed(1) + ' MiB';
   }
 
-  function badge(status) {
-    return h('span', { className: 'badge badge-' + String(status).toLowerCase(), text: status });
+  // A stale run is KILLED for a read-only store: its process is gone, the database still says RUNNING.
+  function badge(info) {
+    var status = String(info.status);
+    return h('span', {
+      className: 'badge badge-' + status.toLowerCase(),
+      text: info.stale ? status + ' (stale)' : status,
+      title: info.stale ? info.error : undefined,
+    });
   }
 
   function shortId(id) {
@@ -565,7 +571,7 @@
           }),
           h('span', { className: 'run-id', text: shortId(info.runId) }),
         ),
-        h('td', null, badge(info.status)),
+        h('td', null, badge(info)),
         h('td', { className: 'muted nowrap', text: fmtTime(info.startTime) }),
         h('td', { className: 'num muted nowrap', text: fmtDuration(info.startTime, info.endTime) }),
         showExperiment ? h('td', { text: info.experimentName }) : null,
@@ -773,7 +779,7 @@
         var infoRows = [
           ['Run ID', h('code', { text: info.runId })],
           ['Experiment', h('a', { href: hashFor('/runs', expQ), text: info.experimentName })],
-          ['Status', badge(info.status)],
+          ['Status', badge(info)],
           ['Started', fmtTime(info.startTime)],
           ['Ended', fmtTime(info.endTime)],
           ['Duration', fmtDuration(info.startTime, info.endTime)],
@@ -841,7 +847,7 @@
               h('a', { href: hashFor('/runs', expQ), text: info.experimentName }),
               ' /',
             ),
-            h('h1', null, info.runName || shortId(info.runId), ' ', badge(info.status)),
+            h('h1', null, info.runName || shortId(info.runId), ' ', badge(info)),
           ),
           h(
             'div',
@@ -1087,7 +1093,7 @@
       null,
       h('th', { text: 'Status' }),
       runs.map(function (r) {
-        return h('td', null, badge(r.info.status));
+        return h('td', null, badge(r.info));
       }),
     );
 

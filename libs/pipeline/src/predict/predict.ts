@@ -1,21 +1,31 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadCsvTable, writeFileAtomic } from '@cellar/data';
 import { predictTable, readModelArtifact } from '@cellar/modeling';
 import { composePipeline } from '../shared/compose-pipeline';
 import { pipelineOutputs } from '../shared/outputs';
+import { dataMissingError, PipelineError } from '../shared/pipeline-error';
+
+/** Copied from the input to the output as written when the input has it (and it is not a feature). */
+const ID_COLUMN = 'Id';
+
+/** A CSV field: quoted when it holds a comma, a quote or a line break. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
 
 /** id (when the input has an Id column), predicted class, then one probability column per class. */
 export function predictionsCsv(
-  ids: Float64Array | undefined,
+  ids: readonly string[] | undefined,
   labels: ArrayLike<number>,
   proba: ArrayLike<ArrayLike<number>>,
   classes: number[],
 ): string {
-  const header = [...(ids ? ['Id'] : []), 'prediction', ...classes.map((c) => `proba_${c}`)];
+  const header = [...(ids ? [ID_COLUMN] : []), 'prediction', ...classes.map((c) => `proba_${c}`)];
   const lines = [header.join(',')];
   for (let i = 0; i < labels.length; i++) {
     const p = Array.from(proba[i], (v) => v.toFixed(6));
-    lines.push([...(ids ? [String(ids[i])] : []), String(labels[i]), ...p].join(','));
+    lines.push([...(ids ? [csvField(ids[i])] : []), String(labels[i]), ...p].join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -24,9 +34,9 @@ export interface PredictStageOptions {
   root: string;
   projectRoot: string;
   pipeline: string;
-  /** CSV to score, relative to the workspace root; default: the config's data.path. */
+  /** CSV to score: absolute, or relative to the workspace root; default: the config's data.path. */
   input?: string;
-  /** Where the predictions CSV goes, relative to the workspace root. */
+  /** Where the predictions CSV goes: absolute, or relative to the workspace root. */
   output: string;
   /** Folder of train/ and model/ configs (default `configs`). */
   configDir?: string;
@@ -38,16 +48,37 @@ export interface PredictStageResult {
   rows: number;
 }
 
-/** The predict stage: score a CSV with the project's model.json and write one row per input row. */
+/** Only the tracked dataset can be pulled; any other missing input is just missing. */
+function missingInputError(o: PredictStageOptions, input: string, file: string): PipelineError {
+  let dataPath: string | undefined;
+  try {
+    dataPath = composePipeline(o.root, o.pipeline, [], o.configDir).composed.config.data.path;
+  } catch {
+    // A config that does not compose cannot name the dataset; the file is missing all the same.
+  }
+  if (dataPath !== undefined && resolve(o.root, dataPath) === file) return dataMissingError(dataPath);
+  return new PipelineError('INPUT_MISSING', `${input} does not exist`, { file: input });
+}
+
+/**
+ * The predict stage: score a CSV with the project's model.json and write one row per input row.
+ * Only the model's feature columns must be numeric; other columns may hold anything.
+ */
 export async function predictPipeline(o: PredictStageOptions): Promise<PredictStageResult> {
   const out = pipelineOutputs(o.projectRoot);
   const input = o.input ?? composePipeline(o.root, o.pipeline, [], o.configDir).composed.config.data.path;
-  const artifact = readModelArtifact(join(o.root, out.model));
-  const table = loadCsvTable(join(o.root, input), { displayPath: input });
+  const artifact = readModelArtifact(resolve(o.root, out.model));
+  const inputFile = resolve(o.root, input);
+  if (!existsSync(inputFile)) throw missingInputError(o, input, inputFile);
+  const table = loadCsvTable(inputFile, {
+    columns: artifact.featureNames,
+    textColumns: [ID_COLUMN],
+    displayPath: input,
+  });
   const { labels, proba } = predictTable(artifact, table);
   writeFileAtomic(
-    join(o.root, o.output),
-    predictionsCsv(table.columns['Id'], labels, proba, artifact.classes),
+    resolve(o.root, o.output),
+    predictionsCsv(table.text[ID_COLUMN], labels, proba, artifact.classes),
   );
   return { input, output: o.output, rows: labels.length };
 }

@@ -1,5 +1,6 @@
 export type PipelineErrorCode =
   | 'DATA_MISSING'
+  | 'INPUT_MISSING'
   | 'DATA_DRIFT'
   | 'STALE_MODEL'
   | 'REPORT_MISSING'
@@ -24,4 +25,13 @@ export class PipelineError extends Error {
     this.code = code;
     if (details.file !== undefined) this.file = details.file;
   }
+}
+
+/** The tracked dataset (the config's data.path) is not in the workspace: it has not been pulled. */
+export function dataMissingError(dataPath: string): PipelineError {
+  return new PipelineError(
+    'DATA_MISSING',
+    `${dataPath} does not exist: run 'npx nx run data:pull' (or 'npx cellar data pull') to fetch it`,
+    { file: dataPath },
+  );
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ComposedConfig } from '@cellar/config';
 import { loadCsvDataset, md5File, readPointer, stratifiedSplit, takeRows, type Dataset } from '@cellar/data';
-import { PipelineError } from './pipeline-error';
+import { dataMissingError, PipelineError } from './pipeline-error';
 
 export interface SplitData {
   train: Dataset;
@@ -19,11 +19,7 @@ export async function loadSplitData(root: string, composed: ComposedConfig): Pro
   const dataPath = join(root, data.path);
   const actual = await md5File(dataPath).catch(() => null);
   if (actual === null) {
-    throw new PipelineError(
-      'DATA_MISSING',
-      `${data.path} does not exist: run 'npx nx run data:pull' (or 'npx cellar data pull') to fetch it`,
-      { file: data.path },
-    );
+    throw dataMissingError(data.path);
   }
   if (actual !== pointer.md5) {
     throw new PipelineError(

@@ -58,4 +58,34 @@ describe('many processes, one database', () => {
     expect(run.params).toEqual({ 'model.C': '1.0' });
     store.close();
   }, 30_000);
+
+  it('a SIGKILLed run reads as KILLED at once: marked by a writable store, stale in a read-only one', async () => {
+    const root = tempRoot();
+    const child = spawnChild(['hang-run', root]);
+    const exited = waitForExit(child);
+    const runId = await firstLine(child);
+    // Opened while the child lives, as the UI server or a sweep keeps its store open.
+    const reader = openStore({ root, readonly: true });
+    const writer = openStore({ root });
+    expect(reader.getRun(runId).info.status).toBe('RUNNING');
+    child.kill('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
+
+    const error = `process ${child.pid} on ${os.hostname()} ended without finishing the run`;
+    const stale = { status: 'KILLED', stale: true, endTime: null, error };
+    expect(reader.getRun(runId).info).toMatchObject(stale);
+    expect(reader.searchRuns().runs[0].info).toMatchObject(stale);
+    const fresh = openStore({ root, readonly: true });
+    expect(fresh.getRun(runId.slice(0, 8)).info).toMatchObject(stale);
+    fresh.close();
+
+    const marked = writer.searchRuns().runs[0].info;
+    expect(marked).toMatchObject({ status: 'KILLED', error });
+    expect(marked.stale).toBeUndefined();
+    expect(marked.endTime).toBeGreaterThanOrEqual(marked.startTime);
+    expect(reader.getRun(runId).info).toEqual(marked);
+    expect(reader.searchRuns({ filter: "status = 'KILLED'" }).total).toBe(1);
+    reader.close();
+    writer.close();
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { TrackingError } from '../errors';
 import type { StoreConnection } from './connection';
+import { deadRunError, isDeadHere } from './liveness';
 import type { RunDetail, RunInfo, RunStatus } from './types';
 
 export interface RunRow {
@@ -14,10 +15,12 @@ export interface RunRow {
   config_hash: string | null;
   data_md5: string | null;
   error: string | null;
+  pid: number | null;
+  host: string | null;
 }
 
 export const RUN_COLUMNS = `r.run_id, r.experiment_id, e.name AS experiment_name, r.run_name, r.status, r.start_time, r.end_time,
-  r.git_commit, r.config_hash, r.data_md5, r.error`;
+  r.git_commit, r.config_hash, r.data_md5, r.error, r.pid, r.host`;
 export const RUN_FROM = 'runs r JOIN experiments e ON e.id = r.experiment_id';
 
 export function toRunInfo(row: RunRow): RunInfo {
@@ -34,6 +37,11 @@ export function toRunInfo(row: RunRow): RunInfo {
     dataMd5: row.data_md5,
     error: row.error,
   };
+}
+
+/** What a read-only store says of a run whose process died: what the next writer will record. */
+function staleInfo(row: RunRow): RunInfo {
+  return { ...toRunInfo(row), status: 'KILLED', error: deadRunError(row.pid!), stale: true };
 }
 
 export function placeholders(n: number): string {
@@ -97,7 +105,9 @@ export function requireRun(c: StoreConnection, runId: string): RunRow {
 export function details(c: StoreConnection, rows: RunRow[]): RunDetail[] {
   const byId = new Map<string, RunDetail>();
   const out = rows.map((row) => {
-    const detail: RunDetail = { info: toRunInfo(row), params: {}, metrics: {}, tags: {}, artifacts: [] };
+    // A writable store has marked dead runs KILLED before reading (reapDeadRuns); a read-only one can't.
+    const info = c.readonly && isDeadHere(row) ? staleInfo(row) : toRunInfo(row);
+    const detail: RunDetail = { info, params: {}, metrics: {}, tags: {}, artifacts: [] };
     byId.set(row.run_id, detail);
     return detail;
   });

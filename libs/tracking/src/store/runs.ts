@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import { TrackingError } from '../errors';
 import type { StoreConnection } from './connection';
 import { validateExperimentName } from './experiments';
+import { deadRunError, isDeadHere } from './liveness';
 import { details, requireRun, resolveRun, toRunInfo } from './run-rows';
-import { sqliteCode } from './sqlite-errors';
 import {
   RUN_STATUSES,
   type CreateRunOptions,
@@ -13,15 +13,6 @@ import {
   type RunInfo,
   type RunStatus,
 } from './types';
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return sqliteCode(err) === 'EPERM';
-  }
-}
 
 function validateKey(kind: string, key: string, runId: string): void {
   if (key.trim() === '' || key.length > 250) {
@@ -198,29 +189,28 @@ export function endRun(
 
 export function getRun(c: StoreConnection, runIdOrUniquePrefix: string): RunDetail {
   return c.guard(() => {
+    if (!c.readonly) reapDeadRuns(c);
     const row = resolveRun(c, runIdOrUniquePrefix);
     return details(c, [row])[0];
   });
 }
 
-/** RUNNING runs whose process is gone from this host never finish on their own. */
+/**
+ * RUNNING runs whose process is gone from this host never finish on their own: record them KILLED.
+ * A writable store does this when opened and before each read, so no reader sees a dead run RUNNING.
+ */
 export function reapDeadRuns(c: StoreConnection): void {
-  const host = os.hostname();
-  const rows = c.db
-    .prepare(`SELECT run_id, pid FROM runs WHERE status = 'RUNNING' AND host = ? AND pid IS NOT NULL`)
-    .all(host) as {
-    run_id: string;
-    pid: number;
-  }[];
-  const dead = rows.filter((row) => row.pid !== process.pid && !isProcessAlive(row.pid));
+  const rows = c
+    .stmt(
+      `SELECT run_id, status, pid, host FROM runs WHERE status = 'RUNNING' AND host = ? AND pid IS NOT NULL`,
+    )
+    .all(os.hostname()) as { run_id: string; status: string; pid: number; host: string }[];
+  const dead = rows.filter(isDeadHere);
   if (dead.length === 0) return;
-  const update = c.db.prepare(
-    `UPDATE runs SET status = 'KILLED', end_time = ?, error = ? WHERE run_id = ? AND status = 'RUNNING'`,
-  );
-  c.db
-    .transaction(() => {
-      for (const row of dead)
-        update.run(Date.now(), `process ${row.pid} on ${host} ended without finishing the run`, row.run_id);
-    })
-    .immediate();
+  c.write(() => {
+    const update = c.stmt(
+      `UPDATE runs SET status = 'KILLED', end_time = ?, error = ? WHERE run_id = ? AND status = 'RUNNING'`,
+    );
+    for (const row of dead) update.run(Date.now(), deadRunError(row.pid), row.run_id);
+  });
 }

@@ -2,6 +2,7 @@ import { TrackingError } from '../errors';
 import { parseFilter, parseOrderBy } from '../search/parser';
 import { compileFilter, compileOrderBy } from '../search/sql';
 import type { StoreConnection } from './connection';
+import { reapDeadRuns } from './runs';
 import { details, placeholders, RUN_COLUMNS, RUN_FROM, type RunRow } from './run-rows';
 import type { SearchRunsOptions, SearchRunsResult } from './types';
 
@@ -33,6 +34,7 @@ export function searchRuns(c: StoreConnection, o: SearchRunsOptions = {}): Searc
   const order = compileOrderBy((o.orderBy ?? []).filter((term) => term.trim() !== '').map(parseOrderBy));
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return c.guard(() => {
+    if (!c.readonly) reapDeadRuns(c);
     const total = (
       c.db.prepare(`SELECT count(*) AS n FROM ${RUN_FROM} ${whereSql}`).get(...whereParams) as {
         n: number;

@@ -28,6 +28,11 @@ export interface RunInfo {
   configHash: string | null;
   dataMd5: string | null;
   error: string | null;
+  /**
+   * Set on a read-only store's answer for a run recorded as RUNNING whose process is gone from this
+   * host: status reads KILLED, but the store records it only when next opened for writing.
+   */
+  stale?: true;
 }
 
 export interface ArtifactInfo {

@@ -54,6 +54,11 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(1)} GiB`;
 }
 
+/** KILLED (stale): the run's process is gone, but the read-only store still records it RUNNING. */
+export function formatStatus(info: { status: string; stale?: boolean }): string {
+  return info.stale ? `${info.status} (stale)` : info.status;
+}
+
 export function shortId(runId: string): string {
   return runId.slice(0, 8);
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURE_BASE_TIME, openStore, seedFixtureRuns } from '@cellar/tracking';
+import { runKilledInChild } from '../testing/dead-run';
 import { parseOlderThan, runsCli } from './runs-cli';
 
 const dirs: string[] = [];
@@ -245,8 +246,70 @@ describe('cellar runs show / compare / diff', () => {
   });
 });
 
+describe('a run whose process died (SIGKILL) without ending it', () => {
+  it('is KILLED (stale) in ls, show and --json; KILLED once a writer has opened the store', async () => {
+    const { runId, pid } = await runKilledInChild(root);
+    const error = `process ${pid} on ${os.hostname()} ended without finishing the run`;
+    const ls = await cli(['ls', '--experiment', 'liveness', '--columns', 'name,status,error']);
+    expect(ls).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `NAME   STATUS          ERROR\nhangs  KILLED (stale)  ${error}\n`,
+    });
+    const show = await cli(['show', runId.slice(0, 8)]);
+    expect(show.stdout).toMatch(/^status +KILLED \(stale\)$/m);
+    expect(show.stdout).toContain(`error        ${error}\n`);
+    const json = JSON.parse((await cli(['ls', '--experiment', 'liveness', '--json'])).stdout);
+    expect(json.runs[0].info).toMatchObject({ runId, status: 'KILLED', stale: true, endTime: null, error });
+    // The fixture's RUNNING run was opened by this process, which is alive.
+    expect((await cli(['ls', '--columns', 'name,status', '--filter', "run_name = 'rf_50%'"])).stdout).toBe(
+      'NAME    STATUS\nrf_50%  RUNNING\n',
+    );
+
+    openStore({ root }).close();
+    expect((await cli(['ls', '--experiment', 'liveness', '--columns', 'name,status'])).stdout).toBe(
+      'NAME   STATUS\nhangs  KILLED\n',
+    );
+    const recorded = JSON.parse((await cli(['ls', '--experiment', 'liveness', '--json'])).stdout);
+    expect(recorded.runs[0].info).toMatchObject({ status: 'KILLED', error });
+    expect(recorded.runs[0].info.stale).toBeUndefined();
+  }, 30_000);
+});
+
 describe('cellar runs gc', () => {
-  it('dry run lists, then removes FAILED/KILLED runs and their artifact folders', async () => {
+  const brokenRow = () => `${id('rf-broken')}  rf-broken  FAILED  wine        2023-11-14 22:15:20\n`;
+  const oneTable = () => `ID        NAME       STATUS  EXPERIMENT  START (UTC)\n${brokenRow()}`;
+
+  it('without --yes lists what it would remove, removes nothing and says to add --yes', async () => {
+    fs.writeFileSync(path.join(root, 'blob.bin'), Buffer.alloc(2048));
+    const store = openStore({ root });
+    store.logArtifact(ids['rf-broken'], 'blob.bin');
+    const brokenDir = path.join(store.artifactRoot, 'wine', ids['rf-broken']);
+    store.close();
+
+    const twoTable = [
+      'ID        NAME        STATUS  EXPERIMENT  START (UTC)',
+      `${id('rf-broken')}  rf-broken   FAILED  wine        2023-11-14 22:15:20`,
+      `${id('killed-run')}  killed-run  KILLED  beer        2023-11-14 22:17:20`,
+      '',
+    ].join('\n');
+    const preview = {
+      code: 0,
+      stderr: '',
+      stdout: `would remove 2 runs (2.0 KiB of artifacts)\n${twoTable}nothing removed; add --yes to remove these 2 runs\n`,
+    };
+    expect(await cli(['gc'])).toEqual(preview);
+    expect(await cli(['gc', '--dry-run'])).toEqual(preview);
+    expect(await cli(['gc', '--older-than', '2023-11-14T22:16:00Z'])).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `would remove 1 run (2.0 KiB of artifacts)\n${oneTable()}nothing removed; add --yes to remove this run\n`,
+    });
+    expect(fs.existsSync(brokenDir)).toBe(true);
+    expect(JSON.parse((await cli(['ls', '--json'])).stdout).total).toBe(6);
+  });
+
+  it('with --yes removes FAILED/KILLED runs and their artifact folders', async () => {
     fs.writeFileSync(path.join(root, 'blob.bin'), Buffer.alloc(2048));
     const store = openStore({ root });
     store.logArtifact(ids['rf-broken'], 'blob.bin');
@@ -254,25 +317,13 @@ describe('cellar runs gc', () => {
     const brokenDir = path.join(store.artifactRoot, 'wine', ids['rf-broken']);
     store.close();
 
-    const table = [
-      'ID        NAME        STATUS  EXPERIMENT  START (UTC)',
-      `${id('rf-broken')}  rf-broken   FAILED  wine        2023-11-14 22:15:20`,
-      `${id('killed-run')}  killed-run  KILLED  beer        2023-11-14 22:17:20`,
-      '',
-    ].join('\n');
-    expect(await cli(['gc', '--dry-run'])).toEqual({
+    expect(await cli(['gc', '--older-than', '2023-11-14T22:16:00Z', '--yes'])).toEqual({
       code: 0,
       stderr: '',
-      stdout: `would remove 2 runs (2.0 KiB of artifacts)\n${table}`,
-    });
-    expect(fs.existsSync(brokenDir)).toBe(true);
-    expect(await cli(['gc', '--older-than', '2023-11-14T22:16:00Z'])).toEqual({
-      code: 0,
-      stderr: '',
-      stdout: `removed 1 run (2.0 KiB of artifacts)\nID        NAME       STATUS  EXPERIMENT  START (UTC)\n${id('rf-broken')}  rf-broken  FAILED  wine        2023-11-14 22:15:20\n`,
+      stdout: `removed 1 run (2.0 KiB of artifacts)\n${oneTable()}`,
     });
     expect(fs.existsSync(brokenDir)).toBe(false);
-    expect((await cli(['gc', '--status', 'killed,failed'])).stdout.split('\n')[0]).toBe(
+    expect((await cli(['gc', '--status', 'killed,failed', '-y'])).stdout.split('\n')[0]).toBe(
       'removed 1 run (0 B of artifacts)',
     );
     expect(await cli(['gc'])).toEqual({ code: 0, stderr: '', stdout: 'nothing to remove\n' });
@@ -283,6 +334,49 @@ describe('cellar runs gc', () => {
     expect((await cli(['gc', '--status', 'DONE'])).stderr).toBe(
       "cellar runs: --status: unknown status 'DONE'; use RUNNING, FINISHED, FAILED, KILLED (see 'cellar runs --help')\n",
     );
+    expect(await cli(['gc', '--yes', '--dry-run'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "cellar runs: gc: --yes and --dry-run contradict each other; use one (see 'cellar runs --help')\n",
+    });
+  });
+
+  it('without --yes shows the first 5 of many runs and the count of the rest; --dry-run shows all', async () => {
+    const store = openStore({ root });
+    for (let i = 0; i < 7; i++) {
+      const run = store.createRun({ experiment: 'beer', runName: `failed-${i}` });
+      store.endRun(run.runId, 'FAILED', 'boom');
+    }
+    store.close();
+    const preview = await cli(['gc', '--status', 'FAILED']);
+    const lines = preview.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('would remove 8 runs (0 B of artifacts)');
+    // Oldest first; the seven new runs may share a millisecond, so their order is not asserted.
+    const names = (rows: string[]) => rows.map((l) => l.split(/ +/)[1]);
+    expect(names(lines.slice(2, 7))).toEqual([
+      'rf-broken',
+      ...Array(4).fill(expect.stringMatching(/^failed-\d$/)),
+    ]);
+    expect(lines.slice(7)).toEqual([
+      '... and 3 more (--dry-run lists them all)',
+      'nothing removed; add --yes to remove these 8 runs',
+    ]);
+    const all = (await cli(['gc', '--status', 'FAILED', '--dry-run'])).stdout.trimEnd().split('\n');
+    expect(names(all.slice(2, 10)).sort()).toEqual([
+      ...Array.from({ length: 7 }, (_, i) => `failed-${i}`),
+      'rf-broken',
+    ]);
+    expect(all.slice(10)).toEqual(['nothing removed; add --yes to remove these 8 runs']);
+    expect((await cli(['ls', '--filter', "status = 'FAILED'", '--json'])).stdout).toContain('"total": 8');
+  });
+
+  it('says in its help that it deletes only with --yes', async () => {
+    const { stdout } = await cli(['--help']);
+    expect(stdout).toContain(
+      '  gc [--older-than 30d|2026-01-01] [--status FAILED,KILLED] [--dry-run | --yes]\n',
+    );
+    expect(stdout).toContain('lists the runs it would delete; deletes them only with --yes');
   });
 
   it('parses --older-than as a duration or a date', () => {

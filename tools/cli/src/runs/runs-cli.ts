@@ -17,6 +17,7 @@ import {
   formatBytes,
   formatDuration,
   formatNumber,
+  formatStatus,
   formatTable,
   formatTime,
   shortId,
@@ -36,7 +37,9 @@ commands:
   show <run>                      info, params, metrics, tags and artifacts of a run (id prefix or name)
   compare <run> <run> [<run>...]  params and metrics side by side; '*' marks rows that differ
   diff <runA> <runB> [--all]      metric changes (new - old) and differing params
-  gc [--older-than 30d|2026-01-01] [--status FAILED,KILLED] [--dry-run]
+  gc [--older-than 30d|2026-01-01] [--status FAILED,KILLED] [--dry-run | --yes]
+                                  delete runs (default FAILED and KILLED) and their artifacts: without
+                                  --yes it lists the runs it would delete; deletes them only with --yes
 
 options: --verbose (stack traces), --help
 env: CELLAR_TRACKING_DB (default mlruns/cellar.db), CELLAR_ARTIFACT_ROOT
@@ -104,7 +107,7 @@ function attributeColumn(name: string): LsColumn | undefined {
     case 'name':
       return { header: 'NAME', value: (r) => r.info.runName };
     case 'status':
-      return { header: 'STATUS', value: (r) => r.info.status };
+      return { header: 'STATUS', value: (r) => formatStatus(r.info) };
     case 'experiment':
       return { header: 'EXPERIMENT', value: (r) => r.info.experimentName };
     case 'start_time':
@@ -254,7 +257,7 @@ function commandShow(args: string[], io: CliIo): number {
       run: info.runId,
       name: info.runName,
       experiment: info.experimentName,
-      status: info.status,
+      status: formatStatus(info),
       start: `${formatTime(info.startTime)} UTC`,
       end: info.endTime === null ? '-' : `${formatTime(info.endTime)} UTC`,
       duration: formatDuration(info.startTime, info.endTime),
@@ -392,6 +395,9 @@ export function parseOlderThan(value: string, now = Date.now()): number {
   return absolute;
 }
 
+/** Runs a preview shows without --dry-run; --dry-run lists them all. */
+const GC_PREVIEW_ROWS = 5;
+
 function commandGc(args: string[], io: CliIo): number {
   const { values, positionals } = parse(
     args,
@@ -399,10 +405,14 @@ function commandGc(args: string[], io: CliIo): number {
       'older-than': { type: 'string' },
       status: { type: 'string' },
       'dry-run': { type: 'boolean', short: 'n' },
+      yes: { type: 'boolean', short: 'y' },
     },
     true,
   );
   if (positionals.length > 0) throw new UsageError(`gc takes no arguments (got '${positionals[0]}')`);
+  const dryRun = values['dry-run'] === true;
+  const yes = values.yes === true;
+  if (dryRun && yes) throw new UsageError('gc: --yes and --dry-run contradict each other; use one');
   const olderThan =
     values['older-than'] === undefined ? undefined : parseOlderThan(values['older-than'] as string);
   let statuses: RunStatus[] | undefined;
@@ -412,26 +422,29 @@ function commandGc(args: string[], io: CliIo): number {
     if (bad !== undefined)
       throw new UsageError(`--status: unknown status '${bad}'; use ${RUN_STATUSES.join(', ')}`);
   }
-  const dryRun = values['dry-run'] === true;
+  // Opened for writing even to preview: runs of dead processes are marked KILLED first, so the
+  // preview lists exactly what --yes would delete.
   const store = openFor(io, false);
   try {
     const planned = store.gc({ olderThan, statuses, dryRun: true });
     const details = new Map(planned.runs.map((id) => [id, store.getRun(id)]));
-    const result = dryRun ? planned : store.gc({ olderThan, statuses });
-    if (result.runs.length === 0) {
+    const result = yes ? store.gc({ olderThan, statuses }) : planned;
+    const count = result.runs.length;
+    if (count === 0) {
       io.stdout.write('nothing to remove\n');
       return 0;
     }
-    const verb = dryRun ? 'would remove' : 'removed';
+    const runs = `${count} run${count === 1 ? '' : 's'}`;
     io.stdout.write(
-      `${verb} ${result.runs.length} run${result.runs.length === 1 ? '' : 's'} (${formatBytes(result.bytesFreed)} of artifacts)\n`,
+      `${yes ? 'removed' : 'would remove'} ${runs} (${formatBytes(result.bytesFreed)} of artifacts)\n`,
     );
-    const rows = result.runs.map((id) => {
+    const shown = yes || dryRun ? result.runs : result.runs.slice(0, GC_PREVIEW_ROWS);
+    const rows = shown.map((id) => {
       const run = details.get(id);
       return [
         shortId(id),
         run?.info.runName ?? '?',
-        run?.info.status ?? '?',
+        run ? formatStatus(run.info) : '?',
         run?.info.experimentName ?? '?',
         formatTime(run?.info.startTime ?? null),
       ];
@@ -448,6 +461,10 @@ function commandGc(args: string[], io: CliIo): number {
         rows,
       ),
     );
+    if (yes) return 0;
+    if (shown.length < count)
+      io.stdout.write(`... and ${count - shown.length} more (--dry-run lists them all)\n`);
+    io.stdout.write(`nothing removed; add --yes to remove ${count === 1 ? 'this run' : `these ${runs}`}\n`);
     return 0;
   } finally {
     store.close();

@@ -34,6 +34,7 @@ describe('init generator', () => {
     const ignore = tree.read('.gitignore', 'utf-8')!;
     expect(ignore.startsWith('node_modules\n# Cellar:')).toBe(true);
     expect(ignore).toContain('/mlruns/\n');
+    expect(ignore).toContain('/apps/*/predictions/\n');
   });
 
   it('is idempotent: a second run changes nothing, and user edits survive', async () => {
