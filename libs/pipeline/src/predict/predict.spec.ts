@@ -8,10 +8,10 @@ import { predictionsCsv, predictPipeline } from './predict';
 describe('predictionsCsv', () => {
   it('writes Id (when present), the prediction and one probability column per class', () => {
     const proba = [Float64Array.of(0.25, 0.75), Float64Array.of(0.9, 0.1)];
-    expect(predictionsCsv(['7', '9'], [6, 5], proba, [5, 6])).toBe(
+    expect(predictionsCsv([['Id', ['7', '9']]], [6, 5], proba, [5, 6])).toBe(
       'Id,prediction,proba_5,proba_6\n7,6,0.250000,0.750000\n9,5,0.900000,0.100000\n',
     );
-    expect(predictionsCsv(undefined, [6], [proba[0]], [5, 6])).toBe(
+    expect(predictionsCsv([], [6], [proba[0]], [5, 6])).toBe(
       'prediction,proba_5,proba_6\n6,0.250000,0.750000\n',
     );
   });

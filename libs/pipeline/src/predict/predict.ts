@@ -6,26 +6,30 @@ import { composePipeline } from '../shared/compose-pipeline';
 import { pipelineOutputs } from '../shared/outputs';
 import { dataMissingError, PipelineError } from '../shared/pipeline-error';
 
-/** Copied from the input to the output as written when the input has it (and it is not a feature). */
-const ID_COLUMN = 'Id';
-
 /** A CSV field: quoted when it holds a comma, a quote or a line break. */
 function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** id (when the input has an Id column), predicted class, then one probability column per class. */
+/**
+ * The pass-through columns (row identifiers such as an id, as written), the predicted class, then one
+ * probability column per class.
+ */
 export function predictionsCsv(
-  ids: readonly string[] | undefined,
+  passThrough: ReadonlyArray<readonly [name: string, values: readonly string[]]>,
   labels: ArrayLike<number>,
   proba: ArrayLike<ArrayLike<number>>,
   classes: number[],
 ): string {
-  const header = [...(ids ? [ID_COLUMN] : []), 'prediction', ...classes.map((c) => `proba_${c}`)];
+  const header = [
+    ...passThrough.map(([name]) => csvField(name)),
+    'prediction',
+    ...classes.map((c) => `proba_${c}`),
+  ];
   const lines = [header.join(',')];
   for (let i = 0; i < labels.length; i++) {
     const p = Array.from(proba[i], (v) => v.toFixed(6));
-    lines.push([...(ids ? [csvField(ids[i])] : []), String(labels[i]), ...p].join(','));
+    lines.push([...passThrough.map(([, values]) => csvField(values[i])), String(labels[i]), ...p].join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -66,19 +70,27 @@ function missingInputError(o: PredictStageOptions, input: string, file: string):
  */
 export async function predictPipeline(o: PredictStageOptions): Promise<PredictStageResult> {
   const out = pipelineOutputs(o.projectRoot);
-  const input = o.input ?? composePipeline(o.root, o.pipeline, [], o.configDir).composed.config.data.path;
+  const { config } = composePipeline(o.root, o.pipeline, [], o.configDir).composed;
+  const input = o.input ?? config.data.path;
+  // The columns the config keeps out of the features (row ids, in the example `Id`) are copied through.
+  const passThrough = config.train.excludeColumns;
   const artifact = readModelArtifact(resolve(o.root, out.model));
   const inputFile = resolve(o.root, input);
   if (!existsSync(inputFile)) throw missingInputError(o, input, inputFile);
   const table = loadCsvTable(inputFile, {
     columns: artifact.featureNames,
-    textColumns: [ID_COLUMN],
+    textColumns: passThrough,
     displayPath: input,
   });
   const { labels, proba } = predictTable(artifact, table);
   writeFileAtomic(
     resolve(o.root, o.output),
-    predictionsCsv(table.text[ID_COLUMN], labels, proba, artifact.classes),
+    predictionsCsv(
+      passThrough.filter((c) => table.text[c]).map((c) => [c, table.text[c]] as const),
+      labels,
+      proba,
+      artifact.classes,
+    ),
   );
   return { input, output: o.output, rows: labels.length };
 }
