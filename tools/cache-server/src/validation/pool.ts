@@ -59,7 +59,6 @@ export class ValidationPool {
   private spawn(): Slot {
     // No execArgv of the parent (test runners pass loader flags a plain worker must not inherit).
     const worker = new Worker(path.join(__dirname, 'worker-entry.js'), { execArgv: [] });
-    worker.unref();
     let started = false;
     let markReady!: () => void;
     let markBroken!: (err: Error) => void;
@@ -72,6 +71,9 @@ export class ValidationPool {
     worker.on('message', (message: ToMain) => {
       if (message.type !== 'ready') return this.onMessage(slot, message);
       started = true;
+      // Started: from now on the HTTP server keeps the process alive, not the worker, so a process
+      // that closes its server can exit (a ref'd worker port kept it alive forever).
+      worker.unref();
       markReady();
     });
     const fail = (why: string) => {
