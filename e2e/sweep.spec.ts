@@ -31,6 +31,7 @@ describe('nx run <project>:sweep', () => {
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toContain('Running 15 tasks with @cellar/nx:sweep-point');
     expect(r.stdout).toContain('sweep wine-grid: 15 points');
+    expect(r.stdout).toMatch(/sweep points: 15\/15 done, elapsed \d+\.\ds, ETA 0\.0s/);
     expect(r.stdout).toMatch(/Cache:\s+0\/17 hit/);
     for (const algo of ['logreg', 'random_forest', 'gradient_boosting'])
       expect(r.stdout).toMatch(new RegExp(`best ${algo}: accuracy 0\\.\\d{4}`));

@@ -58,8 +58,11 @@ export async function* batchSweepPoints(
   const stop = () => (stopped = true);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const ids = Object.keys(inputs);
+  const started = performance.now();
+  let done = 0;
   try {
-    for (const taskId of Object.keys(inputs)) {
+    for (const taskId of ids) {
       const task = taskGraph.tasks[taskId];
       if (stopped) {
         yield { task: taskId, result: { success: false, terminalOutput: `${taskId}: interrupted\n` } };
@@ -75,8 +78,11 @@ export async function* batchSweepPoints(
         success = false;
         output = formatStepError(task.target.target, project, e, context.isVerbose);
       }
+      done++;
       // Nx prints (and caches) a task's terminalOutput when it is yielded: not logged here as well.
+      // The batch's progress is not a task's output: it goes to the batch's own stream only.
       yield { task: taskId, result: { success, terminalOutput: `${output}\n` } };
+      console.log(batchProgress(done, ids.length, performance.now() - started));
       // Fitting blocks the event loop: let a Ctrl-C through between points.
       await new Promise((r) => setImmediate(r));
     }
@@ -84,4 +90,10 @@ export async function* batchSweepPoints(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** `sweep points: 3/15 done, elapsed 4.1s, ETA 16.4s`: a batch runs its points one after another. */
+export function batchProgress(done: number, total: number, elapsedMs: number): string {
+  const eta = (elapsedMs / Math.max(done, 1)) * (total - done);
+  return `sweep points: ${done}/${total} done, elapsed ${(elapsedMs / 1000).toFixed(1)}s, ETA ${(eta / 1000).toFixed(1)}s`;
 }
