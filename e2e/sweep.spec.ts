@@ -85,6 +85,23 @@ describe('nx run <project>:sweep', () => {
     expect(runs.filter((x) => x.params['model.learning_rate'] === '0.3')).toHaveLength(1);
   });
 
+  it('sweep alone (--exclude-task-dependencies) fits nothing and names a point that has no results', () => {
+    const [gone] = points();
+    rmSync(join(ws.root, 'apps/wine-experiments/points', gone), { recursive: true });
+    const r = ws.nx([
+      'run',
+      'wine-experiments:sweep',
+      '--exclude-task-dependencies',
+      '--output-style=static',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain(`point ${gone} has no apps/wine-experiments/points/${gone}/metrics.json`);
+    expect(r.output).toContain(
+      'wine-experiments:sweep failed: 1 of 16 points have no results (see the table above)',
+    );
+    expect(runsOf("tags.sweep = 'wine-grid'")).toHaveLength(16);
+  });
+
   it('cellar runs ls --filter with OR and parentheses, --order-by metrics.accuracy DESC, gives exactly the right rows', () => {
     const all = runsOf("tags.sweep = 'wine-grid'");
     const expected = all
