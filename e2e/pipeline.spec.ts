@@ -90,7 +90,7 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     ws.git(['commit', '-qm', 'docs and tests']);
   });
 
-  it('editing model.C affects only wine-logreg; reverting restores the old model byte for byte', () => {
+  it('editing model.C affects only wine-logreg (and the logreg points of the sweep); reverting restores the old model byte for byte', () => {
     const file = join(ws.root, 'configs/model/logreg.yaml');
     const original = readFileSync(file, 'utf8');
     const oldModel = read('apps/wine-logreg/model.json');
@@ -99,7 +99,10 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     try {
       const affected = ws.nx(['show', 'projects', '--affected', '--base=HEAD']);
       expect(affected.code, affected.output).toBe(0);
-      expect(affected.stdout.trim().split('\n')).toEqual(['wine-logreg']);
+      const names = affected.stdout.trim().split('\n');
+      expect(names.filter((n) => !n.startsWith('wine-experiments-point-'))).toEqual(['wine-logreg']);
+      // ... and the sweep's 6 logreg points, whose inputs name the same file.
+      expect(names.filter((n) => n.startsWith('wine-experiments-point-'))).toHaveLength(6);
 
       const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
       expect(r.code, r.output).toBe(0);

@@ -1,5 +1,6 @@
-// Sweeps through real nx: parallel workers, progress, per-run tracking, failures counted.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Sweeps through real nx: each grid point a cached task (batched in one process), per-run tracking,
+// restored from the cache when unchanged, failures counted.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempWorkspace, type TempWorkspace } from './workspace';
@@ -23,22 +24,82 @@ const runsOf = (filter: string): Run[] => {
 };
 
 describe('nx run <project>:sweep', () => {
-  it('runs the reference 15-run grid in parallel, logs every run and prints the best of each algorithm', () => {
-    const r = ws.nx(['run', 'wine-experiments:sweep', '--workers=2', '--output-style=static']);
+  const points = () => readdirSync(join(ws.root, 'apps/wine-experiments/points')).sort();
+
+  it('first run: fits the 15 points as cached Nx tasks (batched), logs 15 runs, prints the best of each algorithm', () => {
+    const r = ws.nx(['run', 'wine-experiments:sweep', '--output-style=static']);
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toContain('sweep wine-grid: 15 runs on 2 worker processes');
-    expect(r.stdout).toMatch(/sweep wine-grid: 15\/15 done, elapsed \d+\.\ds, ETA 0\.0s/);
+    expect(r.stdout).toContain('Running 15 tasks with @cellar/nx:sweep-point');
+    expect(r.stdout).toContain('sweep wine-grid: 15 points');
+    expect(r.stdout).toMatch(/sweep points: 15\/15 done, elapsed \d+\.\ds, ETA 0\.0s/);
+    expect(r.stdout).toMatch(/Cache:\s+0\/17 hit/);
     for (const algo of ['logreg', 'random_forest', 'gradient_boosting'])
       expect(r.stdout).toMatch(new RegExp(`best ${algo}: accuracy 0\\.\\d{4}`));
+    expect(points()).toHaveLength(15);
+    for (const id of points())
+      for (const file of ['model.json', 'metrics.json'])
+        expect(existsSync(join(ws.root, 'apps/wine-experiments/points', id, file))).toBe(true);
     const runs = runsOf("tags.sweep = 'wine-grid'");
     expect(runs).toHaveLength(15);
     expect(runs.every((x) => x.info.status === 'FINISHED')).toBe(true);
+    expect(runs.map((x) => x.tags.sweep_point).sort()).toEqual(points());
     expect(
       runs
         .filter((x) => x.tags.algorithm === 'logreg')
         .map((x) => `${x.params['model.C']}|${x.params['train.test_size']}`)
         .sort(),
     ).toEqual(['0.1|0.2', '0.1|0.3', '10|0.2', '10|0.3', '1|0.2', '1|0.3']);
+  });
+
+  it('unchanged: every point is restored from the cache, nothing is logged, the same table is printed', () => {
+    const first = readFileSync(
+      join(ws.root, 'apps/wine-experiments/points', points()[0], 'metrics.json'),
+      'utf8',
+    );
+    rmSync(join(ws.root, 'apps/wine-experiments/points'), { recursive: true });
+    const r = ws.nx(['run', 'wine-experiments:sweep', '--output-style=static']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Cache:\s+15\/17 hit/);
+    expect(r.stdout).toMatch(/best logreg: accuracy 0\.\d{4}/);
+    expect(
+      readFileSync(join(ws.root, 'apps/wine-experiments/points', points()[0], 'metrics.json'), 'utf8'),
+    ).toBe(first);
+    expect(runsOf("tags.sweep = 'wine-grid'")).toHaveLength(15);
+  });
+
+  it('one more value in the grid: exactly the new point runs and logs one run', () => {
+    const file = join(ws.root, 'configs/sweep/wine-grid.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'model.learning_rate: 0.05,0.1,0.2',
+        'model.learning_rate: 0.05,0.1,0.2,0.3',
+      ),
+    );
+    const r = ws.nx(['run', 'wine-experiments:sweep', '--output-style=static']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Cache:\s+15\/18 hit/);
+    expect(r.stdout).toContain('sweep wine-grid: 16 points');
+    const runs = runsOf("tags.sweep = 'wine-grid'");
+    expect(runs).toHaveLength(16);
+    expect(runs.filter((x) => x.params['model.learning_rate'] === '0.3')).toHaveLength(1);
+  });
+
+  it('sweep alone (--exclude-task-dependencies) fits nothing and names a point that has no results', () => {
+    const [gone] = points();
+    rmSync(join(ws.root, 'apps/wine-experiments/points', gone), { recursive: true });
+    const r = ws.nx([
+      'run',
+      'wine-experiments:sweep',
+      '--exclude-task-dependencies',
+      '--output-style=static',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain(`point ${gone} has no apps/wine-experiments/points/${gone}/metrics.json`);
+    expect(r.output).toContain(
+      'wine-experiments:sweep failed: 1 of 16 points have no results (see the table above)',
+    );
+    expect(runsOf("tags.sweep = 'wine-grid'")).toHaveLength(16);
   });
 
   it('cellar runs ls --filter with OR and parentheses, --order-by metrics.accuracy DESC, gives exactly the right rows', () => {
@@ -62,7 +123,7 @@ describe('nx run <project>:sweep', () => {
     expect(bad.stderr).toMatch(/column \d+/);
   });
 
-  it('one failing run does not stop the others; the exit code and message say how many failed', () => {
+  it('one failing point does not stop the others (one process per point with --batch=false); the failure names it', () => {
     mkdirSync(join(ws.root, 'apps/mini-sweep'), { recursive: true });
     writeFileSync(join(ws.root, 'apps/mini-sweep/sweep.yaml'), 'sweep: mini\n');
     writeFileSync(
@@ -71,12 +132,10 @@ describe('nx run <project>:sweep', () => {
         '\n',
       ),
     );
-    const r = ws.nx(['run', 'mini-sweep:sweep', '--workers=1', '--output-style=static']);
-    expect(r.output).toContain('sweep mini: 3 runs on 1 worker process\n');
+    const r = ws.nx(['run', 'mini-sweep:sweep', '--batch=false', '--output-style=static']);
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/sweep mini: 3\/3 done, 1 failed/);
-    expect(r.output).toContain('mini-sweep:sweep failed: 1 of 3 runs failed (see the table above)');
-    expect(r.output).toMatch(/FAILED .*model\.C must be > 0 \(got -1\)/);
+    expect(r.output).toMatch(/mini-sweep-point-\w{10}:point failed: .*model\.C must be > 0 \(got -1\)/);
+    expect(r.output).not.toContain('Running 3 tasks with @cellar/nx:sweep-point');
     const runs = runsOf("tags.sweep = 'mini'");
     expect(runs.map((x) => x.params['model.C']).sort()).toEqual(['0.5', '2']);
   });

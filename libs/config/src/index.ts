@@ -14,7 +14,7 @@ export { loadPipelineSpec } from './pipeline-spec';
 export type { PipelineSpec } from './pipeline-spec';
 export { parseOverride } from './override';
 export type { Override, OverrideAction } from './override';
-export { loadSweep, expandSweepExpression, SWEEP_DIR } from './sweep';
+export { loadSweep, expandSweepExpression, sweepPointId, SWEEP_DIR } from './sweep';
 export type { SweepSpec, SweepRun } from './sweep';
 export type { CellarConfig } from './schema';
 export { MODEL_SCHEMAS, MODEL_TYPES, checkModelSpec, modelKeys, modelSchema } from './models/registry';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeConfig } from './compose';
-import { expandSweepExpression, loadSweep } from './sweep';
+import { expandSweepExpression, loadSweep, sweepPointId } from './sweep';
 import { errorOf, makeWorkspace, removeWorkspace, REPO_ROOT } from './test-workspace';
 
 const root = makeWorkspace({
@@ -123,5 +123,15 @@ describe('loadSweep', () => {
     ['../x', "sweep name '../x' is invalid (use the file name of configs/sweep/<name>.yaml without .yaml)"],
   ])('rejects %s', (name, message) => {
     expect(errorOf(() => loadSweep(root, name)).message).toBe(message);
+  });
+});
+
+describe('sweepPointId', () => {
+  it('is a short hash of model + overrides: pinned and distinct per point', () => {
+    expect(sweepPointId({ model: 'logreg', overrides: ['model.C=0.1'] })).toBe('59d89e1987');
+    expect(sweepPointId({ model: 'gb', overrides: [] })).toBe('e9dd15e94b');
+    const ids = loadSweep(REPO_ROOT, 'wine-grid').runs.map(sweepPointId);
+    expect(new Set(ids).size).toBe(15);
+    expect(ids.every((id) => /^[0-9a-f]{10}$/.test(id))).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertModelName, DEFAULT_CONFIG_DIR, listModels } from './compose';
@@ -194,4 +195,15 @@ export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG
     for (const overrides of cartesian(lists)) runs.push({ model, overrides });
   });
   return { name, metric: raw.metric as string, runs, file };
+}
+
+/**
+ * A grid point's stable id: a short hash of its model and overrides, so a point keeps its id (and its
+ * Nx cache entry and output folder) when other values are added to the grid.
+ */
+export function sweepPointId(run: SweepRun): string {
+  return createHash('sha256')
+    .update(JSON.stringify([run.model, run.overrides]))
+    .digest('hex')
+    .slice(0, 10);
 }

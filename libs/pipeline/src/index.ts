@@ -30,4 +30,7 @@ export { postWebhook } from './notify/webhook';
 
 export { runSweep, sweepWorkerEntry } from './sweep/sweep-runner';
 export { runSweepJob } from './sweep/sweep-job';
+export { trainSweepPoint } from './sweep/sweep-point';
+export { readSweepResults } from './sweep/sweep-results';
+export type { SweepPointOptions, SweepPointResult } from './sweep/sweep-point';
 export type { SweepJob, SweepJobResult, SweepOptions, SweepProgress } from './sweep/types';

@@ -5,7 +5,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 /** One entry of a target's `inputs` (the devkit does not export the type by name). */
 export type TargetInput = NonNullable<TargetConfiguration['inputs']>[number];
 
-export type CodeStep = 'train' | 'evaluate';
+export type CodeStep = 'train' | 'evaluate' | 'sweepPoint';
 
 /**
  * The code that decides a step's outputs, per package: folders inside the package. Editing the notifier,
@@ -15,6 +15,14 @@ const STEP_CODE: Record<CodeStep, Record<string, string[]>> = {
   train: {
     '@cellar/nx': ['src/executors/train', 'src/executors/shared'],
     '@cellar/pipeline': ['src/train', 'src/shared', 'src/index.ts'],
+    '@cellar/config': ['src'],
+    '@cellar/data': ['src'],
+    '@cellar/modeling': ['src'],
+  },
+  // A sweep point fits like train, through its own executor and stage file.
+  sweepPoint: {
+    '@cellar/nx': ['src/executors/sweep-point', 'src/executors/shared'],
+    '@cellar/pipeline': ['src/sweep/sweep-point.ts', 'src/train', 'src/shared', 'src/index.ts'],
     '@cellar/config': ['src'],
     '@cellar/data': ['src'],
     '@cellar/modeling': ['src'],

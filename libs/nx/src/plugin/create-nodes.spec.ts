@@ -88,14 +88,113 @@ describe('createNodes', () => {
     rmSync(join(ws, 'configs'), { recursive: true });
   });
 
-  it('infers a sweep project from sweep.yaml', async () => {
-    write('apps/grid/sweep.yaml', 'sweep: wine-grid\ndescription: the grid\n');
+  it('infers a sweep project plus one project per grid point, with stable ids and train-like inputs', async () => {
+    write('configs/train/base.yaml', 'train:\n  random_state: ${env:SEED,42}\n');
+    write('configs/model/logreg.yaml', 'model:\n  type: logreg\n');
+    write('configs/model/gb.yaml', 'model:\n  type: gradient_boosting\n');
+    write(
+      'configs/sweep/grid.yaml',
+      'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: 0.1,1\n  - model: gb\n',
+    );
+    write('apps/grid/sweep.yaml', 'sweep: grid\ndescription: the grid\n');
     const [[, result]] = await run(['apps/grid/sweep.yaml']);
-    expect(result.projects?.['apps/grid']).toMatchObject({
-      name: 'grid',
-      metadata: { description: 'the grid' },
-      targets: { sweep: { executor: '@cellar/nx:sweep', options: { sweep: 'wine-grid' }, cache: false } },
+    const point = (id: string, model: string, overrides: string[], description: string) => ({
+      root: `apps/grid/points/${id}`,
+      name: `grid-point-${id}`,
+      projectType: 'application',
+      tags: ['type:sweep-point', 'sweep:grid', `model:${model}`],
+      implicitDependencies: ['data'],
+      metadata: { description: `Point ${id} of sweep grid` },
+      targets: {
+        point: {
+          executor: '@cellar/nx:sweep-point',
+          options: { sweep: 'grid', id, model, overrides },
+          dependsOn: [{ projects: ['data'], target: 'pull' }],
+          cache: true,
+          inputs: [
+            '{workspaceRoot}/apps/grid/sweep.yaml',
+            '{workspaceRoot}/configs/train/base.yaml',
+            `{workspaceRoot}/configs/model/${model}.yaml`,
+            '{workspaceRoot}/data/**/*.dvc',
+            { env: 'SEED' },
+            ...bare.code.inputs.train,
+          ],
+          outputs: ['{projectRoot}/model.json', '{projectRoot}/metrics.json'],
+          metadata: { description, technologies: ['cellar'] },
+        },
+      },
     });
+    // Ids are a hash of model + overrides: pinned, so they never move between versions or machines.
+    expect(result.projects).toEqual({
+      'apps/grid': {
+        root: 'apps/grid',
+        name: 'grid',
+        projectType: 'application',
+        tags: ['type:sweep'],
+        implicitDependencies: ['data'],
+        metadata: {
+          description: 'the grid',
+          sweepPoints: ['grid-point-59d89e1987', 'grid-point-50070aa378', 'grid-point-e9dd15e94b'],
+        },
+        targets: {
+          sweep: {
+            executor: '@cellar/nx:sweep',
+            options: { sweep: 'grid' },
+            dependsOn: [
+              {
+                projects: ['grid-point-59d89e1987', 'grid-point-50070aa378', 'grid-point-e9dd15e94b'],
+                target: 'point',
+              },
+            ],
+            cache: false,
+            metadata: {
+              description:
+                'Run (or restore from the cache) the 3 points of configs/sweep/grid.yaml, then print them sorted by the metric with the best per algorithm',
+              technologies: ['cellar'],
+            },
+          },
+        },
+      },
+      'apps/grid/points/59d89e1987': point(
+        '59d89e1987',
+        'logreg',
+        ['model.C=0.1'],
+        'Fit logreg with model.C=0.1, write model.json and metrics.json, log a run tagged sweep=grid',
+      ),
+      'apps/grid/points/50070aa378': point(
+        '50070aa378',
+        'logreg',
+        ['model.C=1'],
+        'Fit logreg with model.C=1, write model.json and metrics.json, log a run tagged sweep=grid',
+      ),
+      'apps/grid/points/e9dd15e94b': point(
+        'e9dd15e94b',
+        'gb',
+        [],
+        'Fit gb with its defaults, write model.json and metrics.json, log a run tagged sweep=grid',
+      ),
+    });
+
+    // Adding a value adds one project; every other point's project is unchanged (so is its Nx hash).
+    write(
+      'configs/sweep/grid.yaml',
+      'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: 0.1,1,10\n  - model: gb\n',
+    );
+    const [[, grown]] = await run(['apps/grid/sweep.yaml']);
+    const added = Object.keys(grown.projects!).filter((root) => !(root in result.projects!));
+    expect(added).toHaveLength(1);
+    expect(grown.projects![added[0]].targets!.point.options).toMatchObject({ overrides: ['model.C=10'] });
+    for (const [root, project] of Object.entries(result.projects!))
+      if (root !== 'apps/grid') expect(grown.projects![root]).toEqual(project);
+
+    // A broken sweep file leaves the sweep project without points: its sweep target reports the error.
+    write('configs/sweep/grid.yaml', 'metric: accuracy\ngrid: []\n');
+    const [[, broken]] = await run(['apps/grid/sweep.yaml']);
+    expect(Object.keys(broken.projects!)).toEqual(['apps/grid']);
+    expect(broken.projects!['apps/grid'].targets!.sweep.dependsOn).toEqual([
+      { projects: ['data'], target: 'pull' },
+    ]);
+    rmSync(join(ws, 'configs'), { recursive: true });
   });
 
   it('takes globs, the config folder, the data project and target names from nx.json options', async () => {
@@ -182,7 +281,12 @@ describe('code inputs', () => {
       THIRD_PARTY,
     ]);
     // Notifier, predict, sweep and tracking code never invalidate a model.
-    expect(JSON.stringify(code.inputs)).not.toMatch(/notify|predict|sweep|tracking/);
+    expect(JSON.stringify([code.inputs.train, code.inputs.evaluate])).not.toMatch(
+      /notify|predict|sweep|tracking/,
+    );
+    // A sweep point also hashes its own executor and stage file.
+    expect(code.inputs.sweepPoint).toContain('{workspaceRoot}/libs/nx/src/executors/sweep-point/**/*.ts');
+    expect(code.inputs.sweepPoint).toContain('{workspaceRoot}/libs/pipeline/src/sweep/sweep-point.ts');
   });
 
   it('installed from npm: the packages are external dependencies (their versions stand for the code)', () => {

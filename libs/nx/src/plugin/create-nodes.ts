@@ -3,12 +3,19 @@ import { basename, dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
+import { loadSweep, sweepPointId } from '@cellar/config';
 import { codeInputs, locatePackage } from './code-inputs';
 import { envReferences } from './env-inputs';
-import { inferPipelineProject, inferSweepProject, type InferContext } from './infer-targets';
+import {
+  inferPipelineProject,
+  inferSweepProjects,
+  type InferContext,
+  type SweepPointDeclaration,
+} from './infer-targets';
 import { normalizeOptions, type CellarPluginOptions, type NormalizedPluginOptions } from './options';
 
-// This file runs on every `nx` command: it reads a few YAML files and nothing else (no ML code).
+// This file runs on every `nx` command: it reads a few YAML files and nothing else (no ML code;
+// @cellar/config is yaml + zod, for the sweep grid's expansion).
 
 export const DECLARATION_GLOB = '**/{pipeline,sweep}.yaml';
 
@@ -60,7 +67,40 @@ export function inferProjectFromFile(
     return { projects: { [root]: inferPipelineProject({ root, name, file, model, description, env }, ctx) } };
   }
   const sweep = requireString(doc, 'sweep', file);
-  return { projects: { [root]: inferSweepProject({ root, name, file, sweep, description }, ctx) } };
+  const points = sweepPoints(workspaceRoot, sweep, ctx);
+  return { projects: inferSweepProjects({ root, name, file, sweep, description, points }, ctx) };
+}
+
+/**
+ * The grid's points. A broken sweep file gives no points rather than an error: an error here would
+ * stop every nx command, while the sweep target reports it with its file and key.
+ */
+export function sweepPoints(
+  workspaceRoot: string,
+  sweep: string,
+  ctx: InferContext,
+): SweepPointDeclaration[] {
+  const { configDir } = ctx.options;
+  let runs;
+  try {
+    runs = loadSweep(workspaceRoot, sweep, configDir).runs;
+  } catch {
+    return [];
+  }
+  const seen = new Set<string>();
+  const points: SweepPointDeclaration[] = [];
+  for (const run of runs) {
+    const id = sweepPointId(run);
+    if (seen.has(id)) continue; // the same combination twice is one point
+    seen.add(id);
+    const env = envReferences(
+      workspaceRoot,
+      [`${configDir}/train/base.yaml`, `${configDir}/model/${run.model}.yaml`],
+      run.overrides,
+    );
+    points.push({ id, model: run.model, overrides: run.overrides, env });
+  }
+  return points;
 }
 
 /** The declarations the options select, so that a stray pipeline.yaml elsewhere is not a project. */

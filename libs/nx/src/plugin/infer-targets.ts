@@ -20,6 +20,16 @@ export interface SweepDeclaration {
   file: string;
   sweep: string;
   description?: string;
+  /** The expanded grid; empty when the sweep file is invalid (the sweep target then reports why). */
+  points: SweepPointDeclaration[];
+}
+
+export interface SweepPointDeclaration {
+  id: string;
+  model: string;
+  overrides: string[];
+  /** Environment variables its config reads through ${env:NAME} (outside notify.*). */
+  env: string[];
 }
 
 /** What every inferred project shares: the plugin's options and where Cellar's code comes from. */
@@ -118,29 +128,89 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
   };
 }
 
-/** Pure: the project inferred for one sweep declaration. */
-export function inferSweepProject(s: SweepDeclaration, ctx: InferContext): ProjectConfiguration {
+/** The target of a sweep point project. */
+export const POINT_TARGET = 'point';
+
+/** Name of a sweep point's project: `<sweep project>-point-<id>`. */
+export function pointProjectName(sweepProject: string, id: string): string {
+  return `${sweepProject}-point-${id}`;
+}
+
+/**
+ * Pure: the projects inferred for one sweep declaration: the sweep, which prints the table, and one
+ * project per grid point with one cached `point` target, rooted at `<sweep root>/points/<id>`.
+ *
+ * A point is a project of its own, not a target of the sweep project, because Nx 23 hashes a task's
+ * whole project configuration (every target's name, executor, outputs and options;
+ * native/tasks/hashers/hash_project_config.rs): as targets of one project, adding a value to the grid
+ * would change every point's hash and refit the whole grid.
+ */
+export function inferSweepProjects(
+  s: SweepDeclaration,
+  ctx: InferContext,
+): Record<string, ProjectConfiguration> {
   const { configDir, targetNames: t } = ctx.options;
   const options = configDir === 'configs' ? { sweep: s.sweep } : { sweep: s.sweep, configDir };
-  return {
+  const projects: Record<string, ProjectConfiguration> = {};
+  const pointNames = s.points.map((p) => pointProjectName(s.name, p.id));
+  projects[s.root] = {
     root: s.root,
     name: s.name,
     projectType: 'application',
     tags: ['type:sweep'],
     implicitDependencies: [ctx.options.dataProject],
-    metadata: { description: s.description ?? `Hyper-parameter sweep ${configDir}/sweep/${s.sweep}.yaml` },
+    metadata: {
+      description: s.description ?? `Hyper-parameter sweep ${configDir}/sweep/${s.sweep}.yaml`,
+      // The point projects in grid order, e.g. for CI sharding (.github/workflows/sweep.yml).
+      sweepPoints: pointNames,
+    },
     targets: {
       [t.sweep]: {
         executor: '@cellar/nx:sweep',
         options,
-        dependsOn: upstream(ctx),
-        // A sweep is an experiment: every invocation is logged as new runs.
+        dependsOn: pointNames.length > 0 ? [{ projects: pointNames, target: POINT_TARGET }] : upstream(ctx),
+        // Reads the points' metrics.json and prints: cheap, and the table is always shown.
         cache: false,
         metadata: {
-          description: `Run every combination of ${configDir}/sweep/${s.sweep}.yaml in parallel worker processes and log each as a run`,
+          description: `Run (or restore from the cache) the ${s.points.length} points of ${configDir}/sweep/${s.sweep}.yaml, then print them sorted by the metric with the best per algorithm`,
           technologies: TECH,
         },
       },
     },
   };
+  s.points.forEach((p, i) => {
+    const root = `${s.root}/points/${p.id}`;
+    projects[root] = {
+      root,
+      name: pointNames[i],
+      projectType: 'application',
+      tags: ['type:sweep-point', `sweep:${s.name}`, `model:${p.model}`],
+      implicitDependencies: [ctx.options.dataProject],
+      metadata: { description: `Point ${p.id} of sweep ${s.sweep}` },
+      targets: {
+        [POINT_TARGET]: {
+          executor: '@cellar/nx:sweep-point',
+          options: { ...options, id: p.id, model: p.model, overrides: p.overrides },
+          dependsOn: upstream(ctx),
+          cache: true,
+          // The model and overrides are options, hashed with the project's configuration; the sweep
+          // file is not an input, or adding a value to the grid would refit every point.
+          inputs: [
+            `{workspaceRoot}/${s.file}`,
+            `{workspaceRoot}/${configDir}/train/base.yaml`,
+            `{workspaceRoot}/${configDir}/model/${p.model}.yaml`,
+            '{workspaceRoot}/data/**/*.dvc',
+            ...p.env.map((env) => ({ env })),
+            ...ctx.code.inputs.sweepPoint,
+          ],
+          outputs: ['{projectRoot}/model.json', '{projectRoot}/metrics.json'],
+          metadata: {
+            description: `Fit ${p.model} with ${p.overrides.join(' ') || 'its defaults'}, write model.json and metrics.json, log a run tagged sweep=${s.sweep}`,
+            technologies: TECH,
+          },
+        },
+      },
+    };
+  });
+  return projects;
 }

@@ -1,48 +1,26 @@
-import { availableParallelism } from 'node:os';
 import type { ExecutorContext } from '@nx/devkit';
 import Table from 'cli-table3';
-import { loadSweep, type SweepSpec } from '@cellar/config';
-import { PipelineError, runSweep, type SweepJobResult, type SweepProgress } from '@cellar/pipeline';
+import { loadSweep, sweepPointId, type SweepSpec } from '@cellar/config';
+import { PipelineError, readSweepResults, type SweepJobResult } from '@cellar/pipeline';
+import { projectRootOf } from '../shared/project-root';
 import { runStep } from '../shared/run-step';
 import type { SweepExecutorOptions } from './schema';
 
+/** The points are separate cached tasks (`<project>-point-<id>:point`) that ran or were restored before this one. */
 export default async function sweepExecutor(options: SweepExecutorOptions, context: ExecutorContext) {
   return runStep('sweep', context, async () => {
     const spec = loadSweep(context.root, options.sweep, options.configDir);
-    const parallel = options.workers ?? availableParallelism();
     const metric = options.metric ?? spec.metric;
-    console.log(
-      `sweep ${spec.name}: ${spec.runs.length} runs on ${parallel} worker process${parallel === 1 ? '' : 'es'}`,
-    );
-    const results = await runSweep({
-      root: context.root,
-      spec,
-      parallel,
-      track: options.track ?? true,
-      configDir: options.configDir,
-      onProgress: printProgress(spec.name),
-    });
+    const results = readSweepResults(context.root, spec, `${projectRootOf(context)}/points`);
+    console.log(`sweep ${spec.name}: ${spec.runs.length} points`);
     console.log(formatSweepTable(spec, results, metric));
     const failed = results.filter((r) => !r.ok).length;
     if (failed > 0)
       throw new PipelineError(
         'SWEEP_FAILED',
-        `${failed} of ${results.length} runs failed (see the table above)`,
+        `${failed} of ${results.length} points have no results (see the table above)`,
       );
   });
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
-function printProgress(name: string) {
-  return (p: SweepProgress) => {
-    const failed = p.failed ? `, ${p.failed} failed` : '';
-    console.log(
-      `sweep ${name}: ${p.done}/${p.total} done${failed}, elapsed ${seconds(p.elapsedMs)}, ETA ${seconds(p.etaMs)}`,
-    );
-  };
 }
 
 export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], metric: string): string {
@@ -52,7 +30,7 @@ export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], met
     return vb - va || a.index - b.index;
   });
   const table = new Table({
-    head: ['#', 'model', 'overrides', metric, 'f1_macro', 'time', 'run'],
+    head: ['#', 'model', 'overrides', metric, 'f1_macro', 'point'],
     style: { head: [], border: [], compact: true },
   });
   for (const r of order) {
@@ -61,10 +39,9 @@ export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], met
       String(r.index + 1),
       run.model,
       run.overrides.join(' ') || '-',
-      r.ok ? (r.metrics[metric] ?? NaN).toFixed(4) : 'FAILED',
+      r.ok ? (r.metrics[metric] ?? NaN).toFixed(4) : 'MISSING',
       r.ok ? (r.metrics['f1_macro'] ?? NaN).toFixed(4) : r.error,
-      seconds(r.ms),
-      r.ok && r.runId ? r.runId.slice(0, 8) : '',
+      sweepPointId(run),
     ]);
   }
   const best = new Map<string, SweepJobResult>();

@@ -1,0 +1,8 @@
+export interface SweepPointExecutorOptions {
+  sweep: string;
+  id: string;
+  model: string;
+  overrides?: string[];
+  track?: boolean;
+  configDir?: string;
+}

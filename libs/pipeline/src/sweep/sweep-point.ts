@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { composeConfig } from '@cellar/config';
+import { loadSplitData } from '../shared/split-data';
+import { trainAndTrack } from '../train/train-and-track';
+
+export interface SweepPointOptions {
+  root: string;
+  /** Sweep name: the tracking run is tagged `sweep=<name>`. */
+  sweep: string;
+  /** The point's stable id (sweepPointId), part of the run name. */
+  id: string;
+  model: string;
+  overrides: string[];
+  /** Workspace-relative folder that receives model.json and metrics.json. */
+  outDir: string;
+  track: boolean;
+  configDir?: string;
+  gitCommit?: string | null;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SweepPointResult {
+  metrics: Record<string, number>;
+  runId: string | null;
+  modelType: string;
+}
+
+/** Fit one grid point, write its model.json + metrics.json atomically into outDir and log one run. */
+export async function trainSweepPoint(o: SweepPointOptions): Promise<SweepPointResult> {
+  const composed = composeConfig({
+    root: o.root,
+    model: o.model,
+    overrides: o.overrides,
+    configDir: o.configDir,
+  });
+  const data = await loadSplitData(o.root, composed);
+  const outDir = resolve(o.root, o.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const r = await trainAndTrack({
+    root: o.root,
+    composed,
+    data,
+    outDir,
+    runName: `${o.sweep}-${o.model}-${o.id}`,
+    tags: { sweep: o.sweep, sweep_point: o.id, source: 'nx:sweep-point' },
+    track: o.track,
+    gitCommit: o.gitCommit,
+    onProgress: o.onProgress,
+  });
+  return {
+    metrics: r.metrics as unknown as Record<string, number>,
+    runId: r.runId,
+    modelType: r.metrics.model_type,
+  };
+}
