@@ -3,6 +3,9 @@ const USAGE = `usage: cellar <command> [options]
 commands:
   runs ls|show|compare|diff|gc   query and clean the experiment-tracking store (mlruns/cellar.db)
   data add|push|pull|status      track data files with DVC-compatible pointers and remotes
+  metrics diff [<base>] [<head>]  pipeline metrics and changed params between two git revisions
+  plots [<base>] [<head>]        SVG plots (sweeps, confusion matrices, base vs head) and an --html page
+  report --base <rev>            a markdown pull-request report: metrics diff, changed params, plots
   ui [--port 5000] [--host 127.0.0.1] [--db mlruns/cellar.db]
                                  serve the tracking web UI
 
@@ -18,6 +21,18 @@ export async function main(argv: string[]): Promise<number> {
     case 'data': {
       const { dataCli } = await import('./data/data-cli');
       return dataCli(rest);
+    }
+    case 'metrics': {
+      const { metricsCli } = await import('./metrics/metrics-cli');
+      return metricsCli(rest);
+    }
+    case 'plots': {
+      const { plotsCli } = await import('./plots/plots-cli');
+      return plotsCli(rest);
+    }
+    case 'report': {
+      const { reportCli } = await import('./report/report-cli');
+      return reportCli(rest);
     }
     case 'ui': {
       const { serveUi } = await import('@cellar/tracking-ui');
