@@ -71,7 +71,7 @@ function yAxis(
     parts.push(
       `<line x1="${x0}" x2="${x0 + w}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e5e5e5"/>`,
     );
-    parts.push(`<text x="${x0 - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${fmt(t)}</text>`);
+    parts.push(`<text x="${x0 - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${String(t)}</text>`);
   }
   parts.push(`<line x1="${x0}" x2="${x0}" y1="${y0}" y2="${y0 + h}" stroke="#333"/>`);
   parts.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y0 + h}" y2="${y0 + h}" stroke="#333"/>`);
@@ -160,8 +160,9 @@ export interface BarChartSpec {
 /** Grouped bars with their values printed on top. */
 export function barChart(spec: BarChartSpec): string {
   const legendWidth = Math.max(0, ...spec.series.map((s) => s.length)) * 7 + 40;
-  const barW = 28;
-  const groupW = spec.series.length * barW + 40;
+  const barW = 40;
+  const longest = Math.max(0, ...spec.groups.map((g) => g.label.length));
+  const groupW = Math.max(spec.series.length * barW + 40, longest * 7 + 24);
   const plotW = Math.max(240, spec.groups.length * groupW);
   const plotH = 240;
   const x0 = 70;
