@@ -50,8 +50,8 @@ export function niceRange(values: number[]): { lo: number; hi: number; ticks: nu
   const rawStep = (hi - lo) / 5;
   const mag = 10 ** Math.floor(Math.log10(rawStep));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= rawStep) ?? 10 * mag;
-  lo = Math.floor(lo / step) * step;
-  hi = Math.ceil(hi / step) * step;
+  lo = Number((Math.floor(lo / step) * step).toPrecision(12));
+  hi = Number((Math.ceil(hi / step) * step).toPrecision(12));
   const ticks: number[] = [];
   for (let t = lo; t <= hi + step / 2; t += step) ticks.push(Number(t.toPrecision(12)));
   return { lo, hi, ticks };
