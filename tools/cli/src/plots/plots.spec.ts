@@ -172,5 +172,14 @@ describe('svg helpers', () => {
     expect(svg).toContain('a&lt;b');
     expect(svg).toContain('&quot;q&quot;');
     expect(sideBySide('t', [{ caption: 'base', svg: null }])).toContain('not in this revision');
+    const title = 'wine-experiments: accuracy against model.n_estimators (random_forest)';
+    const wide = lineChart({
+      title,
+      xLabel: 'x',
+      yLabel: 'y',
+      x: ['1', '2'],
+      series: [{ label: 's', values: [1, 2] }],
+    });
+    expect(Number(/width="(\d+)"/.exec(wide)?.[1])).toBeGreaterThanOrEqual(title.length * 8.6);
   });
 });

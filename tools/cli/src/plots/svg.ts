@@ -33,6 +33,11 @@ function open(width: number, height: number, title: string): string[] {
   ];
 }
 
+/** Room for a 15px bold title (about 8.6px a character in a sans-serif font). */
+function titleWidth(title: string): number {
+  return Math.ceil(title.length * 8.6) + 40;
+}
+
 function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 10 ? 3 : 1);
 }
@@ -106,7 +111,7 @@ export function lineChart(spec: LineChartSpec): string {
   const plotH = 240;
   const x0 = 70;
   const y0 = 44;
-  const width = x0 + plotW + 20 + legendWidth;
+  const width = Math.max(x0 + plotW + 20 + legendWidth, titleWidth(spec.title));
   const height = y0 + plotH + 56;
   const parts = open(width, height, spec.title);
   const all = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
@@ -167,7 +172,7 @@ export function barChart(spec: BarChartSpec): string {
   const plotH = 240;
   const x0 = 70;
   const y0 = 44;
-  const width = x0 + plotW + 20 + legendWidth;
+  const width = Math.max(x0 + plotW + 20 + legendWidth, titleWidth(spec.title));
   const height = y0 + plotH + 40;
   const parts = open(width, height, spec.title);
   const all = spec.groups.flatMap((g) => g.values.filter((v): v is number => v !== null));
@@ -207,7 +212,10 @@ export function sideBySide(title: string, panels: Array<{ caption: string; svg: 
   const sizes = panels.map((p) => (p.svg ? svgSize(p.svg) : { width: 260, height: 120 }));
   const gap = 24;
   const top = 60;
-  const width = sizes.reduce((a, s) => a + s.width, 0) + gap * (panels.length + 1);
+  const width = Math.max(
+    sizes.reduce((a, s) => a + s.width, 0) + gap * (panels.length + 1),
+    titleWidth(title),
+  );
   const height = top + Math.max(...sizes.map((s) => s.height)) + gap;
   const parts = open(width, height, title);
   let x = gap;
