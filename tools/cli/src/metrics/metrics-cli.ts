@@ -3,16 +3,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@cellar/config';
 import { diffResults, formatDiffJson, formatDiffMarkdown, formatDiffText, type MetricsDiff } from './diff';
+import type { CliIo } from '../runs/runs-cli';
 import { MetricsError } from './metrics-error';
 import { collectResults, describe, type RevisionResults } from './results';
 import { checkoutRevision, revisionEnv, WORKSPACE_REV, workspaceCheckout, type Checkout } from './revision';
-
-export interface MetricsCliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
 
 export const METRICS_USAGE = `usage: cellar metrics diff [<base-rev>] [<head-rev>] [--json | --md] [--all]
 
@@ -67,8 +61,8 @@ export async function metricsDiff(base: string, head: string, opts: RevisionOpti
   return diffResults(b, h);
 }
 
-export async function metricsCli(argv: string[], io?: Partial<MetricsCliIo>): Promise<number> {
-  const out: MetricsCliIo = {
+export async function metricsCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  const out: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

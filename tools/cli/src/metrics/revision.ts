@@ -34,6 +34,14 @@ export function git(root: string, args: string[]): string {
 
 export function resolveRevision(root: string, rev: string): string {
   try {
+    execFileSync('git', ['rev-parse', '--git-dir'], { cwd: root, stdio: 'ignore' });
+  } catch {
+    throw new MetricsError(
+      'GIT_FAILED',
+      `${root} is not in a git repository: revisions can only be compared in a git checkout`,
+    );
+  }
+  try {
     return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], {
       cwd: root,
       encoding: 'utf8',

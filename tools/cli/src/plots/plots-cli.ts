@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '@cellar/config';
 import { writeFileAtomic } from '@cellar/data';
 import { diffResults } from '../metrics/diff';
-import { findWorkspaceRoot, revisionResults, type MetricsCliIo } from '../metrics/metrics-cli';
+import { findWorkspaceRoot, revisionResults } from '../metrics/metrics-cli';
+import type { CliIo } from '../runs/runs-cli';
 import { MetricsError } from '../metrics/metrics-error';
 import { WORKSPACE_REV } from '../metrics/revision';
 import { diffPlots, plotsHtml, revisionPlots, type PlotFile } from './plots';
@@ -37,8 +38,8 @@ export function writePlots(dir: string, plots: PlotFile[], html?: { title: strin
   return written;
 }
 
-export async function plotsCli(argv: string[], io?: Partial<MetricsCliIo>): Promise<number> {
-  const out: MetricsCliIo = {
+export async function plotsCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  const out: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '@cellar/config';
 import { writeFileAtomic } from '@cellar/data';
 import { diffResults, formatDiffMarkdown, revisionLabel, type MetricsDiff } from '../metrics/diff';
-import { findWorkspaceRoot, revisionResults, type MetricsCliIo } from '../metrics/metrics-cli';
+import { findWorkspaceRoot, revisionResults } from '../metrics/metrics-cli';
+import type { CliIo } from '../runs/runs-cli';
 import { MetricsError } from '../metrics/metrics-error';
 import { WORKSPACE_REV } from '../metrics/revision';
 import { diffPlots, type PlotFile } from '../plots/plots';
@@ -61,8 +62,8 @@ export function renderReport(diff: MetricsDiff, plots: PlotFile[], plotsUrl: str
   return `${lines.join('\n')}\n`;
 }
 
-export async function reportCli(argv: string[], io?: Partial<MetricsCliIo>): Promise<number> {
-  const out: MetricsCliIo = {
+export async function reportCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  const out: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
