@@ -12,6 +12,8 @@ import { createTempWorkspace, type RunResult, type TempWorkspace } from './works
 const PIPELINES = ['wine-gradient-boosting', 'wine-logreg', 'wine-random-forest'];
 const WRITE = 'write-token-for-main-ci';
 const READ = 'read-token-for-pull-requests';
+// Each cellar run builds two revisions through nx (~10 s each on a quiet 2-core box, 30-50 s loaded).
+const SLOW = 300_000;
 
 let ws: TempWorkspace;
 let server: CacheServer;
@@ -142,73 +144,85 @@ function expectLogregOnly(d: DiffJson): void {
 }
 
 describe('cellar metrics diff A B', () => {
-  it('shows the accuracy change of wine-logreg only and model.C, restored from the local cache', async () => {
-    const before = runCount();
-    expect(before).toBe(4); // A trained three pipelines, B only wine-logreg
-    const r = await cellarAsync(['metrics', 'diff', A, B, '--json']);
-    expect(r.code, r.output).toBe(0);
-    const d = JSON.parse(r.stdout) as DiffJson;
-    expect([d.base.sha, d.head.sha]).toEqual([A, B]);
-    expectLogregOnly(d);
-    for (const side of [d.base, d.head]) {
-      expect(side.build.computed).toEqual([]);
-      expect(side.build.localCache.sort()).toEqual(
+  it(
+    'shows the accuracy change of wine-logreg only and model.C, restored from the local cache',
+    async () => {
+      const before = runCount();
+      expect(before).toBe(4); // A trained three pipelines, B only wine-logreg
+      const r = await cellarAsync(['metrics', 'diff', A, B, '--json']);
+      expect(r.code, r.output).toBe(0);
+      const d = JSON.parse(r.stdout) as DiffJson;
+      expect([d.base.sha, d.head.sha]).toEqual([A, B]);
+      expectLogregOnly(d);
+      for (const side of [d.base, d.head]) {
+        expect(side.build.computed).toEqual([]);
+        expect(side.build.localCache.sort()).toEqual(
+          PIPELINES.flatMap((p) => [`${p}:evaluate`, `${p}:train`]).sort(),
+        );
+      }
+      expect(runCount()).toBe(before);
+      // The temporary worktrees are gone, from disk and from git.
+      expect(ws.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'with an empty local cache and a read-only remote holding A and B: restores A from the remote, trains nothing',
+    async () => {
+      const before = runCount();
+      requests.length = 0;
+      const fresh = mkdtempSync(join(tmpdir(), 'cellar-diff-empty-'));
+      const r = await cellarAsync(['metrics', 'diff', A, B, '--json'], {
+        ...remoteEnv(READ),
+        NX_CACHE_DIRECTORY: join(fresh, 'cache'),
+        NX_WORKSPACE_DATA_DIRECTORY: join(fresh, 'workspace-data'),
+      });
+      expect(r.code, r.output).toBe(0);
+      const d = JSON.parse(r.stdout) as DiffJson;
+      expectLogregOnly(d);
+      expect(d.base.build.computed).toEqual([]);
+      expect(d.base.build.remoteCache.sort()).toEqual(
         PIPELINES.flatMap((p) => [`${p}:evaluate`, `${p}:train`]).sort(),
       );
-    }
-    expect(runCount()).toBe(before);
-    // The temporary worktrees are gone, from disk and from git.
-    expect(ws.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
-  });
-
-  it('with an empty local cache and a read-only remote holding A and B: restores A from the remote, trains nothing', async () => {
-    const before = runCount();
-    requests.length = 0;
-    const fresh = mkdtempSync(join(tmpdir(), 'cellar-diff-empty-'));
-    const r = await cellarAsync(['metrics', 'diff', A, B, '--json'], {
-      ...remoteEnv(READ),
-      NX_CACHE_DIRECTORY: join(fresh, 'cache'),
-      NX_WORKSPACE_DATA_DIRECTORY: join(fresh, 'workspace-data'),
-    });
-    expect(r.code, r.output).toBe(0);
-    const d = JSON.parse(r.stdout) as DiffJson;
-    expectLogregOnly(d);
-    expect(d.base.build.computed).toEqual([]);
-    expect(d.base.build.remoteCache.sort()).toEqual(
-      PIPELINES.flatMap((p) => [`${p}:evaluate`, `${p}:train`]).sort(),
-    );
-    expect(d.head.build.computed).toEqual([]);
-    expect(requests.filter((x) => x.method === 'GET' && x.status === 200).length).toBeGreaterThanOrEqual(6);
-    expect(requests.filter((x) => x.method === 'PUT')).toHaveLength(0);
-    expect(runCount()).toBe(before);
-    expect(readdirSync(join(fresh, 'cache')).length).toBeGreaterThan(0);
-  });
+      expect(d.head.build.computed).toEqual([]);
+      expect(requests.filter((x) => x.method === 'GET' && x.status === 200).length).toBeGreaterThanOrEqual(6);
+      expect(requests.filter((x) => x.method === 'PUT')).toHaveLength(0);
+      expect(runCount()).toBe(before);
+      expect(readdirSync(join(fresh, 'cache')).length).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 });
 
 describe('cellar report --base A', () => {
-  it('writes markdown whose table is the diff, with plot links to valid SVG files', async () => {
-    // The working tree is B: the report's head.
-    const md = await cellarAsync(['metrics', 'diff', A, '--md']);
-    expect(md.code, md.output).toBe(0);
-    const r = await cellarAsync(['report', '--base', A, '--out', 'out/report.md']);
-    expect(r.code, r.output).toBe(0);
-    const file = resolve(ws.root, 'out/report.md');
-    const report = readFileSync(file, 'utf8');
-    expect(report.startsWith('<!-- cellar-report -->\n')).toBe(true);
-    expect(report).toContain(md.stdout.trimEnd());
-    expect(md.stdout).toContain(
-      `| wine-logreg | modified | accuracy | ${metricsAt.A['wine-logreg'].accuracy.toFixed(4)} | ${metricsAt.B['wine-logreg'].accuracy.toFixed(4)} |`,
-    );
-    expect(md.stdout).toContain('| wine-logreg | `model.C` | 1 | 0.1 |');
-    const links = [...report.matchAll(/\]\((plots\/[^)]+)\)/g)].map((m) => m[1]);
-    expect(links).toContain('plots/diff-accuracy.svg');
-    expect(links).toContain('plots/diff-wine-logreg-confusion.svg');
-    for (const link of links) {
-      const target = join(dirname(file), link);
-      expect(existsSync(target), link).toBe(true);
-      if (link.endsWith('.svg')) expectValidSvg(target);
-    }
-    const html = readFileSync(join(dirname(file), 'plots/index.html'), 'utf8');
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-  });
+  it(
+    'writes markdown whose table is the diff, with plot links to valid SVG files',
+    async () => {
+      // The working tree is B: the report's head.
+      const md = await cellarAsync(['metrics', 'diff', A, '--md']);
+      expect(md.code, md.output).toBe(0);
+      const r = await cellarAsync(['report', '--base', A, '--out', 'out/report.md']);
+      expect(r.code, r.output).toBe(0);
+      const file = resolve(ws.root, 'out/report.md');
+      const report = readFileSync(file, 'utf8');
+      expect(report.startsWith('<!-- cellar-report -->\n')).toBe(true);
+      expect(report).toContain(md.stdout.trimEnd());
+      expect(md.stdout).toContain(
+        `| wine-logreg | modified | accuracy | ${metricsAt.A['wine-logreg'].accuracy.toFixed(4)} | ${metricsAt.B['wine-logreg'].accuracy.toFixed(4)} |`,
+      );
+      expect(md.stdout).toContain('| wine-logreg | `model.C` | 1 | 0.1 |');
+      const links = [...report.matchAll(/\]\((plots\/[^)]+)\)/g)].map((m) => m[1]);
+      expect(links).toContain('plots/diff-accuracy.svg');
+      expect(links).toContain('plots/diff-wine-logreg-confusion.svg');
+      for (const link of links) {
+        const target = join(dirname(file), link);
+        expect(existsSync(target), link).toBe(true);
+        if (link.endsWith('.svg')) expectValidSvg(target);
+      }
+      const html = readFileSync(join(dirname(file), 'plots/index.html'), 'utf8');
+      expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    },
+    SLOW,
+  );
 });

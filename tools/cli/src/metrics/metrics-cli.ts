@@ -5,7 +5,7 @@ import { errorMessage } from '@cellar/config';
 import { diffResults, formatDiffJson, formatDiffMarkdown, formatDiffText, type MetricsDiff } from './diff';
 import type { CliIo } from '../runs/runs-cli';
 import { MetricsError } from './metrics-error';
-import { collectResults, describe, type RevisionResults } from './results';
+import { collectResults, describeCheckout, type RevisionResults } from './results';
 import { checkoutRevision, revisionEnv, WORKSPACE_REV, workspaceCheckout, type Checkout } from './revision';
 
 export const METRICS_USAGE = `usage: cellar metrics diff [<base-rev>] [<head-rev>] [--json | --md] [--all]
@@ -47,7 +47,7 @@ export async function revisionResults(rev: string, opts: RevisionOptions): Promi
   let checkout: Checkout | undefined;
   try {
     checkout = rev === WORKSPACE_REV ? workspaceCheckout(opts.root) : await checkoutRevision(opts.root, rev);
-    opts.log?.(`cellar: building ${describe(checkout)} in ${checkout.dir}\n`);
+    opts.log?.(`cellar: building ${describeCheckout(checkout)} in ${checkout.dir}\n`);
     const env = rev === WORKSPACE_REV ? { ...opts.env } : revisionEnv(opts.root, checkout.dir, opts.env);
     return collectResults(checkout, { env, sweeps: opts.sweeps, log: opts.log });
   } finally {

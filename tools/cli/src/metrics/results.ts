@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { composeConfig, errorMessage, flattenConfig, loadPipelineSpec } from '@cellar/config';
+import { revisionLabel } from './diff';
 import { MetricsError } from './metrics-error';
 import type { Checkout } from './revision';
 
@@ -170,7 +171,7 @@ export function collectResults(checkout: Checkout, opts: CollectOptions): Revisi
     if (r.code !== 0) {
       throw new MetricsError(
         'NX_FAILED',
-        `nx run-many -t ${target} failed for ${describe(checkout)}:\n${tail(r.output)}`,
+        `nx run-many -t ${target} failed for ${describeCheckout(checkout)}:\n${tail(r.output)}`,
       );
     }
     const s = summarizeBuild(r.output, cacheable);
@@ -192,8 +193,9 @@ export function collectResults(checkout: Checkout, opts: CollectOptions): Revisi
   };
 }
 
-export function describe(checkout: { rev: string; sha: string | null }): string {
-  return checkout.sha ? `${checkout.rev} (${checkout.sha.slice(0, 7)})` : 'the working tree';
+/** For messages: `main (6eead00)`, or `the working tree`. */
+export function describeCheckout(checkout: { rev: string; sha: string | null }): string {
+  return checkout.sha ? revisionLabel(checkout) : 'the working tree';
 }
 
 function readPipeline(

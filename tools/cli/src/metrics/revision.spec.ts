@@ -47,6 +47,8 @@ describe('checkoutRevision', () => {
     fs.mkdirSync(path.join(root, 'node_modules/@scope/other'), { recursive: true });
     fs.mkdirSync(path.join(root, 'node_modules/left-pad'));
     fs.symlinkSync('../../libs/a', path.join(root, 'node_modules/@cellar/a'));
+    fs.mkdirSync(path.join(root, 'node_modules/.bin'));
+    fs.symlinkSync('../@cellar/a/index.js', path.join(root, 'node_modules/.bin/a'));
     fs.writeFileSync(path.join(root, 'data/x.csv'), 'a,b\n1,2\n');
     fs.writeFileSync(path.join(root, 'data/y.csv'), 'a,b\n1,2\n'); // not what y.csv.dvc names
     const c = await checkoutRevision(root, 'HEAD');
@@ -54,6 +56,9 @@ describe('checkoutRevision', () => {
     expect(fs.readFileSync(path.join(c.dir, 'libs/a/index.js'), 'utf8')).toBe('module.exports = 1;');
     expect(fs.realpathSync(path.join(c.dir, 'node_modules/@cellar/a'))).toBe(
       fs.realpathSync(path.join(c.dir, 'libs/a')),
+    );
+    expect(fs.realpathSync(path.join(c.dir, 'node_modules/.bin/a'))).toBe(
+      fs.realpathSync(path.join(c.dir, 'libs/a/index.js')),
     );
     expect(fs.realpathSync(path.join(c.dir, 'node_modules/left-pad'))).toBe(
       fs.realpathSync(path.join(root, 'node_modules/left-pad')),

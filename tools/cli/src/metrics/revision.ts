@@ -103,7 +103,15 @@ export function linkNodeModules(root: string, dir: string): void {
   const scopes = new Set([...own.keys()].filter((n) => n.startsWith('@')).map((n) => n.split('/')[0]));
   for (const entry of fs.readdirSync(src)) {
     if (entry === '.package-lock.json' || entry === '.cache') continue;
-    if (scopes.has(entry)) {
+    if (entry === '.bin') {
+      // The same relative links, so `node_modules/.bin/<tool>` of a workspace package is the worktree's.
+      fs.mkdirSync(path.join(dst, '.bin'));
+      for (const bin of fs.readdirSync(path.join(src, '.bin'))) {
+        const from = path.join(src, '.bin', bin);
+        const target = fs.lstatSync(from).isSymbolicLink() ? fs.readlinkSync(from) : from;
+        fs.symlinkSync(target, path.join(dst, '.bin', bin));
+      }
+    } else if (scopes.has(entry)) {
       fs.mkdirSync(path.join(dst, entry), { recursive: true });
       for (const sub of fs.readdirSync(path.join(src, entry))) {
         if (!own.has(`${entry}/${sub}`))
