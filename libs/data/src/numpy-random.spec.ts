@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NumpyRandomState } from './numpy-random';
-import { runPython, SKIP_SKLEARN } from './python-testing';
+import { runPython, SKIP_SKLEARN } from './test-python';
 
 // One script draws every sequence numpy-side; the spec replays the same calls, in the same order,
 // on the port. Interleaving calls checks that each consumes exactly numpy's number of words.

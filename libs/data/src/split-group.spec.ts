@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from './data-error';
-import { runPython, SKIP_SKLEARN } from './python-testing';
+import { runPython, SKIP_SKLEARN } from './test-python';
 import { createRng } from './random';
 import { groupSplit, type GroupSplitOptions } from './split-group';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCsvDataset } from './csv-dataset';
 import { DataError } from './data-error';
 import { NumpyRandomState } from './numpy-random';
-import { runPython, SKIP_SKLEARN } from './python-testing';
+import { runPython, SKIP_SKLEARN } from './test-python';
 import { createRng } from './random';
 import { approximateMode, sklearnTrainTestSplit } from './split-sklearn';
 import { WINE_CSV } from './test-utils';
