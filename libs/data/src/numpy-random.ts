@@ -51,13 +51,14 @@ export class NumpyRandomState {
 
   /**
    * `np.random.RandomState(seed)`: an integer seed is spread by MT19937's init_genrand, an
-   * array of integers by init_by_array, exactly as numpy's legacy seeding does.
+   * array of integers by init_by_array, exactly as numpy's legacy seeding does. `name` is how
+   * messages call the seed, e.g. `data/x.csv: seed`.
    */
-  constructor(seed: number | ArrayLike<number>) {
-    if (typeof seed === 'number') this.seedInt(checkSeedWord(seed, 'random_state'));
+  constructor(seed: number | ArrayLike<number>, name = 'random_state') {
+    if (typeof seed === 'number') this.seedInt(checkSeedWord(seed, name));
     else {
-      if (seed.length === 0) throw new DataError('INVALID_ARGUMENT', 'random_state array must not be empty');
-      const words = Array.from(seed, (v, i) => checkSeedWord(v, `random_state[${i}]`));
+      if (seed.length === 0) throw new DataError('INVALID_ARGUMENT', `${name} array must not be empty`);
+      const words = Array.from(seed, (v, i) => checkSeedWord(v, `${name}[${i}]`));
       this.seedArray(words);
     }
   }

@@ -151,6 +151,9 @@ describe('groupSplit', () => {
     expect(() => groupSplit(['a', 1, 'c'], { testSize: 0.5, ...where })).toThrow(
       "data/x.csv: 'winery' at row 2 is a number while row 1 is a string",
     );
+    expect(() => groupSplit(['a', 'b'], { ...where, testSize: 0.5, seed: 2 ** 32 })).toThrow(
+      'data/x.csv: seed must be an integer from 0 to 4294967295 (2**32 - 1), as numpy requires (got 4294967296)',
+    );
     expect(() => groupSplit(['a', 'b'], { testSize: 0.5, ...where, by: 'count' as 'rows' })).toThrow(
       "by must be 'rows' or 'groups' (got 'count')",
     );

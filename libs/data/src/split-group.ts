@@ -73,13 +73,13 @@ export function groupSplit(groups: ArrayLike<Label>, options: GroupSplitOptions)
 
   if (by === 'groups') {
     const { nTest } = shuffleSplitSizes(nGroups, options.testSize, where, 'groups');
-    const perm = new NumpyRandomState(options.seed).permutation(nGroups);
+    const perm = new NumpyRandomState(options.seed, `${where}: seed`).permutation(nGroups);
     for (let i = 0; i < nTest; i++) inTest[perm[i]] = 1;
     return rowsOf(labels.inverse, inTest);
   }
 
   const { nTest: target } = shuffleSplitSizes(groups.length, options.testSize, where, 'rows');
-  const perm = new NumpyRandomState(options.seed).permutation(nGroups);
+  const perm = new NumpyRandomState(options.seed, `${where}: seed`).permutation(nGroups);
   let testRows = 0;
   for (let i = 0; i < nGroups - 1 && testRows < target; i++) {
     inTest[perm[i]] = 1;

@@ -154,7 +154,7 @@ describe('sklearnTrainTestSplit', () => {
       "data/x.csv: 'quality' at row 3 is NaN; every 'quality' must be a number, or every one a string",
     );
     expect(() => sklearnTrainTestSplit([0, 1, 0, 1], { ...where, testSize: 0.5, randomState: -3 })).toThrow(
-      'random_state must be an integer from 0 to 4294967295',
+      'data/x.csv: random_state must be an integer from 0 to 4294967295',
     );
     const err = (() => {
       try {

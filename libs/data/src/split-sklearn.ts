@@ -70,7 +70,7 @@ export function sklearnTrainTestSplit(y: ArrayLike<Label>, options: SklearnSplit
   const where = options.displayPath ?? 'sklearnTrainTestSplit';
   const n = y.length;
   const { nTrain, nTest } = shuffleSplitSizes(n, options.testSize, where);
-  const rng = new NumpyRandomState(options.randomState);
+  const rng = new NumpyRandomState(options.randomState, `${where}: random_state`);
 
   if (!options.stratify) {
     const perm = rng.permutation(n);
