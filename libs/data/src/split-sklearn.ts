@@ -5,7 +5,7 @@
 // _approximate_mode, a permutation per class, then a permutation of train and of test).
 // Not stratified: ShuffleSplit (one permutation of all rows; test first). Both draw from numpy's
 // legacy RandomState, ported in numpy-random.ts. Written from reading sklearn/model_selection/
-// _split.py and sklearn/utils/__init__.py (1.2.x; unchanged in later releases).
+// _split.py and sklearn/utils/__init__.py of scikit-learn 1.2.1, the version the specs compare with.
 import { DataError } from './data-error';
 import { NumpyRandomState } from './numpy-random';
 import type { SplitIndices } from './split';
