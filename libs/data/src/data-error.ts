@@ -8,6 +8,8 @@ export type DataErrorCode =
   | 'RAGGED_ROW'
   | 'NOT_A_NUMBER'
   | 'EMPTY_CELL'
+  | 'MISSING_VALUE'
+  | 'UNSUPPORTED_FORMAT'
   | 'INVALID_ARGUMENT'
   | 'INVALID_POINTER'
   | 'INVALID_CONFIG'
