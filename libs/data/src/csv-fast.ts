@@ -188,6 +188,8 @@ function scan(
   picked.forEach((h, s) => (slotOf[h] = s));
   const textOf = new Int32Array(nFields).fill(-1);
   textPicked.forEach((h, t) => (textOf[h] = t));
+  // a kept column may also be a picked one (a feature candidate): its text is taken as it is parsed
+  const slotText = Int32Array.from(picked, (h) => textOf[h]);
   const texts: string[][] = textPicked.map(() => []);
   const abort = new Uint8Array(picked.length);
   for (const s of opts.abortOnBad?.(header) ?? []) abort[s] = 1;
@@ -331,6 +333,8 @@ function scan(
             p = slowCell(buf, start, slot, row, line);
             b = buf[p];
           }
+          const t = slotText[slot];
+          if (t >= 0) texts[t][row] = buf.toString('utf8', start, p).trim();
         }
         field++;
         if (b === DELIM) {

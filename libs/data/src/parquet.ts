@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+// hyparquet: pure JS, no dependencies, maintained, reads every Parquet encoding pandas/pyarrow
+// write (snappy built in); hyparquet-compressors adds gzip, zstd, brotli, lz4 (pure JS + inline
+// WASM, no install scripts). parquetjs forks pull thrift, bson and WASM modules and are slower to
+// follow the format; parquet-wasm is one large WASM binary built around Arrow.
+import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { errorMessage } from '@cellar/config';
+import { checkHeader, noRowsError, type CellTable } from './csv-dataset';
+import { DataError } from './data-error';
+
+/** A Parquet value as the CSV loader would have read it: numbers as text, null for no value. */
+function cellOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return Number.isNaN(v) ? null : String(v); // pandas writes NaN for missing floats
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  return JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+}
+
+/**
+ * Reads the top-level columns of a Parquet file as cells, so the CSV rules (numeric or text
+ * columns, labels, missing values) apply unchanged. pandas' `__index_level_N__` columns are skipped.
+ */
+export async function readParquetCells(
+  file: string,
+  shown: string,
+  /** the columns to decode (the others stay undecoded and read as empty); default all */
+  want?: (header: string[]) => string[],
+): Promise<CellTable> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(
+      'FILE_NOT_FOUND',
+      code === 'ENOENT'
+        ? `${shown}: file not found; run 'cellar data pull' or check the path`
+        : `${shown}: cannot read file (${errorMessage(err)})`,
+      { file: shown, cause: err },
+    );
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const metadata = parquetMetadata(buffer);
+    const header = parquetSchema(metadata)
+      .children.map((c) => c.element.name)
+      .filter((name) => !/^__index_level_\d+__$/.test(name));
+    checkHeader(header, shown);
+    const nRows = Number(metadata.num_rows);
+    if (header.length === 0) {
+      throw new DataError('EMPTY_FILE', `${shown}: Parquet file has no columns; re-create the file`, {
+        file: shown,
+      });
+    }
+    if (nRows === 0) throw noRowsError(shown);
+    const wanted = [...new Set(want ? want(header).filter((n) => header.includes(n)) : header)];
+    let rows: unknown[][] = [];
+    await parquetRead({
+      file: buffer,
+      metadata,
+      columns: wanted,
+      compressors,
+      onComplete: (r) => (rows = r),
+    });
+    const cells = new Map<string, (string | null)[]>(
+      wanted.map((name, j) => [name, rows.map((row) => cellOf(row[j]))]),
+    );
+    const none: null[] = new Array(nRows).fill(null);
+    return { header, nRows, column: (i) => cells.get(header[i]) ?? none };
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(
+      'INVALID_PARQUET',
+      `${shown}: invalid Parquet file (${errorMessage(err)}); re-create it or check the format`,
+      { file: shown, cause: err },
+    );
+  }
+}
