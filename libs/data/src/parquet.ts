@@ -3,8 +3,6 @@ import * as fs from 'node:fs';
 // write (snappy built in); hyparquet-compressors adds gzip, zstd, brotli, lz4 (pure JS + inline
 // WASM, no install scripts). parquetjs forks pull thrift, bson and WASM modules and are slower to
 // follow the format; parquet-wasm is one large WASM binary built around Arrow.
-import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { errorMessage } from '@cellar/config';
 import { checkHeader, noRowsError, type CellTable } from './csv-dataset';
 import { DataError } from './data-error';
@@ -42,6 +40,9 @@ export async function readParquetCells(
       { file: shown, cause: err },
     );
   }
+  // loaded on first use: CSV-only commands do not pay for the Parquet reader
+  const { parquetMetadata, parquetRead, parquetSchema } = await import('hyparquet');
+  const { compressors } = await import('hyparquet-compressors');
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
     const metadata = parquetMetadata(buffer);
