@@ -106,16 +106,40 @@ describe('dataset generator', () => {
       (_, i) => `${i + 1}|n${i}|${(i * 3.7).toFixed(1)}|${i % 4}|${i * 10}`,
     );
     const tree = workspace({ 'raw/t.txt': ['Id|name|x|grade|price', ...rows].join('\n') + '\n' });
-    expect(await generate(tree, { name: 'shop', file: 'raw/t.txt', target: 'price' }, true)).toEqual([
+    expect(await generate(tree, { name: 'shop', file: 'raw/t.txt' }, true)).toEqual([
       'configs/data/shop.yaml',
     ]);
     expect(existsSync(join(tree.root, 'configs/data/shop.yaml'))).toBe(false);
     expect(existsSync(join(tree.root, 'raw/t.txt.dvc'))).toBe(false);
-    const text = tree.read('configs/data/shop.yaml', 'utf-8')!;
+    expect(tree.read('configs/data/shop.yaml', 'utf-8')).toBe(
+      [
+        "# Data set 'shop': selected by `data: shop` in a pipeline.yaml or `data=shop` on the command line.",
+        '# Written by nx g @cellar/nx:dataset from raw/t.txt (30 rows); edit freely.',
+        'path: raw/t.txt # the data file, relative to the workspace root',
+        'pointer: raw/t.txt.dvc # its DVC pointer',
+        'format:',
+        "  delimiter: '|'",
+        '  missing: error # error | drop',
+        'target: grade # GUESSED: confirm',
+        'features: # numeric columns, in file order',
+        '  - x',
+        '  - price',
+        '# text columns, ignored: name',
+        'exclude: # numeric columns that are not features, e.g. an id',
+        '  - Id',
+        'split:',
+        '  method: stratified # stratified | sklearn | group | time',
+        '  test_size: 0.2',
+        '  random_state: 42',
+        '',
+      ].join('\n'),
+    );
+    const other = workspace({ 'raw/t.txt': ['Id|name|x|grade|price', ...rows].join('\n') + '\n' });
+    await generate(other, { name: 'shop', file: 'raw/t.txt', target: 'price', missing: 'drop' }, true);
+    const text = other.read('configs/data/shop.yaml', 'utf-8')!;
     expect(text).toContain('target: price\n');
-    expect(text).toContain("  delimiter: '|'\n");
-    expect(text).toContain('# text columns, ignored: name\n');
     expect(parse(text)).toMatchObject({
+      format: { delimiter: '|', missing: 'drop' },
       features: ['x', 'grade'],
       exclude: ['Id'],
       split: { method: 'sklearn' },

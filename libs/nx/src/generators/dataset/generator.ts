@@ -88,8 +88,8 @@ function datasetYaml(options: DatasetGeneratorSchema, file: string, info: TableI
     (n) => info.columns.find((c) => c.name === n)!.missing > 0,
   );
   const scalar = (v: string) => stringify(v).trimEnd();
-  const list = (items: string[]) =>
-    items.length ? '\n' + items.map((i) => `  - ${scalar(i)}`).join('\n') : ' []';
+  const list = (items: string[], comment: string) =>
+    items.length ? ` # ${comment}\n` + items.map((i) => `  - ${scalar(i)}`).join('\n') : ` [] # ${comment}`;
   const lines = [
     `# Data set '${options.name}': selected by \`data: ${options.name}\` in a pipeline.yaml or \`data=${options.name}\` on the command line.`,
     `# Written by nx g @cellar/nx:dataset from ${file} (${info.nRows} rows); edit freely.`,
@@ -110,9 +110,9 @@ function datasetYaml(options: DatasetGeneratorSchema, file: string, info: TableI
     ...(targetInfo.kind === 'text' ? [`text labels, ${targetInfo.distinct} classes`] : []),
   ];
   lines.push(`target: ${scalar(target)}${notes.length ? ` # ${notes.join('; ')}` : ''}`);
-  lines.push(`features:${list(features)}`);
+  lines.push(`features:${list(features, 'numeric columns, in file order')}`);
   if (ignored.length) lines.push(`# text columns, ignored: ${ignored.join(', ')}`);
-  lines.push(`exclude:${list(exclude)}`);
+  lines.push(`exclude:${list(exclude, 'numeric columns that are not features, e.g. an id')}`);
   lines.push(
     'split:',
     `  method: ${classes ? 'stratified' : 'sklearn'} # stratified | sklearn | group | time`,
