@@ -219,6 +219,8 @@ export interface CellTable {
   column(index: number): ArrayLike<string | null>;
   /** file line of each data row, for messages; absent for Parquet */
   lines?: ArrayLike<number>;
+  /** a column the source stores as numbers (NaN: no value), read without going through text */
+  numbers?(index: number): Float64Array | undefined;
 }
 
 export function csvCellTable(raw: RawCsv): CellTable {
@@ -279,9 +281,13 @@ export function datasetFromCells(file: string, table: CellTable, opts: LoadCsvDa
   const index = new Map(table.header.map((h, i) => [h, i]));
   const slots = new Map<string, ScannedColumn>();
   for (const name of [...plan.candidates, opts.targetColumn]) {
+    const i = index.get(name)!;
+    const numbers = table.numbers?.(i);
     slots.set(
       name,
-      scanCells(table.column(index.get(name)!), table.lines, naSet, name === opts.targetColumn),
+      numbers
+        ? scanNumbers(numbers)
+        : scanCells(table.column(i), table.lines, naSet, name === opts.targetColumn),
     );
   }
   const kept: Record<string, string[]> = {};
@@ -296,6 +302,18 @@ interface ScannedColumn {
   scan: SlotScan;
   /** trimmed cells, for a target that turns out to be text */
   text?: string[];
+}
+
+/** A column already held as numbers: NaN marks a missing cell, none is bad. */
+function scanNumbers(values: Float64Array): ScannedColumn {
+  const scan: SlotScan = { badCount: 0, missing: [] };
+  for (let r = 0; r < values.length; r++) {
+    if (Number.isNaN(values[r])) {
+      scan.missing.push(r);
+      scan.firstMissing ??= { row: r + 1, text: '' };
+    }
+  }
+  return { values, scan };
 }
 
 function scanCells(

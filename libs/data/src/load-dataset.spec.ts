@@ -64,6 +64,30 @@ describe('loadDataset', () => {
     }
   });
 
+  it('reads numbers stored as Parquet text, NaN and null as missing, like the CSV', async () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, 'mixed.parquet');
+    const columnData = [
+      { name: 'a', data: ['1.5', ' 2 ', 'NA', '4e1'], type: 'STRING' as const },
+      { name: 'b', data: [0.1, NaN, 3, 4], type: 'DOUBLE' as const },
+      { name: 'c', data: [1n, 2n, 3n, 2n ** 60n + 1n], type: 'INT64' as const },
+      { name: 'y', data: ['x', 'y', 'x', null], type: 'STRING' as const },
+    ];
+    fs.writeFileSync(file, Buffer.from(parquetWriteBuffer({ columnData })));
+    const csv = path.join(dir, 'mixed.csv');
+    fs.writeFileSync(csv, 'a,b,c,y\n1.5,0.1,1,x\n 2 ,NA,2,y\nNA,3,3,x\n4e1,4,1152921504606846977,\n');
+    const o: LoadDatasetOptions = { featureColumns: [], targetColumn: 'y', missing: 'drop' };
+    const fromParquet = await loadDataset(file, o);
+    expect(fromParquet.columns.map((c) => Array.from(c))).toEqual([[1.5], [0.1], [1]]);
+    expect([fromParquet.droppedRows, fromParquet.classNames]).toEqual([3, ['x']]);
+    expect({ ...fromParquet, file: '' }).toEqual({ ...(await loadDataset(csv, o)), file: '' });
+    const all = await loadDataset(file, { featureColumns: ['c'], targetColumn: 'a', missing: 'drop' });
+    expect([Array.from(all.columns[0]), Array.from(all.target)]).toEqual([
+      [1, 2, 2 ** 60],
+      [1.5, 2, 40],
+    ]);
+  });
+
   it('applies the same errors, without a line number for Parquet', async () => {
     const strict = { ...opts, missing: 'error' as const, displayPath: 'd' };
     expect((await caught(loadDataset(files.csv, strict))).message).toBe(

@@ -18,6 +18,23 @@ function cellOf(v: unknown): string | null {
 }
 
 /**
+ * A column stored as numbers, NaN where there is no value; undefined when any value is not a
+ * number. Same doubles as String() then Number(), which is what the CSV rules would do.
+ */
+function numbersOf(raw: unknown[] | undefined): Float64Array | undefined {
+  if (!raw) return undefined;
+  const out = new Float64Array(raw.length);
+  for (let r = 0; r < raw.length; r++) {
+    const v = raw[r];
+    if (typeof v === 'number') out[r] = v;
+    else if (typeof v === 'bigint') out[r] = Number(v);
+    else if (v === null || v === undefined) out[r] = NaN;
+    else return undefined;
+  }
+  return out;
+}
+
+/**
  * Reads the top-level columns of a Parquet file as cells, so the CSV rules (numeric or text
  * columns, labels, missing values) apply unchanged. pandas' `__index_level_N__` columns are skipped.
  */
@@ -58,19 +75,33 @@ export async function readParquetCells(
     }
     if (nRows === 0) throw noRowsError(shown);
     const wanted = [...new Set(want ? want(header).filter((n) => header.includes(n)) : header)];
-    let rows: unknown[][] = [];
+    const decoded = new Map<string, unknown[]>(wanted.map((name) => [name, new Array(nRows)]));
     await parquetRead({
       file: buffer,
       metadata,
       columns: wanted,
       compressors,
-      onComplete: (r) => (rows = r),
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const out = decoded.get(columnName);
+        if (!out) return;
+        const n = Math.min(columnData.length, nRows - rowStart);
+        for (let k = 0; k < n; k++) out[rowStart + k] = columnData[k];
+      },
     });
-    const cells = new Map<string, (string | null)[]>(
-      wanted.map((name, j) => [name, rows.map((row) => cellOf(row[j]))]),
-    );
+    const cells = new Map<string, (string | null)[]>();
     const none: null[] = new Array(nRows).fill(null);
-    return { header, nRows, column: (i) => cells.get(header[i]) ?? none };
+    return {
+      header,
+      nRows,
+      column: (i) => {
+        const raw = decoded.get(header[i]);
+        if (!raw) return none;
+        let out = cells.get(header[i]);
+        if (!out) cells.set(header[i], (out = Array.from(raw, cellOf)));
+        return out;
+      },
+      numbers: (i) => numbersOf(decoded.get(header[i])),
+    };
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(
