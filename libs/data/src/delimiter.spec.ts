@@ -13,13 +13,15 @@ describe('detectDelimiter', () => {
     expect(detectDelimiter('a,b;c')).toBe(',');
   });
 
-  it('splits a header with quotes and doubled quotes', () => {
+  it('splits a header with quotes and doubled quotes, and leaves odd quoting to csv-parse', () => {
     expect(splitHeaderLine('"fixed acidity"; pH ;"say ""hi"""', ';')).toEqual([
       'fixed acidity',
       'pH',
       'say "hi"',
     ]);
-    expect(splitHeaderLine('"a;b";c', ';')).toEqual(['a;b', 'c']);
-    expect(splitHeaderLine('"open;b', ';')).toBeUndefined();
+    expect(splitHeaderLine('"a;b";c;', ';')).toEqual(['a;b', 'c', '']);
+    expect(splitHeaderLine('a', ';')).toEqual(['a']);
+    for (const odd of ['"open;b', 'a"b;c', '"a"x;b', ' "a";b'])
+      expect(splitHeaderLine(odd, ';')).toBeUndefined();
   });
 });

@@ -32,30 +32,36 @@ export function checkDelimiter(delimiter: string, shown: string): string {
 }
 
 /**
- * Splits one header line on `delimiter`, honouring double quotes (`""` inside quotes is a quote).
- * Returns undefined for an unterminated quote, which csv-parse then reports.
+ * Splits one header line on `delimiter` as csv-parse does: a cell either has no quote or is wholly
+ * quoted (`""` inside is a quote). Anything else (a stray quote, text after a closing quote, an
+ * unterminated quote) returns undefined, so that csv-parse reads the file and reports it.
  */
 export function splitHeaderLine(line: string, delimiter: string): string[] | undefined {
   const out: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) {
-      out.push(cell.trim());
-      cell = '';
-    } else cell += ch;
+  let i = 0;
+  for (;;) {
+    let cell = '';
+    if (line[i] === '"') {
+      for (i++; ; i++) {
+        if (i >= line.length) return undefined;
+        if (line[i] === '"') {
+          if (line[i + 1] !== '"') break;
+          i++;
+        }
+        cell += line[i];
+      }
+      i++;
+      if (i < line.length && line[i] !== delimiter) return undefined;
+    } else {
+      const end = line.indexOf(delimiter, i);
+      cell = line.slice(i, end < 0 ? line.length : end);
+      if (cell.includes('"')) return undefined;
+      i = end < 0 ? line.length : end;
+    }
+    out.push(cell.trim());
+    if (i >= line.length) return out;
+    i++; // the delimiter
   }
-  if (quoted) return undefined;
-  out.push(cell.trim());
-  return out;
 }
 
 /** How a delimiter is written in messages and YAML. */
