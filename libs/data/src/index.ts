@@ -1,7 +1,25 @@
 export { DataError } from './data-error';
 export type { DataErrorCode, DataErrorDetails } from './data-error';
-export { loadCsvDataset, loadCsvTable, takeRows } from './csv-dataset';
-export type { CsvTable, Dataset, LoadCsvDatasetOptions, LoadCsvTableOptions } from './csv-dataset';
+export {
+  compareCodePoints,
+  DEFAULT_NA_VALUES,
+  loadCsvDataset,
+  loadCsvTable,
+  takeRows,
+  uniqueSorted,
+} from './csv-dataset';
+export type {
+  CsvTable,
+  Dataset,
+  LoadCsvDatasetOptions,
+  LoadCsvTableOptions,
+  MissingPolicy,
+} from './csv-dataset';
+export { DELIMITERS, detectDelimiter, showDelimiter } from './delimiter';
+export { loadDataset, tableFormatOf } from './load-dataset';
+export type { LoadDatasetOptions, TableFormat } from './load-dataset';
+export { guessTarget, inferTable, isIdColumn } from './infer-table';
+export type { InferredColumn, InferTableOptions, TableInference } from './infer-table';
 export { stratifiedKFold, stratifiedSplit } from './split';
 export { createRng } from './random';
 export type { Rng } from './random';
