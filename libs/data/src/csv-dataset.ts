@@ -433,6 +433,16 @@ function finishDataset(
   }
   const target = slots.get(opts.targetColumn)!;
   const textTarget = target.scan.badCount > 0;
+  const targetNumbers = nRows - target.scan.missing.length - target.scan.badCount;
+  if (textTarget && targetNumbers > target.scan.badCount) {
+    // mostly numbers: a typo, not a text label (a typo must never become a class of its own)
+    const bad = target.scan.firstBad!;
+    throw new DataError(
+      'NOT_A_NUMBER',
+      `${cellPlace(shown, opts.targetColumn, bad)}: '${bad.text}' is not a number, but ${targetNumbers} other labels are; fix the cell (text labels must all be text)`,
+      { file: shown, row: bad.row, column: opts.targetColumn },
+    );
+  }
   if (!textTarget) firstProblem(shown, opts.targetColumn, target.scan, drop);
   else if (!drop && target.scan.firstMissing)
     throw missingCellError(shown, opts.targetColumn, target.scan.firstMissing);

@@ -198,11 +198,18 @@ describe('class labels', () => {
     ]);
   });
 
-  it('a target with any non-number is text; numeric targets keep their values', () => {
-    const mixed = loadCsvDataset(csvFile('a,y\n1,10\n2,9\n3,b\n4,10\n'), opts());
-    expect([mixed.classNames, Array.from(mixed.target)]).toEqual([
-      ['10', '9', 'b'],
-      [0, 1, 2, 0],
+  it('a target of text labels is text; a typo among numeric labels is an error; numeric targets keep their values', () => {
+    const text = loadCsvDataset(csvFile('a,y\n1,b\n2,10\n3,b\n4,c\n'), opts());
+    expect([text.classNames, Array.from(text.target)]).toEqual([
+      ['10', 'b', 'c'],
+      [1, 0, 1, 2],
+    ]);
+    const typo = caught(() => loadCsvDataset(csvFile('a,y\n1,10\n2,9\n3,b\n4,10\n'), opts()));
+    expect([typo.message, typo.code, typo.row, typo.column]).toEqual([
+      "d.csv: row 3 (line 4), column 'y': 'b' is not a number, but 3 other labels are; fix the cell (text labels must all be text)",
+      'NOT_A_NUMBER',
+      3,
+      'y',
     ]);
     const numeric = loadCsvDataset(csvFile('a,y\n1,10\n2,9\n'), opts());
     expect([numeric.classNames, Array.from(numeric.target)]).toEqual([undefined, [10, 9]]);
