@@ -617,7 +617,8 @@ async function buildTree(ctx: Ctx, dir: string): Promise<{ entries: DirEntry[]; 
   let size = 0;
   const entries = await Promise.all(
     found.map(async (e) => {
-      size += (await fs.promises.stat(e.abs)).size;
+      const bytes = (await fs.promises.stat(e.abs)).size; // read before adding: `size += await` races
+      size += bytes;
       return { md5: await ctx.limit(() => md5File(e.abs)), relpath: e.relpath };
     }),
   );
@@ -833,7 +834,8 @@ async function addFolder(
   let size = 0;
   const entries = await settleAll(found, async (e): Promise<DirEntry> => {
     const md5 = await ctx.limit(() => md5File(e.abs));
-    size += (await fs.promises.stat(e.abs)).size;
+    const bytes = (await fs.promises.stat(e.abs)).size; // read before adding: `size += await` races
+    size += bytes;
     await ctx.limit(() => ctx.cache.insertFile(md5, e.abs));
     return { md5, relpath: e.relpath };
   });
