@@ -7,6 +7,7 @@ import { CACHE_DIR, LocalCache } from './cache';
 import { DataError } from './data-error';
 import { dirObjectMd5, isDirMd5, parseDirObject, serializeDirObject, type DirEntry } from './dir-object';
 import { resolveRemote, type ResolvedRemote } from './dvc-config';
+import { HashState } from './hash-state';
 import { md5File } from './md5';
 import { pointerTarget, readPointer, writePointer, type DataPointer } from './pointer';
 import { openRemote } from './remotes/open-remote';
@@ -214,6 +215,8 @@ interface Ctx {
   root: string;
   opts: DataSyncOptions;
   cache: LocalCache;
+  /** md5s of unchanged workspace files, remembered across runs. */
+  state: HashState;
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Opened on first use only: a pull served from the cache needs no remote at all. */
   remote(): { resolved: ResolvedRemote; remote: DataRemote };
@@ -227,6 +230,7 @@ function makeCtx(opts: DataSyncOptions): Ctx {
     root,
     opts,
     cache: new LocalCache(root),
+    state: HashState.load(root),
     limit: limiter(opts.jobs ?? 4),
     remote() {
       if (opened) return opened;
@@ -362,7 +366,7 @@ async function inspectFile(ctx: Ctx, f: WantedFile): Promise<FileState> {
   if (!st.isFile()) return { state: 'modified', isFile: false };
   // Cheap check first: a size change needs no hashing.
   if (f.size !== undefined && st.size !== f.size) return { state: 'modified', isFile: true };
-  const md5 = await ctx.limit(() => md5File(f.target));
+  const md5 = await ctx.state.md5Of(f.target, ctx.limit);
   return md5 === f.md5 ? { state: 'in sync' } : { state: 'modified', isFile: true, md5 };
 }
 
@@ -373,7 +377,7 @@ async function inspectFile(ctx: Ctx, f: WantedFile): Promise<FileState> {
 async function isRecoverable(ctx: Ctx, file: string, known?: string): Promise<boolean> {
   const st = await fs.promises.lstat(file).catch(() => null);
   if (!st?.isFile()) return false;
-  const md5 = known ?? (await ctx.limit(() => md5File(file)));
+  const md5 = known ?? (await ctx.state.md5Of(file, ctx.limit));
   return ctx.cache.has(md5);
 }
 
@@ -581,7 +585,11 @@ async function syncWorkspace(opts: DataSyncOptions, mode: 'pull' | 'checkout'): 
     tracked.filter((t) => !t.isDir).map((t) => t.target),
     startedAt,
   );
-  return settleAll(tracked, (t) => syncPointer(ctx, t, realRoot, mode));
+  try {
+    return await settleAll(tracked, (t) => syncPointer(ctx, t, realRoot, mode));
+  } finally {
+    ctx.state.save();
+  }
 }
 
 /** Brings the workspace to what the pointers say: from the local cache, downloading only what it lacks. */
@@ -619,7 +627,7 @@ async function buildTree(ctx: Ctx, dir: string): Promise<{ entries: DirEntry[]; 
     found.map(async (e) => {
       const bytes = (await fs.promises.stat(e.abs)).size; // read before adding: `size += await` races
       size += bytes;
-      return { md5: await ctx.limit(() => md5File(e.abs)), relpath: e.relpath };
+      return { md5: await ctx.state.md5Of(e.abs, ctx.limit), relpath: e.relpath };
     }),
   );
   return { entries, size };
@@ -692,7 +700,11 @@ export async function pushData(opts: DataSyncOptions): Promise<PushResult[]> {
   const ctx = makeCtx(opts);
   const tracked = loadTracked(ctx.root, opts.pointers);
   ctx.remote();
-  return settleAll(tracked, (t) => pushPointer(ctx, t));
+  try {
+    return await settleAll(tracked, (t) => pushPointer(ctx, t));
+  } finally {
+    ctx.state.save();
+  }
 }
 
 async function statusOf(ctx: Ctx, t: Tracked): Promise<DataStatusEntry[]> {
@@ -758,7 +770,12 @@ export async function dataStatus(opts: DataSyncOptions): Promise<DataStatusRepor
   const ctx = makeCtx(opts);
   const tracked = loadTracked(ctx.root, opts.pointers);
   const { resolved } = ctx.remote();
-  const groups = await settleAll(tracked, (t) => statusOf(ctx, t));
+  let groups: DataStatusEntry[][];
+  try {
+    groups = await settleAll(tracked, (t) => statusOf(ctx, t));
+  } finally {
+    ctx.state.save();
+  }
   return {
     remote: { name: resolved.name, url: resolved.url, kind: resolved.kind, source: resolved.source },
     files: groups.flat(),
@@ -833,7 +850,7 @@ async function addFolder(
   }
   let size = 0;
   const entries = await settleAll(found, async (e): Promise<DirEntry> => {
-    const md5 = await ctx.limit(() => md5File(e.abs));
+    const md5 = await ctx.state.md5Of(e.abs, ctx.limit);
     const bytes = (await fs.promises.stat(e.abs)).size; // read before adding: `size += await` races
     size += bytes;
     await ctx.limit(() => ctx.cache.insertFile(md5, e.abs));
@@ -892,11 +909,12 @@ export async function addData(opts: AddDataOptions): Promise<AddDataResult> {
     await ctx.cache.insertBytes(md5, serializeDirObject(entries));
     pointer = { md5, size, nfiles: entries.length, path: path.basename(abs) };
   } else {
-    const md5 = await md5File(abs);
+    const md5 = await ctx.state.md5Of(abs, ctx.limit);
     // In the cache, so a later checkout of another version can replace this one without --force.
     await ctx.cache.insertFile(md5, abs);
     pointer = { md5, size: st.size, path: path.basename(abs) };
   }
+  ctx.state.save();
   writePointer(pointerFile, pointer);
   const gitignore = addToGitignore(path.dirname(abs), path.basename(abs));
   const result: AddDataResult = {
