@@ -190,6 +190,28 @@ describe('a DVC 3 folder pointer pulled from a DVC-layout remote', () => {
     expect(fs.readdirSync(outside)).toEqual([]);
   });
 
+  it('a corrupt cached copy is dropped: pull downloads it again, checkout says it is not there', async () => {
+    const { remote, dirs } = dvcRemote([V1]);
+    const root = makeWorkspace({ 'data/data.dvc': folderPointer(dirs[0], V1) });
+    await pullData({ root, remote, env: {} });
+    const cached = objectPath(path.join(root, '.cellar/cache'), md5('foo'));
+    fs.chmodSync(cached, 0o644);
+    fs.writeFileSync(cached, 'oof');
+    fs.rmSync(path.join(root, 'data/data/foo'));
+    const err = await rejection(checkoutData({ root, env: {} }));
+    expect(err.message).toBe(
+      `data/data/foo: object ${md5('foo')} of data/data.dvc is not in the local cache (.cellar/cache); run 'cellar data pull data/data.dvc' to download it`,
+    );
+    expect(fs.existsSync(path.join(root, 'data/data/foo'))).toBe(false);
+    fs.writeFileSync(cached, 'oof');
+    expect((await pullData({ root, remote, env: {} }))[0]).toMatchObject({
+      status: 'fetched',
+      downloaded: 1,
+    });
+    expect(readTree(path.join(root, 'data/data'))).toEqual(V1);
+    expect(fs.readFileSync(cached, 'utf8')).toBe('foo');
+  });
+
   it('checkout alone names what the cache lacks', async () => {
     const { dirs } = dvcRemote([V1]);
     const root = makeWorkspace({ 'data/data.dvc': folderPointer(dirs[0], V1) });

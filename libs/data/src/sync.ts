@@ -217,6 +217,8 @@ interface Ctx {
   cache: LocalCache;
   /** md5s of unchanged workspace files, remembered across runs. */
   state: HashState;
+  /** Objects this run downloaded and checked: copying them out needs no second hash. */
+  fresh: Set<string>;
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Opened on first use only: a pull served from the cache needs no remote at all. */
   remote(): { resolved: ResolvedRemote; remote: DataRemote };
@@ -231,6 +233,7 @@ function makeCtx(opts: DataSyncOptions): Ctx {
     opts,
     cache: new LocalCache(root),
     state: HashState.load(root),
+    fresh: new Set(),
     limit: limiter(opts.jobs ?? 4),
     remote() {
       if (opened) return opened;
@@ -436,6 +439,7 @@ async function fetchIntoCache(
       );
     }
     await ctx.cache.insertMoving(f.md5, tmp);
+    ctx.fresh.add(f.md5);
   } finally {
     await fs.promises.rm(tmp, { force: true });
   }
@@ -448,7 +452,7 @@ async function placeFromCache(ctx: Ctx, f: WantedFile): Promise<boolean> {
   try {
     await fs.promises.copyFile(ctx.cache.pathOf(f.md5), tmp, fs.constants.COPYFILE_FICLONE);
     await fs.promises.chmod(tmp, 0o644);
-    if ((await ctx.limit(() => md5File(tmp))) !== f.md5) {
+    if (!ctx.fresh.has(f.md5) && (await ctx.limit(() => md5File(tmp))) !== f.md5) {
       await ctx.cache.remove(f.md5);
       return false;
     }
