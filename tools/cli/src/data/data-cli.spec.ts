@@ -123,6 +123,13 @@ describe('cellar data CLI', () => {
       'restored   data/images (2 files, 3 B)\n0 files fetched, 1 restored from .cellar/cache, 0 up to date\n',
     );
     expect(fs.readFileSync(path.join(root, 'data/images/sub/b.txt'), 'utf8')).toBe('bb');
+    fs.writeFileSync(path.join(root, 'data/images/c.txt'), 'c');
+    const table = captureIo(root);
+    expect(await dataCli(['status', 'data/images.dvc'], table.io)).toBe(0);
+    expect(table.stdout()).toMatch(/│ data\/images\s+│ modified\s+│ in sync\s+│/);
+    expect(table.stdout()).toMatch(/│ data\/images\/c\.txt\s+│ not in data\/images\.dvc\s+│ -\s+│/);
+    expect(table.stdout()).toMatch(/│ data\/images\/sub\/b\.txt\s+│ in sync\s+│ in sync\s+│/);
+    expect(table.stdout()).not.toContain('iris');
     expect(fs.readFileSync(path.join(root, 'data/iris.csv'), 'utf8')).toBe('x\n2\n');
   });
 });

@@ -192,7 +192,10 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
         head: ['path', 'workspace', `remote '${report.remote.name}'`],
         style: { head: [], border: [] },
       });
-      for (const f of report.files) table.push([f.path, f.workspace, f.remote]);
+      for (const f of report.files) {
+        table.push([f.path, f.workspace, f.remote]);
+        for (const u of f.untracked ?? []) table.push([u, `not in ${f.pointer}`, '-']);
+      }
       io.stdout.write(`${table.toString()}\n`);
       return 0;
     }
