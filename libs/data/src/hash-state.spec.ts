@@ -52,6 +52,7 @@ describe('HashState', () => {
     expect((await pullData({ root, remote: EXAMPLE_REMOTE, env: {} }))[0].status).toBe('up-to-date');
     const state = JSON.parse(fs.readFileSync(path.join(root, '.cellar/md5-state.json'), 'utf8'));
     expect(state['data/external/WineQT.csv'].md5).toBe(WINE_MD5);
+    expect(fs.readFileSync(path.join(root, '.cellar/.gitignore'), 'utf8')).toBe('*\n');
     // Proof that no content was read: other bytes of the same size, same inode, the old mtime put back.
     // As in DVC and git, size + mtime + inode stand for the content (a known, accepted limit).
     const bytes = fs.readFileSync(csv);

@@ -76,6 +76,9 @@ export class HashState {
     }
     try {
       writeFileAtomic(path.join(this.root, HASH_STATE_FILE), JSON.stringify(merged));
+      // Ignored by git in any workspace, whatever its own .gitignore says ('*' ignores itself too).
+      const ignore = path.join(this.root, path.dirname(HASH_STATE_FILE), '.gitignore');
+      if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
       this.known = merged;
       this.changed.clear();
     } catch {
