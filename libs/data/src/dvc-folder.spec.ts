@@ -212,6 +212,18 @@ describe('a DVC 3 folder pointer pulled from a DVC-layout remote', () => {
     expect(fs.readFileSync(cached, 'utf8')).toBe('foo');
   });
 
+  it('accepts a listing stored with per-file meta (dvc-data with_meta), named by the meta-less hash', async () => {
+    const { remote, dirs } = dvcRemote([V1]);
+    // dvc-data's Tree.digest(with_meta=True) keeps size/isexec in the stored bytes; the name stays the same.
+    fs.writeFileSync(
+      objectPath(remote, dirs[0]),
+      `[{"isexec": false, "md5": "${md5('bar')}", "relpath": "bar", "size": 3}, {"isexec": false, "md5": "${md5('foo')}", "relpath": "foo", "size": 3}]`,
+    );
+    const root = makeWorkspace({ 'data/data.dvc': folderPointer(dirs[0], V1) });
+    expect((await pullData({ root, remote, env: {} }))[0].status).toBe('fetched');
+    expect(readTree(path.join(root, 'data/data'))).toEqual(V1);
+  });
+
   it('checkout alone names what the cache lacks', async () => {
     const { dirs } = dvcRemote([V1]);
     const root = makeWorkspace({ 'data/data.dvc': folderPointer(dirs[0], V1) });
@@ -337,6 +349,20 @@ describe('cellar data add <folder>, push and status', () => {
     for (const [rel, content] of Object.entries(files)) {
       expect(fs.readFileSync(path.join(dest, rel)).equals(content), rel).toBe(true);
     }
+  });
+
+  it('an empty folder: listing "[]", and pull creates the folder', async () => {
+    const root = makeWorkspace();
+    fs.mkdirSync(path.join(root, 'data/empty'), { recursive: true });
+    const remote = makeTempDir('cellar-remote-');
+    const added = await addData({ root, file: 'data/empty', push: true, remote, env: {} });
+    expect(added).toMatchObject({ md5: `${md5('[]')}.dir`, size: 0, nfiles: 0, pushed: true });
+    const dest = makeWorkspace({ 'data/empty.dvc': fs.readFileSync(path.join(root, 'data/empty.dvc')) });
+    expect((await pullData({ root: dest, remote, env: {} }))[0]).toMatchObject({
+      status: 'fetched',
+      downloaded: 1,
+    });
+    expect(fs.readdirSync(path.join(dest, 'data/empty'))).toEqual([]);
   });
 
   it('refuses what a folder output cannot hold', async () => {
