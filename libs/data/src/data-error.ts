@@ -27,6 +27,9 @@ export type DataErrorCode =
   | 'WORKSPACE_MISSING'
   | 'OUTSIDE_WORKSPACE'
   | 'TRANSFER_FAILED'
+  | 'INVALID_DIR_OBJECT'
+  | 'NOT_IN_CACHE'
+  | 'REMOTE_EXISTS'
   | 'USAGE';
 
 export interface DataErrorDetails {

@@ -52,3 +52,10 @@ export type {
   PushResult,
   TransferProgress,
 } from './sync';
+// DVC folders, the local cache and checkout (h2b-dvc)
+export { checkoutData, pointerFileFor } from './sync';
+export { CACHE_DIR, LocalCache } from './cache';
+export { dirObjectMd5, isDirMd5, parseDirObject, serializeDirObject } from './dir-object';
+export type { DirEntry } from './dir-object';
+export { addRemote, listRemotes, removeRemote, setDefaultRemote } from './dvc-config';
+export type { RemoteListing } from './dvc-config';

@@ -2,7 +2,9 @@ const USAGE = `usage: cellar <command> [options]
 
 commands:
   runs ls|show|compare|diff|gc   query and clean the experiment-tracking store (mlruns/cellar.db)
-  data add|push|pull|status      track data files with DVC-compatible pointers and remotes
+  data add|push|pull|checkout|status
+                                 track data files and folders with DVC-compatible pointers and remotes
+  remote add|list|default|remove manage the data remotes of .dvc/config, as 'dvc remote' does
   ui [--port 5000] [--host 127.0.0.1] [--db mlruns/cellar.db]
                                  serve the tracking web UI
 
@@ -18,6 +20,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'data': {
       const { dataCli } = await import('./data/data-cli');
       return dataCli(rest);
+    }
+    case 'remote': {
+      const { remoteCli } = await import('./remote/remote-cli');
+      return remoteCli(rest);
     }
     case 'ui': {
       const { serveUi } = await import('@cellar/tracking-ui');
