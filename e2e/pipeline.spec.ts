@@ -359,6 +359,8 @@ describe('bad input: one line naming the place, exit != 0, nothing written', () 
     const csv = join(ws.root, 'data/external/WineQT.csv');
     const good = readFileSync(csv);
     rmSync(csv);
+    // Without the local cache's copy, so the pull has to read the (corrupt) remote.
+    rmSync(join(ws.root, '.cellar/cache'), { recursive: true, force: true });
     try {
       const r = ws.nx(['run', 'data:pull', '--output-style=static'], { CELLAR_DATA_REMOTE: remote });
       expect(r.code).not.toBe(0);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { DataError } from './data-error';
+import { detectDelimiter, splitHeaderLine } from './delimiter';
 
 // Streaming numeric reader for plain CSV: bytes straight to Float64Array columns, no string per
 // cell. It handles the common case (no quotes, LF or CRLF endings, unquoted numbers) and returns
@@ -11,15 +12,42 @@ export const NUMBER_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 export interface FastColumns {
   header: string[];
-  /** one column per picked header index, in pick order */
+  delimiter: string;
+  /** one column per picked header index, in pick order; NaN where a cell is missing or bad */
   columns: Float64Array[];
   nRows: number;
+  /** with `collect`: what each picked column held besides numbers */
+  scans: SlotScan[];
+  /** one array of trimmed strings per `textPick` index, in that order */
+  text: string[][];
+}
+
+export interface SlotScan {
+  /** cells that are neither numbers nor missing */
+  badCount: number;
+  firstBad?: BadCell;
+  /** 0-based rows whose cell is one of the missing values, ascending */
+  missing: number[];
+  firstMissing?: BadCell;
+}
+
+export interface FastOptions {
+  chunkSize?: number;
+  /** undefined: detected from the header line */
+  delimiter?: string;
+  /** cells (trimmed) that count as missing rather than bad; default none */
+  naValues?: string[];
+  /** return bad and missing cells in `scans` instead of throwing on the first one */
+  collect?: boolean;
+  /** header indices read as trimmed strings (kept columns) */
+  textPick?: (header: string[]) => number[] | undefined;
+  /** picked slots whose first bad cell ends the scan (a text target: csv-parse reads it instead) */
+  abortOnBad?: (header: string[]) => number[];
 }
 
 const CHUNK = 1 << 22;
 const LF = 10;
 const CR = 13;
-const COMMA = 44;
 const QUOTE = 34;
 const SPACE = 32;
 const TAB = 9;
@@ -38,14 +66,21 @@ const MAX_DIGITS = 15;
 /** Thrown inside the scan to give up and let the csv-parse loader run. */
 class Fallback {}
 
-interface BadCell {
+export interface BadCell {
+  /** 1-based data row */
   row: number;
-  line: number;
+  /** file line; undefined for formats without lines (Parquet) */
+  line?: number;
   text: string;
 }
 
+export function cellPlace(shown: string, name: string, bad: BadCell): string {
+  const line = bad.line === undefined ? '' : ` (line ${bad.line})`;
+  return `${shown}: row ${bad.row}${line}, column '${name}'`;
+}
+
 export function badCellError(shown: string, name: string, bad: BadCell): DataError {
-  const where = `${shown}: row ${bad.row} (line ${bad.line}), column '${name}'`;
+  const where = cellPlace(shown, name, bad);
   const details = { file: shown, row: bad.row, column: name };
   if (bad.text.trim() === '') {
     return new DataError('EMPTY_CELL', `${where} is empty; fill it in or drop the row`, details);
@@ -63,8 +98,10 @@ export function readCsvColumnsFast(
   file: string,
   shown: string,
   pick: (header: string[]) => number[] | undefined,
-  opts: { chunkSize?: number } = {},
+  opts: FastOptions = {},
 ): FastColumns | undefined {
+  // a missing-value marker that looks like a number would be read as that number here
+  if (opts.naValues?.some((na) => NUMBER_RE.test(na))) return undefined;
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -72,7 +109,7 @@ export function readCsvColumnsFast(
     return undefined;
   }
   try {
-    return scan(fd, shown, pick, opts.chunkSize ?? CHUNK);
+    return scan(fd, shown, pick, opts);
   } catch (err) {
     if (err instanceof Fallback) return undefined;
     throw err;
@@ -85,8 +122,9 @@ function scan(
   fd: number,
   shown: string,
   pick: (header: string[]) => number[] | undefined,
-  chunk: number,
+  opts: FastOptions,
 ): FastColumns | undefined {
+  const chunk = opts.chunkSize ?? CHUNK;
   const size = fs.fstatSync(fd).size;
   // chunks below 64 KiB only in tests, to split numbers across reads
   let buf = Buffer.allocUnsafe(Math.max(Math.min(chunk, 1 << 16), Math.min(chunk, size + 1)));
@@ -131,17 +169,31 @@ function scan(
   }
   const crlf = buf[headerEnd - 1] === CR;
   const headerBytes = buf.subarray(p, crlf ? headerEnd - 1 : headerEnd);
-  if (headerBytes.includes(QUOTE) || headerBytes.includes(CR)) throw new Fallback();
-  const header = headerBytes
-    .toString('utf8')
-    .split(',')
-    .map((h) => h.trim());
-  if (new Set(header).size !== header.length) throw new Fallback();
+  if (headerBytes.includes(CR)) throw new Fallback();
+  // a quoted header is fine (UCI files quote theirs); quotes in data rows go to csv-parse
+  const headerText = headerBytes.toString('utf8');
+  const delimiter = opts.delimiter ?? detectDelimiter(headerText);
+  const DELIM = delimiter.charCodeAt(0);
+  if (delimiter.length !== 1 || DELIM > 127 || DELIM === QUOTE) throw new Fallback();
+  // blanks around numbers are skipped, except the delimiter itself
+  const BLANK = DELIM === TAB ? SPACE : TAB;
+  const header = splitHeaderLine(headerText, delimiter);
+  if (!header || new Set(header).size !== header.length) throw new Fallback();
   const picked = pick(header);
   if (!picked || new Set(picked).size !== picked.length) throw new Fallback();
+  const textPicked = opts.textPick ? opts.textPick(header) : [];
+  if (!textPicked) throw new Fallback();
   const nFields = header.length;
   const slotOf = new Int32Array(nFields).fill(-1);
   picked.forEach((h, s) => (slotOf[h] = s));
+  const textOf = new Int32Array(nFields).fill(-1);
+  textPicked.forEach((h, t) => (textOf[h] = t));
+  // a kept column may also be a picked one (a feature candidate): its text is taken as it is parsed
+  const slotText = Int32Array.from(picked, (h) => textOf[h]);
+  const texts: string[][] = textPicked.map(() => []);
+  const abort = new Uint8Array(picked.length);
+  for (const s of opts.abortOnBad?.(header) ?? []) abort[s] = 1;
+  const naSet = new Set(opts.naValues ?? []);
   p = headerEnd + 1;
 
   // row capacity from the bytes per line seen so far; grown by half when short
@@ -154,7 +206,7 @@ function scan(
   const perLine = sampleLines > 0 ? Math.max(1, (sampleEnd - p) / sampleLines) : 64;
   let capacity = Math.ceil(((size - p) / perLine) * 1.02) + 1024;
   let columns = picked.map(() => new Float64Array(capacity));
-  const bad: (BadCell | undefined)[] = picked.map(() => undefined);
+  const scans: SlotScan[] = picked.map(() => ({ badCount: 0, missing: [] }));
   let rows = 0;
   let lines = line;
   let ragged: { row: number; line: number; fields: number } | undefined;
@@ -164,7 +216,7 @@ function scan(
     let q = start;
     for (;;) {
       const b = buf[q];
-      if (b === COMMA || b === LF) break;
+      if (b === DELIM || b === LF) break;
       if (b === CR && crlf && buf[q + 1] === LF) break;
       if (b === QUOTE || b === CR) throw new Fallback();
       q++;
@@ -172,7 +224,17 @@ function scan(
     const text = buf.toString('utf8', start, q);
     let v = NaN;
     if (NUMBER_RE.test(text)) v = Number(text);
-    else if (bad[slot] === undefined) bad[slot] = { row: row + 1, line, text };
+    else {
+      const sc = scans[slot];
+      if (naSet.has(text.trim())) {
+        sc.missing.push(row);
+        sc.firstMissing ??= { row: row + 1, line, text };
+      } else {
+        if (abort[slot]) throw new Fallback();
+        sc.badCount++;
+        sc.firstBad ??= { row: row + 1, line, text };
+      }
+    }
     columns[slot][row] = v;
     return q;
   };
@@ -203,13 +265,16 @@ function scan(
       for (;;) {
         const slot = field < nFields ? slotOf[field] : -1;
         if (slot < 0) {
-          for (b = buf[p]; b !== COMMA && b !== LF && b !== CR; b = buf[++p]) {
+          const start = p;
+          for (b = buf[p]; b !== DELIM && b !== LF && b !== CR; b = buf[++p]) {
             if (b === QUOTE) throw new Fallback();
           }
+          const t = field < nFields ? textOf[field] : -1;
+          if (t >= 0) texts[t][row] = buf.toString('utf8', start, p).trim();
         } else {
           const start = p;
           b = buf[p];
-          while (b === SPACE || b === TAB) b = buf[++p];
+          while (b === SPACE || b === BLANK) b = buf[++p];
           let neg = false;
           if (b === MINUS) {
             neg = true;
@@ -254,7 +319,7 @@ function scan(
             ok = eDigits > 0 && eDigits < 6;
             exp10 += eneg ? -e : e;
           }
-          while (b === SPACE || b === TAB) b = buf[++p];
+          while (b === SPACE || b === BLANK) b = buf[++p];
           let v = 0;
           if (ok && mant !== 0) {
             if (exp10 === 0) v = mant;
@@ -262,15 +327,17 @@ function scan(
             else if (exp10 < 0 && exp10 >= -22) v = mant / POW10[-exp10];
             else ok = false;
           }
-          if (ok && (b === COMMA || b === LF || b === CR)) {
+          if (ok && (b === DELIM || b === LF || b === CR)) {
             cols[slot][row] = neg ? -v : v;
           } else {
             p = slowCell(buf, start, slot, row, line);
             b = buf[p];
           }
+          const t = slotText[slot];
+          if (t >= 0) texts[t][row] = buf.toString('utf8', start, p).trim();
         }
         field++;
-        if (b === COMMA) {
+        if (b === DELIM) {
           p++;
           continue;
         }
@@ -317,14 +384,24 @@ function scan(
       { file: shown, row: ragged.row },
     );
   }
-  for (let s = 0; s < picked.length; s++) {
-    const b = bad[s];
-    if (b) throw badCellError(shown, header[picked[s]], b);
+  if (!opts.collect) {
+    for (let s = 0; s < picked.length; s++) {
+      const sc = scans[s];
+      const first =
+        sc.firstMissing && (!sc.firstBad || sc.firstMissing.row < sc.firstBad.row)
+          ? sc.firstMissing
+          : sc.firstBad;
+      if (first) throw badCellError(shown, header[picked[s]], first);
+    }
   }
+  for (const t of texts) t.length = row;
   return {
     header,
+    delimiter,
     // a view when the estimate was close: copying would double the peak memory for 2% of it
     columns: columns.map((c) => (c.length - row <= c.length / 16 ? c.subarray(0, row) : c.slice(0, row))),
     nRows: row,
+    scans,
+    text: texts,
   };
 }

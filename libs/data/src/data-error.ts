@@ -8,6 +8,9 @@ export type DataErrorCode =
   | 'RAGGED_ROW'
   | 'NOT_A_NUMBER'
   | 'EMPTY_CELL'
+  | 'MISSING_VALUE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'INVALID_PARQUET'
   | 'INVALID_ARGUMENT'
   | 'INVALID_POINTER'
   | 'INVALID_CONFIG'
@@ -24,6 +27,9 @@ export type DataErrorCode =
   | 'WORKSPACE_MISSING'
   | 'OUTSIDE_WORKSPACE'
   | 'TRANSFER_FAILED'
+  | 'INVALID_DIR_OBJECT'
+  | 'NOT_IN_CACHE'
+  | 'REMOTE_EXISTS'
   | 'USAGE';
 
 export interface DataErrorDetails {

@@ -1,6 +1,14 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDvcConfig, resolveRemote } from './dvc-config';
+import {
+  addRemote,
+  listRemotes,
+  parseDvcConfig,
+  removeRemote,
+  resolveRemote,
+  setDefaultRemote,
+} from './dvc-config';
 import { makeWorkspace, REPO_ROOT, EXAMPLE_REMOTE } from './test-utils';
 
 describe('parseDvcConfig', () => {
@@ -62,5 +70,57 @@ describe('resolveRemote', () => {
     expect(() => resolveRemote(root, { CELLAR_DATA_REMOTE: 'gs://bucket' })).toThrow(
       "remote URL 'gs://bucket' is not supported; use a local path, http(s):// or s3://",
     );
+  });
+});
+
+describe('editing .dvc/config like dvc remote', () => {
+  const read = (root: string) => fs.readFileSync(path.join(root, '.dvc/config'), 'utf8');
+
+  it('adds, defaults and removes remotes, keeping other sections and comments', () => {
+    const root = makeWorkspace({
+      '.dvc/config': `# team settings\n[core]\n    autostage = true\n['remote "example"']\n    url = ../data/remote\n    # keep me\n\n[cache]\n    type = copy\n`,
+    });
+    addRemote(root, 'Store', '/srv/dvc');
+    expect(read(root)).toBe(
+      `# team settings\n[core]\n    autostage = true\n['remote "example"']\n    url = ../data/remote\n    # keep me\n\n[cache]\n    type = copy\n['remote "store"']\n    url = /srv/dvc\n`,
+    );
+    setDefaultRemote(root, 'store');
+    expect(read(root)).toContain(`[core]\n    autostage = true\n    remote = store\n['remote "example"']`);
+    expect(resolveRemote(root, {})).toMatchObject({ name: 'store', url: '/srv/dvc', kind: 'local' });
+    expect(listRemotes(root)).toEqual([
+      { name: 'example', url: '../data/remote', isDefault: false },
+      { name: 'store', url: '/srv/dvc', isDefault: true },
+    ]);
+    addRemote(root, 'example', 's3://bucket/team#1', { force: true, makeDefault: true });
+    expect(read(root)).toContain(`['remote "example"']\n    url = 's3://bucket/team#1'\n    # keep me\n`);
+    expect(resolveRemote(root, {})).toMatchObject({ name: 'example', url: 's3://bucket/team#1', kind: 's3' });
+    removeRemote(root, 'example');
+    expect(read(root)).toBe(
+      `# team settings\n[core]\n    autostage = true\n    # keep me\n\n[cache]\n    type = copy\n['remote "store"']\n    url = /srv/dvc\n`,
+    );
+    expect(() => resolveRemote(root, {})).toThrow(/^no data remote configured/);
+  });
+
+  it('writes what dvc remote add -d writes into an empty config, and names what is wrong', () => {
+    const root = makeWorkspace();
+    addRemote(root, 'shared', '../dvc-remote', { makeDefault: true });
+    // The shape of this repository's own .dvc/config, written by dvc: core first.
+    expect(read(root)).toBe(`[core]\n    remote = shared\n['remote "shared"']\n    url = ../dvc-remote\n`);
+    expect(parseDvcConfig(read(root))).toEqual({
+      core: { remote: 'shared' },
+      'remote "shared"': { url: '../dvc-remote' },
+    });
+    expect(() => addRemote(root, 'shared', '/x')).toThrow(
+      ".dvc/config: remote 'shared' already exists (url ../dvc-remote); use --force to overwrite it",
+    );
+    expect(() => setDefaultRemote(root, 'nope')).toThrow(
+      ".dvc/config: there is no remote 'nope' (known: shared); add it with 'cellar remote add nope <url>'",
+    );
+    expect(() => removeRemote(root, 'nope')).toThrow(/^\.dvc\/config: there is no remote 'nope'/);
+    expect(() => addRemote(root, 'a b', '/x')).toThrow(
+      "remote name 'a b' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit",
+    );
+    expect(() => addRemote(root, 'g', 'gs://bucket')).toThrow(/^remote URL 'gs:\/\/bucket' is not supported/);
+    expect(fs.readdirSync(path.join(root, '.dvc'))).toEqual(['config']);
   });
 });

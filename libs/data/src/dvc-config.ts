@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-write';
 import { DataError } from './data-error';
 
 export type DvcConfig = Record<string, Record<string, string>>;
@@ -140,4 +141,170 @@ export function resolveRemote(
     );
   }
   return resolved;
+}
+
+// ---- Editing .dvc/config as `dvc remote add|default|remove` do, keeping every other line and comment.
+
+export interface RemoteListing {
+  name: string;
+  url: string;
+  isDefault: boolean;
+}
+
+const CONFIG_FILE = '.dvc/config';
+const REMOTE_NAME_RE = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/** Remotes of .dvc/config and .dvc/config.local, as `dvc remote list` shows them. */
+export function listRemotes(root: string): RemoteListing[] {
+  const config = readDvcConfig(path.resolve(root));
+  const def = config.core?.remote;
+  return Object.entries(config)
+    .map(([sec, values]) => ({ m: /^remote "(.+)"$/.exec(sec), values }))
+    .filter((x): x is { m: RegExpExecArray; values: Record<string, string> } => x.m !== null)
+    .map(({ m, values }) => ({ name: m[1], url: values.url ?? '', isDefault: m[1] === def }));
+}
+
+interface SectionSpan {
+  name: string;
+  header: number;
+  /** Index of the line after the section's last key (before trailing blanks and comments). */
+  end: number;
+  keys: Map<string, number>;
+}
+
+function sectionsOf(lines: string[]): SectionSpan[] {
+  const spans: SectionSpan[] = [];
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const header = /^\[\s*(.+?)\s*\]$/.exec(line);
+    if (header) {
+      const sec = parseDvcConfig(`${line}\nk = v\n`, CONFIG_FILE);
+      spans.push({ name: Object.keys(sec)[0], header: i, end: i + 1, keys: new Map() });
+      return;
+    }
+    const span = spans.at(-1);
+    if (!span) return;
+    span.keys.set(line.slice(0, line.indexOf('=')).trim(), i);
+    span.end = i + 1;
+  });
+  return spans;
+}
+
+/** Quotes a value the way configobj would need it read back (a '#' or ',' or outer spaces). */
+function configValue(value: string): string {
+  return /[#,;]|^\s|\s$|^['"]/.test(value) ? `'${value}'` : value;
+}
+
+function editConfig(root: string, edit: (lines: string[], config: DvcConfig) => void): void {
+  const file = path.join(path.resolve(root), '.dvc', 'config');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const config = parseDvcConfig(text, CONFIG_FILE);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/);
+  edit(lines, config);
+  writeFileAtomic(file, lines.length === 0 ? '' : `${lines.join(eol)}${eol}`);
+}
+
+function setKey(lines: string[], section: string, key: string, value: string, atTop: boolean): void {
+  const spans = sectionsOf(lines);
+  const span = spans.find((s) => s.name === section);
+  const entry = `    ${key} = ${configValue(value)}`;
+  if (span) {
+    const at = span.keys.get(key);
+    if (at !== undefined) lines[at] = `${/^\s*/.exec(lines[at])![0]}${key} = ${configValue(value)}`;
+    else lines.splice(span.end, 0, entry);
+    return;
+  }
+  const header = section.startsWith('remote ') ? `['${section}']` : `[${section}]`;
+  if (atTop && spans.length > 0) lines.splice(spans[0].header, 0, header, entry);
+  else lines.push(header, entry);
+}
+
+function removeKey(lines: string[], section: string, key: string): void {
+  const at = sectionsOf(lines)
+    .find((s) => s.name === section)
+    ?.keys.get(key);
+  if (at !== undefined) lines.splice(at, 1);
+}
+
+function removeSection(lines: string[], section: string): void {
+  const span = sectionsOf(lines).find((s) => s.name === section);
+  if (span) lines.splice(span.header, span.end - span.header);
+}
+
+function checkName(name: string): string {
+  // DVC lower-cases remote names (dvc/commands/remote.py).
+  const lower = name.toLowerCase();
+  if (!REMOTE_NAME_RE.test(lower)) {
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `remote name '${name}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit`,
+    );
+  }
+  return lower;
+}
+
+function unknownRemote(name: string, config: DvcConfig): DataError {
+  const known = Object.keys(config)
+    .map((s) => /^remote "(.+)"$/.exec(s)?.[1])
+    .filter((n): n is string => n !== undefined);
+  return new DataError(
+    'UNKNOWN_REMOTE',
+    `${CONFIG_FILE}: there is no remote '${name}' (${known.length ? `known: ${known.join(', ')}` : 'none configured'}); add it with 'cellar remote add ${name} <url>'`,
+    { file: CONFIG_FILE, key: `remote "${name}"` },
+  );
+}
+
+/** `dvc remote add [-d] [-f] <name> <url>`. */
+export function addRemote(
+  root: string,
+  name: string,
+  url: string,
+  opts: { makeDefault?: boolean; force?: boolean } = {},
+): RemoteListing {
+  const n = checkName(name);
+  if (url.trim() === '')
+    throw new DataError(
+      'INVALID_ARGUMENT',
+      `remote '${n}': the url is empty; give a path, s3:// or http(s):// URL`,
+    );
+  classify(url, path.join(path.resolve(root), '.dvc'));
+  editConfig(root, (lines, config) => {
+    const existing = config[`remote "${n}"`];
+    if (existing && !opts.force) {
+      throw new DataError(
+        'REMOTE_EXISTS',
+        `${CONFIG_FILE}: remote '${n}' already exists (url ${existing.url ?? 'unset'}); use --force to overwrite it`,
+        { file: CONFIG_FILE, key: `remote "${n}"` },
+      );
+    }
+    setKey(lines, `remote "${n}"`, 'url', url, false);
+    if (opts.makeDefault) setKey(lines, 'core', 'remote', n, true);
+  });
+  return {
+    name: n,
+    url,
+    isDefault: opts.makeDefault === true || readDvcConfig(path.resolve(root)).core?.remote === n,
+  };
+}
+
+/** `dvc remote default <name>`: the remote must be configured (in .dvc/config or config.local). */
+export function setDefaultRemote(root: string, name: string): void {
+  const n = checkName(name);
+  const merged = readDvcConfig(path.resolve(root));
+  editConfig(root, (lines) => {
+    if (!merged[`remote "${n}"`]) throw unknownRemote(n, merged);
+    setKey(lines, 'core', 'remote', n, true);
+  });
+}
+
+/** `dvc remote remove <name>`: also unsets `core.remote` when it named this remote. */
+export function removeRemote(root: string, name: string): void {
+  const n = checkName(name);
+  editConfig(root, (lines, config) => {
+    if (!config[`remote "${n}"`]) throw unknownRemote(n, config);
+    removeSection(lines, `remote "${n}"`);
+    if (config.core?.remote === n) removeKey(lines, 'core', 'remote');
+  });
 }

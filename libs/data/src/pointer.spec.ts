@@ -32,7 +32,9 @@ describe('pointer files', () => {
     };
     expect(() =>
       readPointer(write('outs:\n- md5: abc\n  size: 1\n  hash: md5\n  path: x\n'), 'data/x.dvc'),
-    ).toThrow("data/x.dvc: outs[0].md5 must be 32 lowercase hex digits; re-create it with 'cellar data add'");
+    ).toThrow(
+      "data/x.dvc: outs[0].md5 must be 32 lowercase hex digits (a folder's followed by .dir); re-create it with 'cellar data add'",
+    );
     expect(() =>
       readPointer(write(`outs:\n- md5: ${WINE_MD5}\n  size: 1\n  path: x\n`), 'data/x.dvc'),
     ).toThrow(

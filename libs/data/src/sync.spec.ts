@@ -35,6 +35,9 @@ describe('pullData', () => {
         md5: WINE_MD5,
         size: 78057,
         status: 'fetched',
+        downloaded: 1,
+        written: 1,
+        removed: 0,
       },
     ]);
     expect(await md5File(path.join(root, 'data/external/WineQT.csv'))).toBe(WINE_MD5);
@@ -176,14 +179,29 @@ describe('push, add and status', () => {
 
     fs.writeFileSync(path.join(root, 'data/d.csv'), 'a\n3\n');
     const fresh = makeTempDir('cellar-remote-');
+    // add kept the tracked version in .cellar/cache: push uploads it from there, as dvc push does.
     expect((await dataStatus({ root, remote: fresh, env: {} })).files[0]).toMatchObject({
+      workspace: 'modified',
+      remote: 'new',
+    });
+    expect((await pushData({ root, remote: fresh, env: {} }))[0]).toMatchObject({
+      status: 'uploaded',
+      uploaded: 1,
+    });
+    expect(fs.readFileSync(path.join(fresh, 'files/md5/34/ff2335cbe2045ddc3b78993d1e971d'), 'utf8')).toBe(
+      'a\n1\n',
+    );
+
+    fs.rmSync(path.join(root, '.cellar/cache'), { recursive: true });
+    const empty = makeTempDir('cellar-remote-');
+    expect((await dataStatus({ root, remote: empty, env: {} })).files[0]).toMatchObject({
       workspace: 'modified',
       remote: 'missing',
     });
-    const err = await rejection(pushData({ root, remote: fresh, env: {} }));
+    const err = await rejection(pushData({ root, remote: empty, env: {} }));
     expect(err.message).toBe(
       `data/d.csv no longer matches data/d.csv.dvc (md5 ${(await dataStatus({ root, remote, env: {} })).files[0].md5}); run 'cellar data add data/d.csv' again before pushing`,
     );
-    expect(fs.readdirSync(fresh)).toEqual([]);
+    expect(fs.readdirSync(empty)).toEqual([]);
   });
 });

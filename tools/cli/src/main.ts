@@ -2,8 +2,10 @@ const USAGE = `usage: cellar <command> [options]
 
 commands:
   runs ls|show|compare|diff|gc   query and clean the experiment-tracking store (mlruns/cellar.db)
-  data add|push|pull|status      track data files with DVC-compatible pointers and remotes
-  metrics diff [<base>] [<head>]  pipeline metrics and changed params between two git revisions
+  data add|push|pull|checkout|status
+                                 track data files and folders with DVC-compatible pointers and remotes
+  remote add|list|default|remove manage the data remotes of .dvc/config, as 'dvc remote' does
+  metrics diff [<base>] [<head>] pipeline metrics and changed params between two git revisions
   plots [<base>] [<head>]        SVG plots (sweeps, confusion matrices, base vs head) and an --html page
   report --base <rev>            a markdown pull-request report: metrics diff, changed params, plots
   ui [--port 5000] [--host 127.0.0.1] [--db mlruns/cellar.db]
@@ -21,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'data': {
       const { dataCli } = await import('./data/data-cli');
       return dataCli(rest);
+    }
+    case 'remote': {
+      const { remoteCli } = await import('./remote/remote-cli');
+      return remoteCli(rest);
     }
     case 'metrics': {
       const { metricsCli } = await import('./metrics/metrics-cli');

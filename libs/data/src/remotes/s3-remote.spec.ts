@@ -58,6 +58,36 @@ describe('s3 remote (s3rver)', () => {
     expect(await md5File(path.join(dest, 'data/raw/wine.csv'))).toBe(WINE_MD5);
   });
 
+  it('round-trips a folder pointer: files and the .dir listing under the prefix', async () => {
+    const remote = 's3://cellar/folders';
+    const src = makeWorkspace({
+      'data/set/a.csv': 'a\n1\n',
+      'data/set/deep/b.csv': fs.readFileSync(WINE_CSV),
+    });
+    const added = await addData({ root: src, file: 'data/set', push: true, remote, env });
+    expect(added).toMatchObject({ nfiles: 2, pushed: true });
+    const { S3Remote } = await import('./s3-remote');
+    const store = new S3Remote('s3', remote, {
+      endpoint: env.CELLAR_S3_ENDPOINT,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    expect(added.md5).toMatch(/^[0-9a-f]{32}\.dir$/);
+    expect(await store.has(added.md5)).toBe(true);
+    expect(await store.has(await md5File(path.join(src, 'data/set/a.csv')))).toBe(true);
+    expect((await pushData({ root: src, remote, env }))[0]).toMatchObject({
+      status: 'up-to-date',
+      uploaded: 0,
+    });
+    const dest = makeWorkspace();
+    fs.cpSync(path.join(src, 'data/set.dvc'), path.join(dest, 'data/set.dvc'));
+    expect((await pullData({ root: dest, remote, env }))[0]).toMatchObject({
+      status: 'fetched',
+      downloaded: 3,
+    });
+    expect(await md5File(path.join(dest, 'data/set/deep/b.csv'))).toBe(WINE_MD5);
+    expect(fs.readFileSync(path.join(dest, 'data/set/a.csv'), 'utf8')).toBe('a\n1\n');
+  });
+
   it('catches a corrupt object on pull even though s3rver does not check Content-MD5 on upload', async () => {
     // Store the WineQT md5 key with other bytes, straight through a remote whose put trusts the caller's md5.
     const bogus = path.join(makeTempDir(), 'bogus.csv');

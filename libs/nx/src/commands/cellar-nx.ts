@@ -5,7 +5,9 @@ import { formatStepError } from '../executors/shared/run-step';
 const USAGE = `usage: cellar-nx <step> [options]   (run by the targets @cellar/nx infers; see nx show project <name>)
 
   notify --pipeline <apps/x/pipeline.yaml> [--config-dir configs] [--webhook-url URL]
-  pull [pointers..] [--remote NAME|URL|PATH] [--jobs N] [--force]
+  pull [--pointer=<data/x.csv.dvc>]... [pointers..] [--remote NAME|URL|PATH] [--jobs N] [--force]
+       only the named pointers (a *.dvc file, or the data file or folder it tracks); none: every
+       *.dvc under data/. From .cellar/cache first, downloading only what it lacks.
 
 --verbose adds stack traces to errors.`;
 
@@ -15,7 +17,7 @@ const USAGE = `usage: cellar-nx <step> [options]   (run by the targets @cellar/n
  */
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const [step, ...rest] = argv;
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -27,6 +29,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         'webhook-url': { type: 'string' },
         webhookUrl: { type: 'string' },
         remote: { type: 'string' },
+        pointer: { type: 'string', multiple: true },
         jobs: { type: 'string' },
         force: { type: 'boolean' },
         verbose: { type: 'boolean' },
@@ -58,7 +61,11 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
   }
 }
 
-async function notify(root: string, v: Record<string, string | boolean | undefined>, verbose: boolean) {
+async function notify(
+  root: string,
+  v: Record<string, string | boolean | string[] | undefined>,
+  verbose: boolean,
+) {
   const pipeline = v.pipeline as string | undefined;
   if (!pipeline) throw new Error('--pipeline <apps/x/pipeline.yaml> is required');
   // The project is the folder holding the declaration, as createNodes names it.
@@ -88,10 +95,12 @@ async function notify(root: string, v: Record<string, string | boolean | undefin
 
 async function pull(
   root: string,
-  pointers: string[],
-  v: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  v: Record<string, string | boolean | string[] | undefined>,
   verbose: boolean,
 ) {
+  // --pointer (repeatable) is what inferred targets pass; bare paths are kept for people typing it.
+  const pointers = [...((v.pointer as string[] | undefined) ?? []), ...positionals];
   const { pullData } = await import('@cellar/data');
   const { transferLines } = await import('../executors/data-lines');
   const jobs = v.jobs === undefined ? undefined : Number(v.jobs);

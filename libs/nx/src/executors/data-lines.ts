@@ -8,12 +8,17 @@ export function formatBytes(n: number): string {
 }
 
 export function transferLines(
-  results: Array<{ status: string; path: string; size: number }>,
+  results: Array<{ status: string; path: string; size: number; nfiles?: number }>,
   verb: 'fetched' | 'uploaded',
 ): string[] {
-  const moved = results.filter((r) => r.status !== 'up-to-date').length;
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+  const restored = count('restored');
   return [
-    ...results.map((r) => `${r.status.padEnd(10)} ${r.path} (${formatBytes(r.size)})`),
-    `${moved} file${moved === 1 ? '' : 's'} ${verb}, ${results.length - moved} up to date`,
+    ...results.map(
+      (r) =>
+        `${r.status.padEnd(10)} ${r.path} (${r.nfiles === undefined ? '' : `${plural(r.nfiles)}, `}${formatBytes(r.size)})`,
+    ),
+    `${plural(count(verb))} ${verb}, ${restored > 0 ? `${restored} restored from .cellar/cache, ` : ''}${count('up-to-date')} up to date`,
   ];
 }

@@ -44,6 +44,16 @@ describe('cellar data CLI', () => {
     expect(await dataCli(['status'], table.io)).toBe(0);
     expect(table.stdout()).toMatch(/│ data\/raw\/big\.bin\s+│ missing\s+│ in sync\s+│/);
 
+    // add kept a copy in .cellar/cache: the file comes back without reading the remote.
+    const restore = captureIo(root);
+    expect(await dataCli(['pull'], restore.io)).toBe(0);
+    expect(restore.stdout()).toBe(
+      'restored   data/raw/big.bin (1.5 MiB)\nup-to-date data/raw/small.csv (4 B)\n0 files fetched, 1 restored from .cellar/cache, 1 up to date\n',
+    );
+    expect(restore.stderr()).toBe('');
+
+    fs.rmSync(path.join(root, 'data/raw/big.bin'));
+    fs.rmSync(path.join(root, '.cellar/cache'), { recursive: true });
     const pull = captureIo(root);
     expect(await dataCli(['pull', '--jobs', '2'], pull.io)).toBe(0);
     expect(pull.stdout()).toBe(
@@ -82,5 +92,44 @@ describe('cellar data CLI', () => {
     expect(await dataCli(['push', '--jobs', '0'], usage.io)).toBe(2);
     expect(usage.stderr()).toBe("cellar data: --jobs must be an integer from 1 to 64 (got '0')\n");
     expect(await dataCli(['sync'], usage.io)).toBe(2);
+  });
+
+  it('add <folder>, checkout from the cache, pull of named data sets only', async () => {
+    const { root, remote } = workspaceWithRemote({
+      'data/images/a.txt': 'a',
+      'data/images/sub/b.txt': 'bb',
+      'data/iris.csv': 'x\n1\n',
+    });
+    const add = captureIo(root);
+    expect(await dataCli(['add', 'data/images', 'data/iris.csv', '--push'], add.io)).toBe(0);
+    expect(add.stdout()).toMatch(
+      /^added data\/images \(2 files, 3 B, md5 [0-9a-f]{32}\.dir\) -> data\/images\.dvc, pushed\n/,
+    );
+    expect(fs.readdirSync(path.join(remote, 'files/md5')).length).toBeGreaterThanOrEqual(3);
+
+    fs.rmSync(path.join(root, 'data/images'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'data/iris.csv'), 'x\n2\n'); // another data set, edited
+    const all = captureIo(root);
+    expect(await dataCli(['pull'], all.io)).toBe(1);
+    expect(all.stderr()).toBe(
+      "cellar data: data/iris.csv has local changes (it no longer matches data/iris.csv.dvc): run 'cellar data add data/iris.csv' to track them, or pull with --force to discard them\n",
+    );
+    // Each data set is pulled on its own: the folder came back even though iris.csv stopped the command.
+    expect(fs.readFileSync(path.join(root, 'data/images/a.txt'), 'utf8')).toBe('a');
+    fs.rmSync(path.join(root, 'data/images'), { recursive: true });
+    const checkout = captureIo(path.join(root, 'data'));
+    expect(await dataCli(['checkout', 'images/'], checkout.io)).toBe(0);
+    expect(checkout.stdout()).toBe(
+      'restored   data/images (2 files, 3 B)\n0 files fetched, 1 restored from .cellar/cache, 0 up to date\n',
+    );
+    expect(fs.readFileSync(path.join(root, 'data/images/sub/b.txt'), 'utf8')).toBe('bb');
+    fs.writeFileSync(path.join(root, 'data/images/c.txt'), 'c');
+    const table = captureIo(root);
+    expect(await dataCli(['status', 'data/images.dvc'], table.io)).toBe(0);
+    expect(table.stdout()).toMatch(/│ data\/images\s+│ modified\s+│ in sync\s+│/);
+    expect(table.stdout()).toMatch(/│ data\/images\/c\.txt\s+│ not in data\/images\.dvc\s+│ -\s+│/);
+    expect(table.stdout()).toMatch(/│ data\/images\/sub\/b\.txt\s+│ in sync\s+│ in sync\s+│/);
+    expect(table.stdout()).not.toContain('iris');
+    expect(fs.readFileSync(path.join(root, 'data/iris.csv'), 'utf8')).toBe('x\n2\n');
   });
 });

@@ -3,7 +3,15 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { errorMessage } from '@cellar/config';
-import { addData, DataError, dataStatus, pullData, pushData, type TransferProgress } from '@cellar/data';
+import {
+  addData,
+  checkoutData,
+  DataError,
+  dataStatus,
+  pullData,
+  pushData,
+  type TransferProgress,
+} from '@cellar/data';
 
 export interface DataCliIo {
   stdout: { write(chunk: string): unknown };
@@ -15,10 +23,13 @@ export interface DataCliIo {
 const USAGE = `usage: cellar data <command> [options]
 
 commands:
-  add <file..> [--push]            track files: write <file>.dvc beside each and git-ignore the file
-  push [pointers..]                upload tracked files whose object is missing in the remote
-  pull [pointers..] [--force]      download tracked files that are missing (--force: also replace modified ones)
-  status [pointers..] [--json]     workspace and remote state of every tracked file
+  add <file|folder..> [--push]     track files or folders: write <path>.dvc beside each, git-ignore the data,
+                                   keep a copy in .cellar/cache
+  push [pointers..]                upload tracked data whose objects are missing in the remote
+  pull [pointers..] [--force]      bring the workspace to its pointers: from .cellar/cache, downloading only
+                                   what the cache lacks (--force: also replace local changes)
+  checkout [pointers..] [--force]  the same from .cellar/cache only, never reading the remote
+  status [pointers..] [--json]     workspace and remote state of every tracked file (folders file by file)
 
 options:
   --remote <name|url|path>         remote name from .dvc/config, URL, or path (default: env CELLAR_DATA_REMOTE, then .dvc/config)
@@ -26,7 +37,8 @@ options:
   --root <dir>                     workspace root (default: nearest folder with .dvc/ above the cwd)
   --verbose                        print stack traces on errors
 
-pointers default to every *.dvc file under data/.`;
+pointers are *.dvc files or the data files and folders they track; default: every *.dvc file under data/.
+Manage remotes with 'cellar remote'.`;
 
 /** Progress lines are only worth printing for files this big. */
 const PROGRESS_MIN_BYTES = 1024 * 1024;
@@ -62,6 +74,24 @@ function progressPrinter(io: DataCliIo): (p: TransferProgress) => void {
       `  ${p.path} ${decile * 10}% (${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)})\n`,
     );
   };
+}
+
+/** One line per pointer, then a summary: what moved, what the cache gave, what was already there. */
+export function transferLines(
+  results: Array<{ status: string; path: string; size: number; nfiles?: number }>,
+  verb: 'fetched' | 'uploaded',
+): string[] {
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  const moved = count(verb);
+  const restored = count('restored');
+  const plural = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+  return [
+    ...results.map(
+      (r) =>
+        `${r.status.padEnd(10)} ${r.path} (${r.nfiles === undefined ? '' : `${plural(r.nfiles)}, `}${formatBytes(r.size)})`,
+    ),
+    `${plural(moved)} ${verb}, ${restored > 0 ? `${restored} restored from .cellar/cache, ` : ''}${count('up-to-date')} up to date`,
+  ];
 }
 
 function parseJobs(raw: string | undefined): number | undefined {
@@ -133,8 +163,9 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
           env: io.env,
           onProgress: progressPrinter(io),
         });
+        const files = r.nfiles === undefined ? '' : `${r.nfiles} file${r.nfiles === 1 ? '' : 's'}, `;
         io.stdout.write(
-          `added ${r.path} (${formatBytes(r.size)}, md5 ${r.md5}) -> ${r.pointer}${r.pushed ? ', pushed' : ''}\n`,
+          `added ${r.path} (${files}${formatBytes(r.size)}, md5 ${r.md5}) -> ${r.pointer}${r.pushed ? ', pushed' : ''}\n`,
         );
       }
       if (!values.push)
@@ -142,15 +173,13 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
       return 0;
     }
     case 'pull':
+    case 'checkout':
     case 'push': {
-      const run = command === 'pull' ? pullData : pushData;
+      const run = command === 'pull' ? pullData : command === 'checkout' ? checkoutData : pushData;
       const results = await run({ ...common, force: values.force, onProgress: progressPrinter(io) });
-      for (const r of results) io.stdout.write(`${r.status.padEnd(10)} ${r.path} (${formatBytes(r.size)})\n`);
-      const moved = results.filter((r) => r.status !== 'up-to-date').length;
-      const verb = command === 'pull' ? 'fetched' : 'uploaded';
-      io.stdout.write(
-        `${moved} file${moved === 1 ? '' : 's'} ${verb}, ${results.length - moved} up to date\n`,
-      );
+      for (const line of transferLines(results, command === 'push' ? 'uploaded' : 'fetched')) {
+        io.stdout.write(`${line}\n`);
+      }
       return 0;
     }
     case 'status': {
@@ -163,12 +192,15 @@ async function runCommand(argv: string[], io: DataCliIo): Promise<number> {
         head: ['path', 'workspace', `remote '${report.remote.name}'`],
         style: { head: [], border: [] },
       });
-      for (const f of report.files) table.push([f.path, f.workspace, f.remote]);
+      for (const f of report.files) {
+        table.push([f.path, f.workspace, f.remote]);
+        for (const u of f.untracked ?? []) table.push([u, `not in ${f.pointer}`, '-']);
+      }
       io.stdout.write(`${table.toString()}\n`);
       return 0;
     }
     default:
-      throw new DataError('USAGE', `unknown command '${command}'; use add, push, pull or status`);
+      throw new DataError('USAGE', `unknown command '${command}'; use add, push, pull, checkout or status`);
   }
 }
 

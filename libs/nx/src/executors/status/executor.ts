@@ -19,6 +19,7 @@ export default async function statusExecutor(options: StatusExecutorOptions, con
       console.log(
         `${f.path.padEnd(width)}  workspace ${f.workspace}, remote '${report.remote.name}' ${f.remote}`,
       );
+      for (const u of f.untracked ?? []) console.log(`${u.padEnd(width)}  not in ${f.pointer}`);
     }
   });
 }
