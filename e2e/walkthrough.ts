@@ -129,8 +129,11 @@ export function runBlock(block: WalkthroughBlock, ws: TempWorkspace, index: numb
   };
   let r;
   if (block.lang === 'bash') {
-    r = spawnSync('bash', ['-euo', 'pipefail', '-c', `exec 2>&1\n${block.code}`], {
+    // --norc: bash sources /etc/bash.bashrc even non-interactively when it thinks it was started by
+    // sshd (stdin a socket), and that file trips over `set -u`.
+    r = spawnSync('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', `exec 2>&1\n${block.code}`], {
       cwd: ws.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env,
       encoding: 'utf8',
       timeout: 300_000,
