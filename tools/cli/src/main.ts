@@ -5,6 +5,9 @@ commands:
   data add|push|pull|checkout|status
                                  track data files and folders with DVC-compatible pointers and remotes
   remote add|list|default|remove manage the data remotes of .dvc/config, as 'dvc remote' does
+  metrics diff [<base>] [<head>] pipeline metrics and changed params between two git revisions
+  plots [<base>] [<head>]        SVG plots (sweeps, confusion matrices, base vs head) and an --html page
+  report --base <rev>            a markdown pull-request report: metrics diff, changed params, plots
   ui [--port 5000] [--host 127.0.0.1] [--db mlruns/cellar.db]
                                  serve the tracking web UI
 
@@ -24,6 +27,18 @@ export async function main(argv: string[]): Promise<number> {
     case 'remote': {
       const { remoteCli } = await import('./remote/remote-cli');
       return remoteCli(rest);
+    }
+    case 'metrics': {
+      const { metricsCli } = await import('./metrics/metrics-cli');
+      return metricsCli(rest);
+    }
+    case 'plots': {
+      const { plotsCli } = await import('./plots/plots-cli');
+      return plotsCli(rest);
+    }
+    case 'report': {
+      const { reportCli } = await import('./report/report-cli');
+      return reportCli(rest);
     }
     case 'ui': {
       const { serveUi } = await import('@cellar/tracking-ui');
