@@ -2,6 +2,7 @@ export type TrackingErrorCode =
   | 'RUN_NOT_FOUND'
   | 'AMBIGUOUS_RUN'
   | 'EXPERIMENT_NOT_FOUND'
+  | 'ALREADY_EXISTS'
   | 'INVALID_NAME'
   | 'INVALID_VALUE'
   | 'PARAM_IMMUTABLE'

@@ -4,7 +4,8 @@ commands:
   runs ls|show|compare|diff|gc   query and clean the experiment-tracking store (mlruns/cellar.db)
   data add|push|pull|status      track data files with DVC-compatible pointers and remotes
   ui [--port 5000] [--host 127.0.0.1] [--db mlruns/cellar.db]
-                                 serve the tracking web UI
+                                 serve the tracking web UI (read-only)
+  server [same options]          the UI plus the MLflow REST API, accepting runs (see README)
 
 Run 'cellar <command> --help' for a command's options. Add --verbose for stack traces.`;
 
@@ -22,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'ui': {
       const { serveUi } = await import('@cellar/tracking-ui');
       return serveUi(rest, 'cellar ui');
+    }
+    case 'server': {
+      const { serveUi } = await import('@cellar/tracking-ui');
+      return serveUi(rest, 'cellar server', { writable: true });
     }
     case undefined:
     case '-h':
