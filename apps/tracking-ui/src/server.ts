@@ -14,7 +14,7 @@ import {
   sendError,
   sendJson,
 } from './http-util';
-import { authFromEnv, type TrackingAuth } from './mlflow/auth';
+import { authFromEnv, mayRead, READ_TOKENS_ENV, type TrackingAuth } from './mlflow/auth';
 import { handleMlflow, isMlflowPath } from './mlflow/router';
 
 export interface UiServerOptions {
@@ -84,6 +84,10 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
     if (isMlflowPath(url.pathname)) {
       const ctx = { store, auth, writable, exposed: !loopback };
       handleMlflow(ctx, req, res, url.pathname, url.searchParams).catch(() => res.destroy());
+      return;
+    }
+    if (url.pathname.startsWith('/api/') && !mayRead(req, auth)) {
+      sendError(res, 401, `${READ_TOKENS_ENV} is set: send Authorization: Bearer <token> to read runs`);
       return;
     }
     handleRequest(store, assets, req, res).catch((err: unknown) => {

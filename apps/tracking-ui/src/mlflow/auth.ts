@@ -72,6 +72,15 @@ function crossOrigin(req: http.IncomingMessage): string | undefined {
   return host.toLowerCase() === (req.headers.host ?? '').toLowerCase() ? undefined : `origin '${origin}'`;
 }
 
+/** For the UI's own /api routes: with read tokens set, they need a read or write token too. */
+export function mayRead(req: http.IncomingMessage, auth: TrackingAuth): boolean {
+  if (auth.read.length === 0) return true;
+  const presented = bearer(req.headers.authorization);
+  if (presented === undefined) return false;
+  const digest = digestOf(presented);
+  return matches(auth.read, digest) || matches(auth.write, digest);
+}
+
 export interface AuthPolicy {
   auth: TrackingAuth;
   /** Bound beyond loopback: writes then always need a write token. */
