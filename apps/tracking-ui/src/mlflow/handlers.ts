@@ -193,7 +193,10 @@ const runs: Record<string, Route> = {
         startTime: f.integer('start_time'),
         userId: f.string('user_id') || null,
         tags,
+        // Cellar's remote runs carry these as tags; the store keeps them as searchable attributes.
         gitCommit: tags['mlflow.source.git.commit'] ?? null,
+        configHash: tags['cellar.config_hash'] ?? null,
+        dataMd5: tags['cellar.data_md5'] ?? null,
         trackProcess: false,
       });
       return { run: runJson(store, store.getRun(info.runId)) };
