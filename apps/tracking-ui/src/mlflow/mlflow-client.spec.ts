@@ -242,4 +242,59 @@ describe('the mlflow npm client against cellar server', () => {
       ((await byName.json()) as { experiment: { experiment_id: string } }).experiment.experiment_id,
     ).toBe(experiment_id);
   });
+
+  it('pages runs/search and metrics/get-history with next_page_token', async () => {
+    const { experiment_id } = (await client.Experiments.create({ name: 'paging' })) as {
+      experiment_id: string;
+    };
+    const made: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const { run } = (await client.Runs.create({ experiment_id, start_time: 1_000 + i, tags: [] })) as {
+        run: { info: { run_id: string } };
+      };
+      made.push(run.info.run_id);
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = (await client.Runs.search({
+        experiment_ids: [experiment_id],
+        max_results: 2,
+        order_by: ['attributes.start_time ASC'],
+        page_token: token,
+      })) as { runs: { info: { run_id: string } }[]; next_page_token?: string };
+      seen.push(...page.runs.map((r) => r.info.run_id));
+      token = page.next_page_token;
+      pages += 1;
+    } while (token !== undefined);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(made);
+    const bad = await failure(
+      client.Runs.search({ experiment_ids: [experiment_id], page_token: 'not*a*token' }),
+    );
+    expect(bad).toMatchObject({ status: 400, data: { error_code: 'INVALID_PARAMETER_VALUE' } });
+
+    await client.Runs.logBatch({
+      run_id: made[0],
+      metrics: Array.from({ length: 7 }, (_, step) => ({
+        key: 'loss',
+        value: 1 / (step + 1),
+        timestamp: 5,
+        step,
+      })),
+      params: [],
+      tags: [],
+    });
+    const first = await fetch(
+      `${endpoint}/api/2.0/mlflow/metrics/get-history?run_id=${made[0]}&metric_key=loss&max_results=4`,
+    );
+    const p1 = (await first.json()) as { metrics: { step: number }[]; next_page_token: string };
+    const second = await fetch(
+      `${endpoint}/api/2.0/mlflow/metrics/get-history?run_id=${made[0]}&metric_key=loss&max_results=4&page_token=${p1.next_page_token}`,
+    );
+    const p2 = (await second.json()) as { metrics: { step: number }[]; next_page_token?: string };
+    expect([...p1.metrics, ...p2.metrics].map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(p2.next_page_token).toBeUndefined();
+  });
 });
