@@ -2,6 +2,7 @@
 // mlflow/protos/service.proto and mlflow/server/handlers.py; the logic is Cellar's own.
 import type { LifecycleFilter, MetricPoint, RunDetail, TrackingStore } from '@cellar/tracking';
 import { invalid, MlflowApiError } from './errors';
+import { experimentFilter } from './experiment-filter';
 import {
   decodePageToken,
   encodePageToken,
@@ -127,13 +128,10 @@ const experiments: Record<string, Route> = {
   'experiments/search': {
     write: false,
     handler: (store, f) => {
-      if ((f.string('filter') ?? '').trim() !== '')
-        throw invalid(
-          `${f.endpoint}: filter is not supported for experiments yet; filter the list client-side`,
-        );
+      const keep = experimentFilter(f.string('filter'));
       const limit = maxResults(f, 1000, MAX_SEARCH_RESULTS);
       const offset = decodePageToken(f);
-      const all = store.searchExperiments({ lifecycle: viewType(f, 'view_type') });
+      const all = store.searchExperiments({ lifecycle: viewType(f, 'view_type') }).filter(keep);
       const page = all.slice(offset, offset + limit);
       return {
         experiments: page.map(toMlflowExperiment),

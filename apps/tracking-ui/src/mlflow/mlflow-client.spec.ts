@@ -297,4 +297,33 @@ describe('the mlflow npm client against cellar server', () => {
     expect([...p1.metrics, ...p2.metrics].map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(p2.next_page_token).toBeUndefined();
   });
+
+  it('filters experiments/search by name and tags', async () => {
+    const post = async (body: unknown) => {
+      const res = await fetch(`${endpoint}/api/2.0/mlflow/experiments/search`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { experiments?: { name: string }[]; error_code?: string },
+      };
+    };
+    await fetch(`${endpoint}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Tagged_Exp', tags: [{ key: 'team', value: 'wine' }] }),
+    });
+    const names = async (filter: string) =>
+      ((await post({ filter })).body.experiments ?? []).map((e) => e.name);
+    expect(await names("tags.team = 'wine'")).toEqual(['Tagged_Exp']);
+    expect(await names("name LIKE 'wine-%'")).toEqual(['wine-remote']);
+    expect(await names("name ILIKE 'tagged%' OR name = 'wine-remote'")).toEqual([
+      'wine-remote',
+      'Tagged_Exp',
+    ]);
+    expect(await names("name LIKE 'tagged%'")).toEqual([]);
+    const bad = await post({ filter: 'metrics.accuracy > 1' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+  });
 });
