@@ -177,8 +177,9 @@ const runs: Record<string, Route> = {
   'runs/create': {
     write: true,
     handler: (store, f) => {
-      const experimentId = f.experimentId();
-      const experiment = store.getExperiment(experimentId);
+      // MLflow clients with no experiment set log to experiment 0, 'Default'.
+      const experimentId = f.has('experiment_id') ? f.experimentId() : 0;
+      const experiment = experimentId === 0 ? store.defaultExperiment() : store.getExperiment(experimentId);
       if (experiment.lifecycleStage !== 'active')
         throw invalid(
           `${f.endpoint}: experiment ${experimentId} is deleted; restore it to create runs in it`,

@@ -329,4 +329,20 @@ describe('the mlflow npm client against cellar server', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
+
+  it("logs runs without an experiment to MLflow's experiment 0, Default", async () => {
+    const res = await fetch(`${endpoint}/api/2.0/mlflow/runs/create`, {
+      method: 'POST',
+      body: JSON.stringify({ run_name: 'no-experiment' }),
+    });
+    const { run } = (await res.json()) as { run: { info: { experiment_id: string; run_id: string } } };
+    expect(run.info.experiment_id).toBe('0');
+    const again = (await client.Runs.create({ experiment_id: '0', start_time: 1, tags: [] })) as {
+      run: { info: { experiment_id: string } };
+    };
+    expect(again.run.info.experiment_id).toBe('0');
+    const exp = (await client.Experiments.get({ experiment_id: '0' })) as { experiment: { name: string } };
+    expect(exp.experiment.name).toBe('Default');
+    expect(store.getRun(run.info.run_id).info.experimentName).toBe('Default');
+  });
 });

@@ -186,3 +186,18 @@ export function searchExperiments(
     return withTags(c, rows);
   });
 }
+
+/** MLflow's experiment 0, 'Default', where clients log when no experiment is set; made on first use. */
+export function defaultExperiment(c: StoreConnection): ExperimentDetail {
+  return c.guard(() => {
+    const found = c.stmt(`${SELECT} WHERE e.id = 0`).get() as ExperimentRow | undefined;
+    if (found !== undefined) return withTags(c, [found])[0];
+    c.write(() => {
+      const now = Date.now();
+      c.stmt(
+        `INSERT OR IGNORE INTO experiments (id, name, created_at, last_update_time) VALUES (0, 'Default', ?, ?)`,
+      ).run(now, now);
+    });
+    return getExperiment(c, 0);
+  });
+}

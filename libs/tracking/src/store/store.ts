@@ -3,6 +3,7 @@ import { StoreConnection } from './connection';
 import { getOrCreateExperiment, listExperiments } from './experiments';
 import {
   createExperiment,
+  defaultExperiment,
   getExperiment,
   renameExperiment,
   searchExperiments,
@@ -130,6 +131,9 @@ class SqliteTrackingStore implements TrackingStore {
   }
   searchExperiments(o?: { lifecycle?: LifecycleFilter }): ExperimentDetail[] {
     return searchExperiments(this.c, o);
+  }
+  defaultExperiment(): ExperimentDetail {
+    return defaultExperiment(this.c);
   }
   updateRun(runId: string, o: UpdateRunOptions): RunInfo {
     return updateRun(this.c, runId, o);

@@ -168,6 +168,8 @@ export interface TrackingStore {
   setExperimentLifecycle(id: number, stage: LifecycleStage): void;
   setExperimentTags(id: number, tags: Record<string, string>): void;
   searchExperiments(o?: { lifecycle?: LifecycleFilter }): ExperimentDetail[];
+  /** MLflow's experiment 0 ('Default'), created on first use; EXPERIMENT_NOT_FOUND if the name is taken. */
+  defaultExperiment(): ExperimentDetail;
   updateRun(runId: string, o: UpdateRunOptions): RunInfo;
   setRunLifecycle(runId: string, stage: LifecycleStage): void;
   deleteTag(runId: string, key: string): void;
