@@ -12,6 +12,7 @@ export interface Dataset {
   targetName: string;
   target: Float64Array;
   nRows: number;
+  classNames?: string[]; // text class labels: target then holds indices 0..k-1 into these names
 }
 
 export interface LoadCsvDatasetOptions {

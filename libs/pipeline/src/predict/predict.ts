@@ -73,7 +73,7 @@ export async function predictPipeline(o: PredictStageOptions): Promise<PredictSt
   const { config } = composePipeline(o.root, o.pipeline, [], o.configDir).composed;
   const input = o.input ?? config.data.path;
   // The columns the config keeps out of the features (row ids, in the example `Id`) are copied through.
-  const passThrough = config.train.excludeColumns;
+  const passThrough = config.data.exclude;
   const artifact = readModelArtifact(resolve(o.root, out.model));
   const inputFile = resolve(o.root, input);
   if (!existsSync(inputFile)) throw missingInputError(o, input, inputFile);

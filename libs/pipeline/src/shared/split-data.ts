@@ -1,6 +1,14 @@
 import { join } from 'node:path';
-import type { ComposedConfig } from '@cellar/config';
-import { loadCsvDataset, md5File, readPointer, stratifiedSplit, takeRows, type Dataset } from '@cellar/data';
+import { ConfigError, type ComposedConfig, type DataSpec, type SplitMethod } from '@cellar/config';
+import {
+  loadCsvDataset,
+  md5File,
+  readPointer,
+  stratifiedSplit,
+  takeRows,
+  type Dataset,
+  type SplitIndices,
+} from '@cellar/data';
 import { dataMissingError, PipelineError } from './pipeline-error';
 
 export interface SplitData {
@@ -14,7 +22,7 @@ export interface SplitData {
  * Nx hashes the pointer, not the git-ignored data, so a drifted file would poison the cache.
  */
 export async function loadSplitData(root: string, composed: ComposedConfig): Promise<SplitData> {
-  const { data, train } = composed.config;
+  const { data } = composed.config;
   const pointer = readPointer(join(root, data.pointer));
   const dataPath = join(root, data.path);
   const actual = await md5File(dataPath).catch(() => null);
@@ -28,17 +36,70 @@ export async function loadSplitData(root: string, composed: ComposedConfig): Pro
       { file: data.path },
     );
   }
-  const ds = loadCsvDataset(dataPath, {
-    featureColumns: train.featureColumns,
-    targetColumn: train.targetColumn,
-    excludeColumns: train.excludeColumns,
+  const ds = withLabelNames(await loadDataset(dataPath, data), data);
+  const split = splitRows(ds, data);
+  return { train: pick(ds, split.train), test: pick(ds, split.test), dataMd5: actual };
+}
+
+/**
+ * THE call site that reads a data set file (the one place to switch to @cellar/data's async
+ * `loadDataset(file, opts)` with `delimiter`, `missing` and Parquet support once it lands).
+ * data.format.delimiter / data.format.missing are validated by the config but not passed yet:
+ * loadCsvDataset has no such options today.
+ */
+async function loadDataset(file: string, data: DataSpec): Promise<Dataset> {
+  return loadCsvDataset(file, {
+    featureColumns: data.features ?? [],
+    targetColumn: data.target,
+    excludeColumns: data.exclude,
     displayPath: data.path,
   });
-  const split = stratifiedSplit(ds.target, {
-    testSize: train.testSize,
-    seed: train.randomState,
-    displayPath: data.path,
-    targetColumn: ds.targetName,
-  });
-  return { train: takeRows(ds, split.train), test: takeRows(ds, split.test), dataMd5: actual };
+}
+
+/** Numeric labels named by the data config's `labels` map (text labels already carry their names). */
+function withLabelNames(ds: Dataset, data: DataSpec): Dataset {
+  if (ds.classNames || !data.labels) return ds;
+  const labels = data.labels;
+  const classes = [...new Set<number>(ds.target)].sort((a, b) => a - b);
+  // The names stand for the sorted distinct labels, as model.json's `classes` lists them.
+  return { ...ds, classNames: classes.map((c) => labels[String(c)] ?? String(c)) };
+}
+
+type Splitter = (ds: Dataset, data: DataSpec) => SplitIndices;
+
+const notAvailable =
+  (method: SplitMethod): Splitter =>
+  (_ds, data) => {
+    throw new ConfigError(
+      'NOT_AVAILABLE',
+      `configs/data/${data.name}.yaml: split.method '${method}' is not available yet (use method: stratified)`,
+      { file: `configs/data/${data.name}.yaml`, key: 'split.method' },
+    );
+  };
+
+/**
+ * One splitter per data.split.method: adding a method is one entry here (sklearn, group and time
+ * wait for @cellar/data's sklearnTrainTestSplit, groupSplit and timeSplit).
+ */
+const SPLITTERS: Record<SplitMethod, Splitter> = {
+  stratified: (ds, data) =>
+    stratifiedSplit(ds.target, {
+      testSize: data.split.testSize,
+      seed: data.split.randomState,
+      displayPath: data.path,
+      targetColumn: ds.targetName,
+    }),
+  sklearn: notAvailable('sklearn'),
+  group: notAvailable('group'),
+  time: notAvailable('time'),
+};
+
+function splitRows(ds: Dataset, data: DataSpec): SplitIndices {
+  return SPLITTERS[data.split.method](ds, data);
+}
+
+/** takeRows keeps the class names (they name label indices, not rows). */
+function pick(ds: Dataset, rows: ArrayLike<number>): Dataset {
+  const out = takeRows(ds, rows);
+  return ds.classNames ? { ...out, classNames: ds.classNames } : out;
 }
