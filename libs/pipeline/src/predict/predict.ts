@@ -20,16 +20,21 @@ export function predictionsCsv(
   labels: ArrayLike<number>,
   proba: ArrayLike<ArrayLike<number>>,
   classes: number[],
+  classNames?: readonly string[],
 ): string {
+  // Text labels are written as their names: the prediction and the proba_<name> headers.
+  const shown = classNames ?? classes.map(String);
+  const nameOf = new Map(classes.map((c, k) => [c, shown[k]]));
   const header = [
     ...passThrough.map(([name]) => csvField(name)),
     'prediction',
-    ...classes.map((c) => `proba_${c}`),
+    ...shown.map((c) => csvField(`proba_${c}`)),
   ];
   const lines = [header.join(',')];
   for (let i = 0; i < labels.length; i++) {
     const p = Array.from(proba[i], (v) => v.toFixed(6));
-    lines.push([...passThrough.map(([, values]) => csvField(values[i])), String(labels[i]), ...p].join(','));
+    const label = classNames ? csvField(nameOf.get(labels[i]) ?? String(labels[i])) : String(labels[i]);
+    lines.push([...passThrough.map(([, values]) => csvField(values[i])), label, ...p].join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -90,6 +95,7 @@ export async function predictPipeline(o: PredictStageOptions): Promise<PredictSt
       labels,
       proba,
       artifact.classes,
+      artifact.classNames,
     ),
   );
   return { input, output: o.output, rows: labels.length };

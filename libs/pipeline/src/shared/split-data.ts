@@ -36,7 +36,7 @@ export async function loadSplitData(root: string, composed: ComposedConfig): Pro
       { file: data.path },
     );
   }
-  const ds = withLabelNames(await loadDataset(dataPath, data), data);
+  const ds = await loadDataset(dataPath, data);
   const split = splitRows(ds, data);
   return { train: pick(ds, split.train), test: pick(ds, split.test), dataMd5: actual };
 }
@@ -54,15 +54,6 @@ async function loadDataset(file: string, data: DataSpec): Promise<Dataset> {
     excludeColumns: data.exclude,
     displayPath: data.path,
   });
-}
-
-/** Numeric labels named by the data config's `labels` map (text labels already carry their names). */
-function withLabelNames(ds: Dataset, data: DataSpec): Dataset {
-  if (ds.classNames || !data.labels) return ds;
-  const labels = data.labels;
-  const classes = [...new Set<number>(ds.target)].sort((a, b) => a - b);
-  // The names stand for the sorted distinct labels, as model.json's `classes` lists them.
-  return { ...ds, classNames: classes.map((c) => labels[String(c)] ?? String(c)) };
 }
 
 type Splitter = (ds: Dataset, data: DataSpec) => SplitIndices;
@@ -96,6 +87,23 @@ const SPLITTERS: Record<SplitMethod, Splitter> = {
 
 function splitRows(ds: Dataset, data: DataSpec): SplitIndices {
   return SPLITTERS[data.split.method](ds, data);
+}
+
+/**
+ * The names of a model's classes, in the order of `classes`: text labels carry theirs (the dataset's
+ * classNames, indexed by class); numeric labels are named by the data config's `labels` map when it
+ * has one. undefined when nothing names them, so numeric models stay as they were.
+ */
+export function classNamesFor(
+  classes: readonly number[],
+  ds: Pick<Dataset, 'classNames'>,
+  data: Pick<DataSpec, 'labels'>,
+): string[] | undefined {
+  const names = ds.classNames;
+  if (names) return classes.map((c) => names[c] ?? String(c));
+  const labels = data.labels;
+  if (labels) return classes.map((c) => labels[String(c)] ?? String(c));
+  return undefined;
 }
 
 /** takeRows keeps the class names (they name label indices, not rows). */
