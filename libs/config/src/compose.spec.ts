@@ -335,7 +335,7 @@ describe('validation errors name the file that set the key', () => {
     [
       ['data=x'],
       'logreg',
-      'data=x: unknown data set (available: wine; add configs/data/x.yaml or pick one of those)',
+      "override 'data=x': unknown data set (available: wine; add configs/data/x.yaml or pick one of those)",
     ],
     [
       ['model.C=-1', 'model.tol=0'],

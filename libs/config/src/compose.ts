@@ -113,8 +113,13 @@ export function composeConfig(opts: ComposeOptions): ComposedConfig {
     file: undefined,
   }));
   let dataName = opts.data;
-  for (const { ov } of [...pipelineOverrides, ...cliOverrides]) dataName = groupSelection(ov) ?? dataName;
-  dataName = selectDataset(root, dataName, configDir, pipelineFile);
+  let selectedAs =
+    opts.data !== undefined && pipelineFile !== undefined ? `${pipelineFile}: data: ${opts.data}` : undefined;
+  for (const { ov, label } of [...pipelineOverrides, ...cliOverrides]) {
+    const group = groupSelection(ov);
+    if (group !== undefined) [dataName, selectedAs] = [group, label];
+  }
+  dataName = selectDataset(root, dataName, configDir, pipelineFile, selectedAs);
   const dataFile = dataConfigFile(dataName, configDir);
 
   const prov = new Provenance();

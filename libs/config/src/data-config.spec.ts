@@ -68,12 +68,23 @@ describe('the data config group', () => {
     expect(errorOf(() => compose({ overrides: ['data=foo'] }))).toMatchObject({
       code: 'DATA_NOT_FOUND',
       message:
-        'data=foo: unknown data set (available: iris, wine; add configs/data/foo.yaml or pick one of those)',
+        "override 'data=foo': unknown data set (available: iris, wine; add configs/data/foo.yaml or pick one of those)",
     });
     expect(errorOf(() => compose({})).message).toBe(
       "no data set selected (add 'data: <name>' to the pipeline.yaml or pass data=<name>; available: iris, wine)",
     );
     expect(errorOf(() => compose({ data: '../x' })).code).toBe('INVALID_NAME');
+    // The message quotes the selection where it was written.
+    expect(
+      errorOf(() =>
+        composeConfig({ root, model: 'logreg', data: 'foo', pipelineFile: 'apps/a/pipeline.yaml', env: {} }),
+      ).message,
+    ).toBe(
+      'apps/a/pipeline.yaml: data: foo: unknown data set (available: iris, wine; add configs/data/foo.yaml or pick one of those)',
+    );
+    expect(errorOf(() => compose({ data: 'wine', pipelineOverrides: ['data=foo'] })).message).toMatch(
+      /^pipeline override 'data=foo': unknown data set/,
+    );
     expect(listDatasets(root)).toEqual(['iris', 'wine']);
     expect(selectDataset(workspace({}), undefined)).toBe('wine');
     expect(dataConfigFile('iris', 'conf')).toBe('conf/data/iris.yaml');

@@ -176,6 +176,8 @@ export function selectDataset(
   selected: string | undefined,
   configDir = 'configs',
   where?: string,
+  /** How the selection was written, for messages; default `data=<name>`. */
+  selectedAs?: string,
 ): string {
   const available = listDatasets(root, configDir);
   const list = available.length ? available.join(', ') : `none: add ${configDir}/data/<name>.yaml`;
@@ -191,7 +193,7 @@ export function selectDataset(
   if (!available.includes(selected)) {
     throw new ConfigError(
       'DATA_NOT_FOUND',
-      `data=${selected}: unknown data set (available: ${list}; add ${configDir}/data/${selected}.yaml or pick one of those)`,
+      `${selectedAs ?? `data=${selected}`}: unknown data set (available: ${list}; add ${configDir}/data/${selected}.yaml or pick one of those)`,
       { file: `${configDir}/data/${selected}.yaml`, key: 'data' },
     );
   }

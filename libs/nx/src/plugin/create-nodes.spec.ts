@@ -212,7 +212,6 @@ describe('createNodes', () => {
         name: 'grid',
         projectType: 'application',
         tags: ['type:sweep'],
-        implicitDependencies: ['grid-point-979829788e', 'grid-point-38bfc9024e', 'grid-point-0041392f70'],
         metadata: {
           description: 'the grid',
           sweepPoints: ['grid-point-979829788e', 'grid-point-38bfc9024e', 'grid-point-0041392f70'],
@@ -221,6 +220,7 @@ describe('createNodes', () => {
           'pull-data': {
             command: `node ${bare.code.commandBin} pull --pointer=data/wine.csv.dvc`,
             cache: false,
+            inputs: ['{workspaceRoot}/data/wine.csv.dvc'],
             metadata: {
               description: 'Fetch the data of wine (data/wine.csv.dvc) if missing or changed, md5-checked',
               technologies: ['cellar'],

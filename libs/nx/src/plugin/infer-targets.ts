@@ -88,6 +88,8 @@ function pullTarget(pointers: string[], names: string[], ctx: InferContext): Tar
     // A plain command (no forked executor): it runs before every fit and is a cheap no-op when the
     // files already match their pointers.
     cache: false,
+    // Not a cache key (never cached), but what makes the project affected when a pointer changes.
+    inputs: pointers.map((p) => `{workspaceRoot}/${p}`),
     metadata: {
       description: `Fetch the data of ${names.join(', ')} (${pointers.join(', ')}) if missing or changed, md5-checked`,
       technologies: TECH,
@@ -225,8 +227,10 @@ export function inferSweepProjects(
     name: s.name,
     projectType: 'application',
     tags: ['type:sweep'],
-    // The sweep's table reads its points' results: it is affected when one of them is.
-    implicitDependencies: allKnown ? pointNames : [ctx.options.dataProject, ...pointNames],
+    // No project edge to the points: Nx 23.3.1's task hasher fails ("project ... not found") on an edge
+    // to a project that has no files yet (a point before its first fit). The sweep's pull-data inputs
+    // make it affected by its data sets' pointers instead.
+    ...(allKnown ? {} : { implicitDependencies: [ctx.options.dataProject] }),
     metadata: {
       description: s.description ?? `Hyper-parameter sweep ${configDir}/sweep/${s.sweep}.yaml`,
       // The point projects in grid order, e.g. for CI sharding (.github/workflows/sweep.yml).
