@@ -75,6 +75,20 @@ describe('trainPipeline', () => {
     }
   });
 
+  it.each(['sklearn', 'group', 'time'])(
+    'refuses split.method %s until @cellar/data has it',
+    async (method) => {
+      const pipeline = ws.addPipeline(`split-${method}`, 'logreg');
+      const o = { root: ws.root, project: 'p', projectRoot: 'apps/p', pipeline, track: false };
+      await expect(
+        trainPipeline({ ...o, overrides: [`data.split.method=${method}`, 'data.split.column=Id'] }),
+      ).rejects.toMatchObject({
+        code: 'NOT_AVAILABLE',
+        message: `configs/data/wine.yaml: split.method '${method}' is not available yet (use method: stratified)`,
+      });
+    },
+  );
+
   it('refuses data that is missing or no longer matches its pointer', async () => {
     const pipeline = ws.addPipeline('p', 'logreg');
     const o = { root: ws.root, project: 'p', projectRoot: 'apps/p', pipeline, track: false };
