@@ -10,7 +10,7 @@ import {
   type ModelArtifact,
 } from '@cellar/modeling';
 import { jsonFileText } from '../shared/report-files';
-import type { SplitData } from '../shared/split-data';
+import { classNamesFor, type SplitData } from '../shared/split-data';
 
 /** What metrics.json holds: the headline numbers, deterministic (no timestamps). */
 export interface TrainMetrics {
@@ -38,8 +38,9 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
     opts,
   );
   const yPred = predict(model, data.test.columns);
-  const m = classificationMetrics(data.test.target, yPred);
-  const artifact = toArtifact(model, { configHash: composed.hash, dataMd5: data.dataMd5 });
+  const classNames = classNamesFor(model.classes, data.train, composed.config.data);
+  const m = classificationMetrics(data.test.target, yPred, classNames && model.classes, classNames);
+  const artifact = toArtifact(model, { configHash: composed.hash, dataMd5: data.dataMd5, classNames });
   const metrics: TrainMetrics = {
     model_type: composed.config.model.type,
     accuracy: m.accuracy,
