@@ -1,4 +1,4 @@
-import type { EntryHeader } from './entry-rules';
+import { quoteName, type EntryHeader } from './entry-rules';
 
 // Reads only the 512-byte headers of a tar stream (and the bodies of pax / GNU long-name records);
 // file contents are skipped by size, never copied. tar-stream did the same job through a stream
@@ -250,15 +250,12 @@ export class TarScanner {
     let name = textAt(block, at, 100);
     const size = numberAt(block, at + 124, 12);
     if (size === undefined)
-      return void this.fail('corrupt', `entry ${JSON.stringify(name)} has an unreadable size field`);
+      return void this.fail('corrupt', `entry ${quoteName(name)} has an unreadable size field`);
     if (matches(block, at + 257, 'ustar\u0000')) {
       const prefixed = block[at + 345] !== 0;
       // The Rust tar crate reads the prefix only with version "00", tar-stream with any version.
       if (prefixed && !matches(block, at + 263, '00'))
-        return void this.fail(
-          'corrupt',
-          `entry ${JSON.stringify(name)} has a ustar prefix but version is not 00`,
-        );
+        return void this.fail('corrupt', `entry ${quoteName(name)} has a ustar prefix but version is not 00`);
       if (prefixed) name = `${textAt(block, at + 345, 155)}/${name}`;
     }
     if (flag === 0x78 /* x */ || flag === 0x67 /* g */ || flag === 0x4c /* L */ || flag === 0x4b /* K */) {
@@ -340,7 +337,7 @@ export class TarScanner {
         if (!Number.isSafeInteger(value) || (size !== 0 && value !== size))
           return void this.fail(
             'corrupt',
-            `entry ${JSON.stringify(name)} has a pax size that contradicts its header`,
+            `entry ${quoteName(name)} has a pax size that contradicts its header`,
           );
         size = value;
       }
@@ -352,10 +349,7 @@ export class TarScanner {
     if (type === 'file' && name.endsWith('/')) type = 'directory';
     // Every reader skips `size` bytes after a header except tar-stream for directories: refuse any.
     if (type === 'directory' && size !== 0)
-      return void this.fail(
-        'corrupt',
-        `directory entry ${JSON.stringify(name)} has ${size} bytes of content`,
-      );
+      return void this.fail('corrupt', `directory entry ${quoteName(name)} has ${size} bytes of content`);
     this.entries++;
     const violation = this.onEntry({ name, type, linkname: linkname === '' ? null : linkname });
     if (violation !== undefined) return void this.fail('rule', violation);
