@@ -34,8 +34,8 @@ async function tarStreamEntries(tarball: Buffer): Promise<EntryHeader[]> {
     stream.on('end', next);
     stream.resume();
   });
-  const finished = new Promise((resolve, reject) => {
-    extract.on('finish', resolve);
+  const finished = new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
     extract.on('error', reject);
   });
   extract.end(tarball);
