@@ -2,14 +2,16 @@ import { quoteName, type EntryHeader } from './entry-rules';
 
 // Reads only the 512-byte headers of a tar stream (and the bodies of pax / GNU long-name records);
 // file contents are skipped by size, never copied. tar-stream did the same job through a stream
-// per entry: pushing every chunk of content through it cost more CPU than inflating it.
+// per entry, and pushing every chunk of content through those streams cost about 2 ms of CPU per
+// MiB uploaded, more than inflating it.
 //
 // Nx restores with the Rust `tar` crate (0.4), so wherever tar readers disagree this scanner
 // refuses the archive rather than guess: otherwise a check here and the extraction there could
 // see different entries. In particular: a pax `size` that contradicts a non-zero header size, a
 // GNU long name next to a pax path, two long names for one entry, NUL inside a long name, a
 // directory with content, a global pax header that sets a path, anything but zeros after the
-// end-of-archive block, and entry types other than files, directories, links and devices.
+// end-of-archive block. Entry types it does not know are passed on by typeflag (the rules refuse
+// them) instead of being read as files, as tar-stream did.
 
 const BLOCK = 512;
 /** Longest pax or GNU long-name record kept in memory (tar-stream allowed 4 MiB; paths are short). */
