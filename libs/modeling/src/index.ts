@@ -14,6 +14,7 @@ export {
   writeModelArtifact,
   readModelArtifact,
   predictTable,
+  classLabelNames,
 } from './artifact';
 export type { ClassificationMetrics, ClassificationReport, ClassScores, ConfusionMatrix } from './metrics';
 export { classificationMetrics } from './metrics';

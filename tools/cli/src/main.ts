@@ -9,7 +9,8 @@ commands:
   plots [<base>] [<head>]        SVG plots (sweeps, confusion matrices, base vs head) and an --html page
   report --base <rev>            a markdown pull-request report: metrics diff, changed params, plots
   ui [--port 5000] [--host 127.0.0.1] [--db mlruns/cellar.db]
-                                 serve the tracking web UI
+                                 serve the tracking web UI (read-only)
+  server [same options]          the UI plus the MLflow REST API, accepting runs (see README)
 
 Run 'cellar <command> --help' for a command's options. Add --verbose for stack traces.`;
 
@@ -43,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'ui': {
       const { serveUi } = await import('@cellar/tracking-ui');
       return serveUi(rest, 'cellar ui');
+    }
+    case 'server': {
+      const { serveUi } = await import('@cellar/tracking-ui');
+      return serveUi(rest, 'cellar server', { writable: true });
     }
     case undefined:
     case '-h':

@@ -11,7 +11,7 @@ import {
   type ModelArtifact,
 } from '@cellar/modeling';
 import { jsonFileText } from '../shared/report-files';
-import type { SplitData } from '../shared/split-data';
+import { classNamesFor, type SplitData } from '../shared/split-data';
 
 /** What metrics.json holds: the headline numbers, deterministic (no timestamps). */
 export interface TrainMetrics {
@@ -41,8 +41,9 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
     { ...opts, history: true, validation: { columns: data.test.columns, y: data.test.target } },
   );
   const yPred = predict(model, data.test.columns);
-  const m = classificationMetrics(data.test.target, yPred);
-  const artifact = toArtifact(model, { configHash: composed.hash, dataMd5: data.dataMd5 });
+  const classNames = classNamesFor(model.classes, data.train, composed.config.data);
+  const m = classificationMetrics(data.test.target, yPred, classNames && model.classes, classNames);
+  const artifact = toArtifact(model, { configHash: composed.hash, dataMd5: data.dataMd5, classNames });
   const metrics: TrainMetrics = {
     model_type: composed.config.model.type,
     accuracy: m.accuracy,
