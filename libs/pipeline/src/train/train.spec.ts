@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@cellar/tracking';
 import { wineWorkspace } from '../testing/wine-workspace';
@@ -89,16 +88,10 @@ describe('trainPipeline', () => {
       pipeline,
     });
     const store = openStore({ root: ws.root, readonly: true });
-    const dbPath = store.dbPath;
-    const run = store.getRun(r.runId as string);
-    store.close();
-    const db = new Database(dbPath, { readonly: true });
     try {
-      const rows = db
-        .prepare('SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step')
-        .all(r.runId) as { key: string; step: number; value: number }[];
+      const run = store.getRun(r.runId as string);
       for (const key of keys) {
-        const history = rows.filter((m) => m.key === key);
+        const history = store.getMetricHistory(run.info.runId, key);
         const h = r.history.find(
           (m) => (m.name === 'validation_accuracy' ? 'test_accuracy' : m.name) === key,
         );
@@ -111,7 +104,7 @@ describe('trainPipeline', () => {
         expect(run.metrics[key]).toBe(history.at(-1)?.value);
       }
       if (model === 'logreg') {
-        const loss = rows.filter((m) => m.key === 'train_loss').map((m) => m.value);
+        const loss = store.getMetricHistory(run.info.runId, 'train_loss').map((m) => m.value);
         expect(loss.length).toBeGreaterThan(5);
         loss.forEach((v, i) => i > 0 && expect(v).toBeLessThanOrEqual(loss[i - 1] * (1 + 1e-12)));
         expect(loss.at(-1)).toBeLessThan(loss[0]);
@@ -120,7 +113,7 @@ describe('trainPipeline', () => {
         expect(run.metrics.test_accuracy).toBe(r.metrics.accuracy);
       }
     } finally {
-      db.close();
+      store.close();
     }
   });
 
