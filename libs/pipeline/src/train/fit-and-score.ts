@@ -7,6 +7,7 @@ import {
   toArtifact,
   type ClassificationMetrics,
   type FitOptions,
+  type MetricHistory,
   type ModelArtifact,
 } from '@cellar/modeling';
 import { jsonFileText } from '../shared/report-files';
@@ -28,6 +29,8 @@ export interface TrainResult {
   classification: ClassificationMetrics;
   modelJson: string;
   metricsJson: string;
+  /** The fit's metric history (validation_accuracy scores the test split); model.json does not hold it. */
+  history: MetricHistory[];
 }
 
 /** Fit on the train split, score on the test split; the texts of model.json and metrics.json. */
@@ -35,7 +38,7 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
   const model = fitModel(
     composed.config.model,
     { featureNames: data.train.featureNames, columns: data.train.columns, y: data.train.target },
-    opts,
+    { ...opts, history: true, validation: { columns: data.test.columns, y: data.test.target } },
   );
   const yPred = predict(model, data.test.columns);
   const classNames = classNamesFor(model.classes, data.train, composed.config.data);
@@ -55,6 +58,7 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
     classification: m,
     modelJson: serializeArtifact(artifact),
     metricsJson: jsonFileText(metrics),
+    history: model.history ?? [],
   };
 }
 

@@ -75,6 +75,48 @@ describe('trainPipeline', () => {
     }
   });
 
+  it.each([
+    { model: 'logreg', keys: ['train_loss'] },
+    { model: 'gradient_boosting', keys: ['boosting_deviance', 'test_accuracy'] },
+    { model: 'random_forest', keys: ['oob_accuracy', 'test_accuracy'] },
+  ])('logs the $model fit history as step metrics', async ({ model, keys }) => {
+    const pipeline = ws.addPipeline(`h-${model}`, model);
+    const r = await trainPipeline({
+      root: ws.root,
+      project: `h-${model}`,
+      projectRoot: `apps/h-${model}`,
+      pipeline,
+    });
+    const store = openStore({ root: ws.root, readonly: true });
+    try {
+      const run = store.getRun(r.runId as string);
+      for (const key of keys) {
+        const history = store.getMetricHistory(run.info.runId, key);
+        const h = r.history.find(
+          (m) => (m.name === 'validation_accuracy' ? 'test_accuracy' : m.name) === key,
+        );
+        expect(h).toBeDefined();
+        expect(history.map((m) => m.step)).toEqual(Array.from(h?.steps ?? []));
+        expect(history.map((m) => m.value)).toEqual(Array.from(h?.values ?? []));
+        if (model !== 'logreg')
+          expect(history.map((m) => m.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+        // the latest value is the last step's
+        expect(run.metrics[key]).toBe(history.at(-1)?.value);
+      }
+      if (model === 'logreg') {
+        const loss = store.getMetricHistory(run.info.runId, 'train_loss').map((m) => m.value);
+        expect(loss.length).toBeGreaterThan(5);
+        loss.forEach((v, i) => i > 0 && expect(v).toBeLessThanOrEqual(loss[i - 1] * (1 + 1e-12)));
+        expect(loss.at(-1)).toBeLessThan(loss[0]);
+      } else {
+        // scoring the test split after the last stage / tree is the headline accuracy
+        expect(run.metrics.test_accuracy).toBe(r.metrics.accuracy);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
   it('refuses data that is missing or no longer matches its pointer', async () => {
     const pipeline = ws.addPipeline('p', 'logreg');
     const o = { root: ws.root, project: 'p', projectRoot: 'apps/p', pipeline, track: false };
