@@ -43,7 +43,8 @@ function sourceFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-const IMPORT = /(?:from\s+|import\(\s*|require\(\s*)'([^'./][^']*)'/g;
+// require.resolve too: a package whose files a server sends at run time is a run-time dependency.
+const IMPORT = /(?:from\s+|import\(\s*|require(?:\.resolve)?\(\s*)'([^'./][^']*)'/g;
 
 function importedPackages(dir: string): Set<string> {
   const names = new Set<string>();
