@@ -1,4 +1,5 @@
-/* Cellar tracking UI: hash-routed pages over the JSON API, no dependencies.
+/* Cellar tracking UI: hash-routed pages over the JSON API; uPlot (served from node_modules) draws
+ * metric histories, and edits go through the server's MLflow REST API.
  * Every user string reaches the DOM through textContent or setAttribute, never innerHTML. */
 /* global URLSearchParams, location, getComputedStyle, Blob */
 (function () {
@@ -2057,6 +2058,9 @@
               stroke: c,
               width: 2,
               spanGaps: true,
+              value: function (u, v) {
+                return v === null || v === undefined ? '—' : fmtNum(v);
+              },
               points: { show: xs.length < 40, size: 5, fill: c },
             };
           }),
