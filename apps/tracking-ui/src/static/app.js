@@ -2035,8 +2035,14 @@
         return n + hs.length;
       }, 0);
       box.setAttribute('data-points', String(points));
-      if (typeof window.uPlot !== 'function' || xs.length === 0) {
-        body.textContent = xs.length === 0 ? 'No values.' : 'Chart library failed to load.';
+      if (xs.length <= 1) {
+        // one value per run is not a history: the table (or the bar view) shows it better
+        box.classList.add('single-step');
+        body.textContent = xs.length === 0 ? 'No values.' : 'Logged at one step only (' + xs[0] + ').';
+        return;
+      }
+      if (typeof window.uPlot !== 'function') {
+        body.textContent = 'The chart library did not load.';
         return;
       }
       var ink = cssVar('--muted', '#6b7280');
