@@ -124,6 +124,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)(
       store.logMetrics(hostile.runId, { loss: 1.5 }, 0);
       store.endRun(hostile.runId, 'FINISHED');
       seedRuns(store, dir, 9, 'wine-quality');
+      // Runs whose points crowd together: their labels can't all fit without overlapping.
+      for (let i = 0; i < 8; i++) {
+        const r = store.createRun({ experiment: 'crowd', runName: `crowded-run-${i}` });
+        store.logParams(r.runId, { batch: i % 2 === 0 ? 32 : 64 });
+        // one outlier stretches the axis, so the other seven sit within a few pixels
+        store.logMetrics(r.runId, { accuracy: i === 7 ? 0.5 : 0.9 + i * 0.001 });
+        store.endRun(r.runId, 'FINISHED');
+      }
 
       server = await startUiServer({ store, port: 0, writable: true, auth: NO_TOKENS });
       browser = await chromium.launch({
@@ -366,23 +374,33 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && !process.env.CI)(
     });
 
     it('places scatter labels without overlaps and keeps param names whole', async () => {
-      const wine = store.searchRuns({ experiments: ['wine-quality'] }).runs.map((r) => r.info.runId);
-      await page.goto(`${server.url}#/compare?runs=${wine.join(',')}&x=test_size&y=accuracy`);
-      await settled(page);
-      const boxes = await page
-        .locator('#scatter .pt-label')
-        .evaluateAll((ts) =>
-          ts.map((t) => (t as SVGGraphicsElement).getBBox()).map((b) => [b.x, b.y, b.width, b.height]),
-        );
-      expect(boxes.length).toBeGreaterThan(1);
-      for (let i = 0; i < boxes.length; i++)
-        for (let j = i + 1; j < boxes.length; j++) {
-          const [ax, ay, aw, ah] = boxes[i];
-          const [bx, by, bw, bh] = boxes[j];
-          expect(ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah, `labels ${i} and ${j}`).toBe(
-            false,
+      for (const [experiment, x] of [
+        ['wine-quality', 'test_size'],
+        ['crowd', 'batch'],
+      ]) {
+        const ids = store.searchRuns({ experiments: [experiment] }).runs.map((r) => r.info.runId);
+        await page.goto(`${server.url}#/compare?runs=${ids.join(',')}&x=${x}&y=accuracy`);
+        await settled(page);
+        const boxes = await page
+          .locator('#scatter .pt-label')
+          .evaluateAll((ts) =>
+            ts.map((t) => (t as SVGGraphicsElement).getBBox()).map((b) => [b.x, b.y, b.width, b.height]),
           );
-        }
+        expect(boxes.length, experiment).toBeGreaterThan(1);
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const [ax, ay, aw, ah] = boxes[i];
+            const [bx, by, bw, bh] = boxes[j];
+            expect(
+              ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah,
+              `${experiment}: labels ${i} and ${j}`,
+            ).toBe(false);
+          }
+        // every point keeps its tooltip, labelled or not
+        expect(await page.locator('#scatter circle title').count()).toBe(
+          experiment === 'crowd' ? 8 : ids.length - 1,
+        );
+      }
       await shoot(page, 'scatter');
 
       // A long param name in a narrow column wraps only between words: each word on one line.
