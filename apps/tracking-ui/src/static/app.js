@@ -23,6 +23,9 @@
   ];
   // viridis, sampled: perceptually even and readable on white
   var RAMP = ['#440154', '#3b528b', '#21918c', '#5ec962', '#c8b400'];
+  // on a dark card viridis' deep purple vanishes: the same hues, lifted (app.css's legend matches)
+  if (window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches)
+    RAMP = ['#9b6fd6', '#5b82d6', '#21a39e', '#5ec962', '#e3cf2a'];
 
   var app = document.getElementById('app');
   var renderToken = 0;
