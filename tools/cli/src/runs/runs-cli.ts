@@ -40,6 +40,9 @@ commands:
   gc [--older-than 30d|2026-01-01] [--status FAILED,KILLED] [--dry-run | --yes]
                                   delete runs (default FAILED and KILLED) and their artifacts: without
                                   --yes it lists the runs it would delete; deletes them only with --yes
+  gc --deleted [--older-than 30d] [--yes]
+                                  purge the runs deleted in the UI or over the MLflow API (any status;
+                                  --older-than counts from the deletion), as mlflow gc
 
 options: --verbose (stack traces), --help
 env: CELLAR_TRACKING_DB (default mlruns/cellar.db), CELLAR_ARTIFACT_ROOT
@@ -404,6 +407,7 @@ function commandGc(args: string[], io: CliIo): number {
     {
       'older-than': { type: 'string' },
       status: { type: 'string' },
+      deleted: { type: 'boolean' },
       'dry-run': { type: 'boolean', short: 'n' },
       yes: { type: 'boolean', short: 'y' },
     },
@@ -426,9 +430,10 @@ function commandGc(args: string[], io: CliIo): number {
   // preview lists exactly what --yes would delete.
   const store = openFor(io, false);
   try {
-    const planned = store.gc({ olderThan, statuses, dryRun: true });
+    const deleted = values.deleted === true;
+    const planned = store.gc({ olderThan, statuses, deleted, dryRun: true });
     const details = new Map(planned.runs.map((id) => [id, store.getRun(id)]));
-    const result = yes ? store.gc({ olderThan, statuses }) : planned;
+    const result = yes ? store.gc({ olderThan, statuses, deleted }) : planned;
     const count = result.runs.length;
     if (count === 0) {
       io.stdout.write('nothing to remove\n');
