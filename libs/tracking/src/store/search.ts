@@ -36,11 +36,14 @@ export function searchRuns(c: StoreConnection, o: SearchRunsOptions = {}): Searc
   }
   const filter = o.filter === undefined ? null : parseFilter(o.filter);
   if (filter !== null) {
-    const compiled = compileFilter(filter);
+    const compiled = compileFilter(filter, c.dialect);
     where.push(compiled.sql);
     whereParams.push(...compiled.params);
   }
-  const order = compileOrderBy((o.orderBy ?? []).filter((term) => term.trim() !== '').map(parseOrderBy));
+  const order = compileOrderBy(
+    (o.orderBy ?? []).filter((term) => term.trim() !== '').map(parseOrderBy),
+    c.dialect,
+  );
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return c.guard(() => {
     if (!c.readonly) reapDeadRuns(c);
