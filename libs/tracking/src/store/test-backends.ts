@@ -1,5 +1,8 @@
 // The store suites run on each backend: SQLite always, PostgreSQL when CELLAR_TEST_PG_URL names a
 // database (.ci/run starts one). In CI a missing URL is an error, never a silent skip.
+import * as path from 'node:path';
+import { DEFAULT_DB_PATH } from './connection';
+import { copySqliteStoreToPostgres } from './copy-store';
 import { redactUri } from './pg-connection';
 import { SyncPgClient } from './pg-sync';
 import type { StoreOptions } from './types';
@@ -15,6 +18,8 @@ export interface TestBackend {
   name: 'sqlite' | 'postgres';
   /** A new, empty store location; artifacts go under root either way. */
   fresh(root: string): StoreLocation;
+  /** The SQLite store seeded under root, or a fresh PostgreSQL schema holding a copy of it. */
+  seeded(root: string): StoreLocation;
   /** Drops what fresh() created (PostgreSQL schemas). */
   cleanup(): void;
 }
@@ -22,6 +27,7 @@ export interface TestBackend {
 const sqlite: TestBackend = {
   name: 'sqlite',
   fresh: (root) => ({ opts: { root }, display: 'mlruns/cellar.db' }),
+  seeded: (root) => ({ opts: { root }, display: 'mlruns/cellar.db' }),
   cleanup: () => undefined,
 };
 
@@ -44,6 +50,11 @@ function postgres(url: string): TestBackend {
       schemas.push(schema);
       const uri = withSearchPath(url, schema);
       return { opts: { root, uri }, display: redactUri(uri) };
+    },
+    seeded(root) {
+      const location = this.fresh(root);
+      copySqliteStoreToPostgres(path.join(root, DEFAULT_DB_PATH), location.opts.uri!);
+      return location;
     },
     cleanup() {
       if (admin === undefined) return;
