@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { TrackingError } from '../errors';
-import { PgConnection } from './pg-connection';
+import { PgConnection, redactUri, translatePgError } from './pg-connection';
+import { SyncPgClient } from './pg-sync';
 
 // Parents before children (foreign keys); columns as in the current schema.
 const TABLES: [string, string[]][] = [
@@ -83,4 +84,32 @@ export function copySqliteStoreToPostgres(sqlitePath: string, uri: string): Reco
     source.close();
     target.close();
   }
+}
+
+/** A URI whose connections use `schema` as their search_path (PostgreSQL's `options` parameter). */
+export function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+/**
+ * Creates (or with drop: true drops) a schema in the database `url` names, for tests and benchmarks
+ * that need an empty store; returns the URI that uses it.
+ */
+export function postgresSchema(url: string, schema: string, o: { drop?: boolean } = {}): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new TrackingError(
+      'INVALID_NAME',
+      `schema name '${schema}' must be lower-case letters, digits and _`,
+    );
+  const client = new SyncPgClient(url);
+  try {
+    client.query(o.drop === true ? `DROP SCHEMA IF EXISTS ${schema} CASCADE` : `CREATE SCHEMA ${schema}`);
+  } catch (err) {
+    throw translatePgError(err, redactUri(url));
+  } finally {
+    client.close();
+  }
+  return withSearchPath(url, schema);
 }

@@ -68,6 +68,35 @@ const OWN_TABLES = new Set([
   'cellar_schema',
 ]);
 
+/** A pg or channel error as a one-line TrackingError naming the (password-less) URI. */
+export function translatePgError(err: unknown, display: string): Error {
+  if (err instanceof TrackingError) return err;
+  if (!(err instanceof PgSyncError)) return err instanceof Error ? err : new Error(String(err));
+  const details = { file: display, cause: err };
+  const code = err.code ?? '';
+  if (CONNECT_CODES.test(code) || (/connect|terminat|timeout/i.test(err.message) && code === '')) {
+    return new TrackingError(
+      'DATABASE_ERROR',
+      `cannot use PostgreSQL at ${display} (${err.message}); check that the server runs and the URI's user, password and database`,
+      details,
+    );
+  }
+  if (code === '25006') {
+    return new TrackingError(
+      'READ_ONLY',
+      `${display} was opened read-only; open the store without readonly to log`,
+      details,
+    );
+  }
+  if (code === '53100')
+    return new TrackingError(
+      'DISK_FULL',
+      `${display}: ${err.message}; free disk space on the server`,
+      details,
+    );
+  return new TrackingError('DATABASE_ERROR', `${display}: ${errorMessage(err)}`, details);
+}
+
 /** The store's connection to PostgreSQL, synchronous through SyncPgClient (see pg-sync). */
 export class PgConnection implements StoreConnection {
   readonly dialect = 'postgres' as const;
@@ -102,31 +131,7 @@ export class PgConnection implements StoreConnection {
   }
 
   translate(err: unknown): Error {
-    if (err instanceof TrackingError) return err;
-    if (!(err instanceof PgSyncError)) return err instanceof Error ? err : new Error(String(err));
-    const details = { file: this.display, cause: err };
-    const code = err.code ?? '';
-    if (CONNECT_CODES.test(code) || (/connect|terminat|timeout/i.test(err.message) && code === '')) {
-      return new TrackingError(
-        'DATABASE_ERROR',
-        `cannot use PostgreSQL at ${this.display} (${err.message}); check that the server runs and the URI's user, password and database`,
-        details,
-      );
-    }
-    if (code === '25006') {
-      return new TrackingError(
-        'READ_ONLY',
-        `${this.display} was opened read-only; open the store without readonly to log`,
-        details,
-      );
-    }
-    if (code === '53100')
-      return new TrackingError(
-        'DISK_FULL',
-        `${this.display}: ${err.message}; free disk space on the server`,
-        details,
-      );
-    return new TrackingError('DATABASE_ERROR', `${this.display}: ${errorMessage(err)}`, details);
+    return translatePgError(err, this.display);
   }
 
   guard<T>(fn: () => T): T {

@@ -2,7 +2,7 @@
 // database (.ci/run starts one). In CI a missing URL is an error, never a silent skip.
 import * as path from 'node:path';
 import { DEFAULT_DB_PATH } from './connection';
-import { copySqliteStoreToPostgres } from './copy-store';
+import { copySqliteStoreToPostgres, withSearchPath } from './copy-store';
 import { redactUri } from './pg-connection';
 import { SyncPgClient } from './pg-sync';
 import type { StoreOptions } from './types';
@@ -30,13 +30,6 @@ const sqlite: TestBackend = {
   seeded: (root) => ({ opts: { root }, display: 'mlruns/cellar.db' }),
   cleanup: () => undefined,
 };
-
-/** A URI whose connections use `schema` (created here) as their search_path. */
-export function withSearchPath(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
 
 function postgres(url: string): TestBackend {
   const schemas: string[] = [];
