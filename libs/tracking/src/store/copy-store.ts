@@ -71,6 +71,8 @@ export function copySqliteStoreToPostgres(sqlitePath: string, uri: string): Reco
           );
         }
         counts[table] = rows.length;
+        // Planner statistics now, not when autovacuum gets to it: a bulk load otherwise plans as empty.
+        target.exec(`ANALYZE ${table}`);
       }
       // Ids were copied as they are: new experiments continue after the highest.
       target.exec(

@@ -18,10 +18,12 @@ export function toPostgresSql(sql: string): string {
   let out = sql;
   const ignore = /^\s*INSERT OR IGNORE INTO/i.test(out);
   if (ignore) out = `${out.replace(/INSERT OR IGNORE INTO/i, 'INSERT INTO')} ON CONFLICT DO NOTHING`;
-  out = out.replace(
-    /([\w.]+) IN \(SELECT value FROM json_each\(\?\)\)/g,
-    '$1::text IN (SELECT json_array_elements_text(?::json))',
-  );
+  // = ANY(ARRAY(...)) is one initplan, then an index scan; IN (SELECT ...) estimated 100 rows and
+  // hashed the whole table. The list is text: run ids compare as they are, other ids as text.
+  out = out.replace(/([\w.]+) IN \(SELECT value FROM json_each\(\?\)\)/g, (_m, column: string) => {
+    const left = /(^|\.)run_id$/.test(column) ? column : `${column}::text`;
+    return `${left} = ANY(ARRAY(SELECT json_array_elements_text(?::json)))`;
+  });
   let n = 0;
   return out.replace(/\?/g, () => `$${++n}`);
 }
