@@ -148,22 +148,27 @@ export class PgConnection implements StoreConnection {
     }
   }
 
+  /** Prepared on the server once per connection (a named statement), as SQLite's are. */
   stmt(sql: string): SqlStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
-      statement = this.prepare(sql);
+      statement = this.statement(sql, `cellar_${this.statements.size}`);
       this.statements.set(sql, statement);
     }
     return statement;
   }
 
   prepare(sql: string): SqlStatement {
+    return this.statement(sql, undefined);
+  }
+
+  private statement(sql: string, name: string | undefined): SqlStatement {
     const text = toPostgresSql(sql);
     const client = this.client;
     return {
-      get: (...params: unknown[]) => client.query(text, params).rows[0],
-      all: (...params: unknown[]) => client.query(text, params).rows,
-      run: (...params: unknown[]): RunResult => ({ changes: client.query(text, params).rowCount }),
+      get: (...params: unknown[]) => client.query(text, params, name).rows[0],
+      all: (...params: unknown[]) => client.query(text, params, name).rows,
+      run: (...params: unknown[]): RunResult => ({ changes: client.query(text, params, name).rowCount }),
     };
   }
 

@@ -57,7 +57,7 @@ port.on('message', async (m) => {
     await ready;
     if (broken) throw broken;
     if (m.op === 'close') { await client.end(); reply({ rows: [], rowCount: 0 }); port.close(); return; }
-    const r = await client.query(m.sql, m.params);
+    const r = m.name ? await client.query({ name: m.name, text: m.sql, values: m.params }) : await client.query(m.sql, m.params);
     reply({ rows: r.rows, rowCount: r.rowCount ?? 0 });
   } catch (err) {
     reply(failure(err));
@@ -99,9 +99,10 @@ export class SyncPgClient {
     this.port.unref();
   }
 
-  query(sql: string, params: unknown[] = []): PgQueryResult {
+  /** With a name, the statement is prepared once on the server and reused by that name. */
+  query(sql: string, params: unknown[] = [], name?: string): PgQueryResult {
     if (this.closed) throw new PgSyncError({ message: 'the PostgreSQL connection is closed' });
-    return this.call({ op: 'query', sql, params: params.map(toPg) });
+    return this.call({ op: 'query', sql, params: params.map(toPg), name });
   }
 
   close(): void {
