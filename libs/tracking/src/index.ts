@@ -1,6 +1,7 @@
 export { TrackingError } from './errors';
 export type { TrackingErrorCode, TrackingErrorDetails } from './errors';
-export { openStore, DEFAULT_DB_PATH } from './store/store';
+export { openStore, DEFAULT_DB_PATH, isPostgresUri } from './store/store';
+export { copySqliteStoreToPostgres, postgresSchema } from './store/copy-store';
 export { RUN_STATUSES } from './store/types';
 export type {
   ArtifactInfo,

@@ -5,18 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
 import { TrackingStore } from '../store/types';
 import { seedSyntheticRuns } from '../fixtures/seed-synthetic';
-
-let dir: string;
-let store: TrackingStore;
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-scale-'));
-  seedSyntheticRuns(path.join(dir, 'cellar.db'), 10_000);
-  store = openStore({ root: dir, dbPath: 'cellar.db', readonly: true });
-});
-afterAll(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+import { DEFAULT_DB_PATH } from '../store/connection';
+import { testBackends } from '../store/test-backends';
 
 function timed<T>(fn: () => T): { value: T; ms: number } {
   fn(); // warm the page cache and statement cache
@@ -25,7 +15,24 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - t0 };
 }
 
-describe('search over 10 000 runs', () => {
+const backends = testBackends();
+
+describe.each(backends)('search over 10 000 runs on $name', (backend) => {
+  let dir: string;
+  let store: TrackingStore;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-scale-'));
+    fs.mkdirSync(path.join(dir, 'mlruns'));
+    seedSyntheticRuns(path.join(dir, DEFAULT_DB_PATH), 10_000);
+    // PostgreSQL: the same runs copied into a fresh schema.
+    store = openStore({ ...backend.seeded(dir).opts, readonly: true });
+  });
+  afterAll(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    backend.cleanup();
+  });
+
   it('filters, orders and pages in SQL, fast', () => {
     const filter =
       "metrics.accuracy > 0.5 and (tags.algorithm = 'random_forest' or params.`model.C` = '10') and status = 'FINISHED'";

@@ -17,6 +17,9 @@ const ATTRIBUTE_COLUMNS: Record<string, string> = {
 
 const TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;
 
+/** The SQL flavour to compile for; the store translates placeholders itself (store/pg-connection). */
+export type SqlDialect = 'sqlite' | 'postgres';
+
 export interface SqlFragment {
   sql: string;
   params: unknown[];
@@ -47,16 +50,26 @@ function condition(
   return `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_id = r.run_id AND x.key = ? AND ${test('x.value')})`;
 }
 
-function compile(node: FilterNode, params: unknown[]): string {
+/**
+ * MLflow's LIKE is case-sensitive and ILIKE is not. SQLite: GLOB (LIKE ignores ASCII case) and LIKE.
+ * PostgreSQL: LIKE and ILIKE as they are, with ESCAPE '' so a backslash is literal as in SQLite.
+ */
+function likeTest(column: string, caseInsensitive: boolean, negated: boolean, dialect: SqlDialect): string {
+  const not = negated ? 'NOT ' : '';
+  if (dialect === 'postgres') return `${column} ${not}${caseInsensitive ? 'ILIKE' : 'LIKE'} ? ESCAPE ''`;
+  return caseInsensitive ? `${column} ${not}LIKE ?` : `${column} ${not}GLOB ?`;
+}
+
+function compile(node: FilterNode, params: unknown[], dialect: SqlDialect): string {
   switch (node.kind) {
     case 'and':
     case 'or': {
-      const left = compile(node.left, params);
-      const right = compile(node.right, params);
+      const left = compile(node.left, params, dialect);
+      const right = compile(node.right, params, dialect);
       return `(${left} ${node.kind === 'and' ? 'AND' : 'OR'} ${right})`;
     }
     case 'not':
-      return `(NOT ${compile(node.expr, params)})`;
+      return `(NOT ${compile(node.expr, params, dialect)})`;
     case 'compare': {
       const at = params.length;
       params.push(node.value);
@@ -64,14 +77,8 @@ function compile(node: FilterNode, params: unknown[]): string {
     }
     case 'like': {
       const at = params.length;
-      params.push(node.caseInsensitive ? node.pattern : likeToGlob(node.pattern));
-      const not = node.negated ? 'NOT ' : '';
-      return condition(
-        node.ref,
-        (c) => (node.caseInsensitive ? `${c} ${not}LIKE ?` : `${c} ${not}GLOB ?`),
-        params,
-        at,
-      );
+      params.push(node.caseInsensitive || dialect === 'postgres' ? node.pattern : likeToGlob(node.pattern));
+      return condition(node.ref, (c) => likeTest(c, node.caseInsensitive, node.negated, dialect), params, at);
     }
     case 'in': {
       const at = params.length;
@@ -91,9 +98,9 @@ function compile(node: FilterNode, params: unknown[]): string {
 }
 
 /** Parameterised WHERE fragment over `runs r JOIN experiments e`; values never enter the SQL text. */
-export function compileFilter(node: FilterNode): SqlFragment {
+export function compileFilter(node: FilterNode, dialect: SqlDialect = 'sqlite'): SqlFragment {
   const params: unknown[] = [];
-  const sql = compile(node, params);
+  const sql = compile(node, params, dialect);
   return { sql, params };
 }
 
@@ -105,13 +112,19 @@ export function orderExpression(ref: KeyRef, params: unknown[]): string {
 }
 
 /** ORDER BY terms with missing values last in both directions. */
-export function compileOrderBy(terms: OrderTerm[]): { select: string[]; order: string[]; params: unknown[] } {
+export function compileOrderBy(
+  terms: OrderTerm[],
+  dialect: SqlDialect = 'sqlite',
+): { select: string[]; order: string[]; params: unknown[] } {
   const params: unknown[] = [];
   const select: string[] = [];
   const order: string[] = [];
   terms.forEach((term, i) => {
     select.push(`${orderExpression(term.ref, params)} AS o${i}`);
-    order.push(`(o${i} IS NULL)`, `o${i} ${term.descending ? 'DESC' : 'ASC'}`);
+    const direction = term.descending ? 'DESC' : 'ASC';
+    // PostgreSQL's ORDER BY takes an output alias only bare, not inside an expression.
+    if (dialect === 'postgres') order.push(`o${i} ${direction} NULLS LAST`);
+    else order.push(`(o${i} IS NULL)`, `o${i} ${direction}`);
   });
   return { select, order, params };
 }

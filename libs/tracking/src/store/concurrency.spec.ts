@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { firstLine, spawnChild, waitForExit } from '../testing/child-process';
 import { openStore } from './store';
+import { testBackends } from './test-backends';
 
 const dirs: string[] = [];
 function tempRoot(): string {
@@ -11,33 +12,55 @@ function tempRoot(): string {
   dirs.push(dir);
   return dir;
 }
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const backends = testBackends();
+afterAll(() => {
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+  backends.forEach((b) => b.cleanup());
+});
 
-describe('many processes, one database', () => {
-  it('16 processes logging 50 runs each give exactly 800 FINISHED runs', async () => {
+describe.each(backends)('many processes, one $name database', (b) => {
+  // PostgreSQL costs a round trip per statement (about 1-2 ms here): fewer, shorter children.
+  const [procs, count] = b.name === 'sqlite' ? [16, 50] : [8, 20];
+  it(`${procs} processes logging ${count} runs each give exactly ${procs * count} FINISHED runs`, async () => {
     const root = tempRoot();
-    const children = Array.from({ length: 16 }, () => waitForExit(spawnChild(['log-runs', root, '50'])));
-    const exits = await Promise.all(children);
+    const { opts } = b.fresh(root);
+    // The children open the store of their root, or the PostgreSQL one CELLAR_TRACKING_DB names.
+    const saved = process.env.CELLAR_TRACKING_DB;
+    if (opts.uri !== undefined) process.env.CELLAR_TRACKING_DB = opts.uri;
+    let exits: Awaited<ReturnType<typeof waitForExit>>[];
+    try {
+      exits = await Promise.all(
+        Array.from({ length: procs }, () => waitForExit(spawnChild(['log-runs', root, String(count)]))),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CELLAR_TRACKING_DB;
+      else process.env.CELLAR_TRACKING_DB = saved;
+    }
     for (const exit of exits)
       expect({ code: exit.code, stderr: exit.stderr }).toEqual({ code: 0, stderr: '' });
 
-    const store = openStore({ root });
+    const store = openStore(opts);
     const all = store.searchRuns({ maxResults: 0 });
-    expect(all.total).toBe(800);
-    expect(store.searchRuns({ filter: "status = 'FINISHED'", maxResults: 0 }).total).toBe(800);
+    expect(all.total).toBe(procs * count);
+    expect(store.searchRuns({ filter: "status = 'FINISHED'", maxResults: 0 }).total).toBe(procs * count);
     expect(
-      store.searchRuns({ filter: "metrics.log_loss = 49 and params.`model.C` = '4'", maxResults: 0 }).total,
-    ).toBe(16);
+      store.searchRuns({
+        filter: `metrics.log_loss = ${count - 1} and params.\`model.C\` = '${(count - 1) % 5}'`,
+        maxResults: 0,
+      }).total,
+    ).toBe(procs);
     expect(store.listExperiments()).toEqual([
-      expect.objectContaining({ name: 'concurrency', runCount: 800 }),
+      expect.objectContaining({ name: 'concurrency', runCount: procs * count }),
     ]);
     expect(store.listMetricKeys()).toEqual(['accuracy', 'f1_macro', 'log_loss']);
     const one = store.searchRuns({ filter: "tags.index = '7'", maxResults: 1 }).runs[0];
     expect(one.params['train.seed']).toBe('7');
-    expect(one.metrics).toEqual({ accuracy: 7 / 50, f1_macro: 1 - 7 / 50, log_loss: 7 });
+    expect(one.metrics).toEqual({ accuracy: 7 / count, f1_macro: 1 - 7 / count, log_loss: 7 });
     store.close();
   }, 90_000);
+});
 
+describe('many processes, one database', () => {
   it('a run whose process was SIGKILLed is KILLED after the next openStore', async () => {
     const root = tempRoot();
     const child = spawnChild(['hang-run', root]);

@@ -9,11 +9,53 @@ import type { StoreOptions } from './types';
 
 export const DEFAULT_DB_PATH = 'mlruns/cellar.db';
 
+/** Which SQL the connection speaks; the store's SQL is written for SQLite and translated (pg-dialect). */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** What a write statement reports. */
+export interface RunResult {
+  changes: number;
+}
+
+/** A statement over either backend: positional `?` parameters, rows as plain objects. */
+export interface SqlStatement {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): RunResult;
+}
+
 /**
  * The open database and its paths, shared by the store's parts (experiments, runs, search,
  * artifacts, gc, migrations). Internal to the store folder: the API is TrackingStore.
  */
-export class StoreConnection {
+export interface StoreConnection {
+  readonly dialect: Dialect;
+  /** File path (SQLite) or the postgresql:// URI as given. */
+  readonly dbPath: string;
+  readonly artifactRoot: string;
+  readonly root: string;
+  /** dbPath as users see it in messages (a URI without its password). */
+  readonly display: string;
+  readonly readonly: boolean;
+  translate(err: unknown): Error;
+  /** Runs fn on the open store; every error leaves as a one-line TrackingError. */
+  guard<T>(fn: () => T): T;
+  /** Prepared once per connection: for SQL whose text does not vary with the request. */
+  stmt(sql: string): SqlStatement;
+  /** Not cached: for SQL built per request (search, gc). */
+  prepare(sql: string): SqlStatement;
+  /** One write transaction; many processes may log at once. */
+  write<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** postgresql://user:pass@host:port/db (or postgres://) selects the PostgreSQL store. */
+export function isPostgresUri(value: string | undefined): value is string {
+  return value !== undefined && /^postgres(ql)?:\/\//i.test(value);
+}
+
+export class SqliteConnection implements StoreConnection {
+  readonly dialect = 'sqlite' as const;
   readonly dbPath: string;
   readonly artifactRoot: string;
   readonly root: string;
@@ -123,6 +165,10 @@ export class StoreConnection {
     } catch (err) {
       throw this.translate(err);
     }
+  }
+
+  prepare(sql: string): Database.Statement {
+    return this.db.prepare(sql);
   }
 
   /** Prepared once per connection. */

@@ -71,10 +71,13 @@ export function createExperiment(
         );
       }
       const now = Date.now();
-      const result = c
-        .stmt(`INSERT INTO experiments (name, created_at, last_update_time) VALUES (?, ?, ?)`)
-        .run(name, now, now);
-      const newId = Number(result.lastInsertRowid);
+      c.stmt(`INSERT INTO experiments (name, created_at, last_update_time) VALUES (?, ?, ?)`).run(
+        name,
+        now,
+        now,
+      );
+      // By name rather than lastInsertRowid: the same SQL serves SQLite and PostgreSQL.
+      const newId = (c.stmt(`SELECT id FROM experiments WHERE name = ?`).get(name) as { id: number }).id;
       insertTags(c, newId, tags);
       return newId;
     });

@@ -26,7 +26,7 @@ export function gc(c: StoreConnection, o: GcOptions = {}): GcResult {
       sql += o.deleted ? ' AND r.deleted_time < ?' : ' AND r.start_time < ?';
       params.push(o.olderThan);
     }
-    const rows = c.db.prepare(`${sql} ORDER BY r.start_time`).all(...params) as RunRow[];
+    const rows = c.prepare(`${sql} ORDER BY r.start_time`).all(...params) as RunRow[];
     const bytesFreed = rows.reduce((sum, row) => sum + folderSize(runArtifactDir(c, row)), 0);
     if (!o.dryRun && rows.length > 0) {
       c.write(() => {

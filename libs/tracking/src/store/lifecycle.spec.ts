@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TrackingError } from '../errors';
 import { MIGRATIONS } from './schema';
 import { openStore } from './store';
+import { testBackends } from './test-backends';
 
 const dirs: string[] = [];
 function tempRoot(): string {
@@ -15,7 +16,11 @@ function tempRoot(): string {
   dirs.push(dir);
   return dir;
 }
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const backends = testBackends();
+afterAll(() => {
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+  backends.forEach((b) => b.cleanup());
+});
 
 describe('MLflow-facing store operations', () => {
   it('migrates a version-1 database and keeps its runs active', () => {
@@ -42,9 +47,11 @@ describe('MLflow-facing store operations', () => {
       store.close();
     }
   });
+});
 
+describe.each(backends)('MLflow-facing store operations on $name', (b) => {
   it('writes a batch whole or not at all, and keeps every step of a metric', () => {
-    const store = openStore({ root: tempRoot() });
+    const store = openStore(b.fresh(tempRoot()).opts);
     try {
       const run = store.createRun({ experiment: 'e', trackProcess: false, startTime: 100 });
       store.logBatch(run.runId, {
@@ -84,7 +91,7 @@ describe('MLflow-facing store operations', () => {
   });
 
   it('soft-deletes runs with their experiment and brings them back', () => {
-    const store = openStore({ root: tempRoot() });
+    const store = openStore(b.fresh(tempRoot()).opts);
     try {
       const exp = store.createExperiment('soft', { owner: 'ana' });
       expect(() => store.createExperiment('soft')).toThrow(/already exists/);
@@ -111,7 +118,7 @@ describe('MLflow-facing store operations', () => {
 
   it('renames an experiment and moves its artifact folder with it', () => {
     const root = tempRoot();
-    const store = openStore({ root });
+    const store = openStore(b.fresh(root).opts);
     try {
       const run = store.createRun({ experiment: 'before' });
       fs.writeFileSync(path.join(root, 'm.txt'), 'model');

@@ -1,5 +1,5 @@
 import { TrackingError } from '../errors';
-import type { StoreConnection } from './connection';
+import type { SqliteConnection } from './connection';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { BUSY_TIMEOUT_MS, sqliteCode } from './sqlite-errors';
 
@@ -16,7 +16,7 @@ const OWN_TABLES = new Set([
 ]);
 
 /** Checks the schema version and applies pending migrations (one IMMEDIATE transaction each). */
-export function migrate(c: StoreConnection): void {
+export function migrate(c: SqliteConnection): void {
   const version = c.db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new TrackingError(
@@ -67,7 +67,7 @@ export function migrate(c: StoreConnection): void {
   }
 }
 
-function enableWal(c: StoreConnection): void {
+function enableWal(c: SqliteConnection): void {
   // Switching to WAL takes an exclusive lock and may report BUSY without waiting; retry briefly.
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
   for (;;) {

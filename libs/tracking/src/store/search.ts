@@ -36,22 +36,25 @@ export function searchRuns(c: StoreConnection, o: SearchRunsOptions = {}): Searc
   }
   const filter = o.filter === undefined ? null : parseFilter(o.filter);
   if (filter !== null) {
-    const compiled = compileFilter(filter);
+    const compiled = compileFilter(filter, c.dialect);
     where.push(compiled.sql);
     whereParams.push(...compiled.params);
   }
-  const order = compileOrderBy((o.orderBy ?? []).filter((term) => term.trim() !== '').map(parseOrderBy));
+  const order = compileOrderBy(
+    (o.orderBy ?? []).filter((term) => term.trim() !== '').map(parseOrderBy),
+    c.dialect,
+  );
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return c.guard(() => {
     if (!c.readonly) reapDeadRuns(c);
     const total = (
-      c.db.prepare(`SELECT count(*) AS n FROM ${RUN_FROM} ${whereSql}`).get(...whereParams) as {
+      c.prepare(`SELECT count(*) AS n FROM ${RUN_FROM} ${whereSql}`).get(...whereParams) as {
         n: number;
       }
     ).n;
     const selectExtra = order.select.length > 0 ? `, ${order.select.join(', ')}` : '';
     const orderSql = [...order.order, 'r.start_time DESC', 'r.run_id'].join(', ');
-    const rows = c.db
+    const rows = c
       .prepare(
         `SELECT ${RUN_COLUMNS}${selectExtra} FROM ${RUN_FROM} ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`,
       )
@@ -69,7 +72,7 @@ export function listKeys(
     const rows =
       experiments === undefined
         ? (c.stmt(`SELECT DISTINCT key FROM ${table} ORDER BY key`).all() as { key: string }[])
-        : (c.db
+        : (c
             // Distinct keys come cheap from the (key, value) index; then one indexed probe per key
             // instead of a DISTINCT over the whole join (4x faster at 10 000 runs).
             .prepare(

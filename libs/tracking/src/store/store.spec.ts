@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TrackingError } from '../errors';
 import { mountTmpfs, remountReadOnly, tmpfsUnavailable, unmount } from '../testing/tmpfs';
 import { SCHEMA_VERSION } from './schema';
+import { SyncPgClient } from './pg-sync';
 import { openStore } from './store';
+import { testBackends } from './test-backends';
 
 const dirs: string[] = [];
 function tempRoot(): string {
@@ -14,7 +16,11 @@ function tempRoot(): string {
   dirs.push(dir);
   return dir;
 }
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const backends = testBackends();
+afterAll(() => {
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+  backends.forEach((b) => b.cleanup());
+});
 
 function thrown(fn: () => unknown): TrackingError {
   try {
@@ -69,10 +75,31 @@ describe('store basics', () => {
       }
     }
   });
+});
 
+/** Rows in a table, read beside the store (not through it). */
+function countRows(backend: string, dbPath: string, table: string): number {
+  if (backend === 'sqlite') {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new SyncPgClient(dbPath);
+  try {
+    return client.query(`SELECT count(*) AS n FROM ${table}`).rows[0].n as number;
+  } finally {
+    client.close();
+  }
+}
+
+describe.each(backends)('store on $name', (b) => {
   it('experiments, runs, params, metrics, tags, artifacts round-trip', () => {
     const root = tempRoot();
-    const store = openStore({ root });
+    const { opts } = b.fresh(root);
+    const store = openStore(opts);
     expect(store.getOrCreateExperiment('wine')).toMatchObject({ id: 1, name: 'wine', runCount: 0 });
     expect(store.getOrCreateExperiment('wine').id).toBe(1);
     const run = store.createRun({
@@ -143,7 +170,7 @@ describe('store basics', () => {
   });
 
   it('params are immutable: another value is an error and nothing of that batch is written', () => {
-    const store = openStore({ root: tempRoot() });
+    const store = openStore(b.fresh(tempRoot()).opts);
     const run = store.createRun({ experiment: 'wine' });
     store.logParams(run.runId, { 'model.C': '1.0' });
     const err = thrown(() => store.logParams(run.runId, { 'train.seed': 1, 'model.C': 2 }));
@@ -156,7 +183,7 @@ describe('store basics', () => {
   });
 
   it('the latest metric is the one with the highest step, then the newest write', () => {
-    const store = openStore({ root: tempRoot() });
+    const store = openStore(b.fresh(tempRoot()).opts);
     const run = store.createRun({ experiment: 'wine' });
     store.logMetrics(run.runId, { loss: 0.5 }, 2);
     store.logMetrics(run.runId, { loss: 0.9 }, 1); // older step logged later: not latest
@@ -175,7 +202,8 @@ describe('store basics', () => {
   });
 
   it('finds runs by unique id prefix or name, and names ambiguous or unknown ones', () => {
-    const store = openStore({ root: tempRoot() });
+    const { opts, display } = b.fresh(tempRoot());
+    const store = openStore(opts);
     const ids = Array.from(
       { length: 40 },
       (_, i) => store.createRun({ experiment: 'wine', runName: `r${i}` }).runId,
@@ -190,14 +218,14 @@ describe('store basics', () => {
     expect(ambiguous.code).toBe('AMBIGUOUS_RUN');
     expect(ambiguous.message).toMatch(
       new RegExp(
-        `^run '${shared[0]}' is ambiguous in mlruns/cellar.db \\(matches .+\\); give more characters of the id$`,
+        `^run '${shared[0]}' is ambiguous in ${display.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(matches .+\\); give more characters of the id$`,
       ),
     );
     const missing = thrown(() => store.getRun('abc'.repeat(11)));
     expect(missing.code).toBe('RUN_NOT_FOUND');
-    expect(thrown(() => store.getRun('zzz')).message).toBe("run 'zzz' not found in mlruns/cellar.db");
+    expect(thrown(() => store.getRun('zzz')).message).toBe(`run 'zzz' not found in ${display}`);
     expect(thrown(() => store.logParams('nope', { a: 1 })).message).toBe(
-      "run 'nope' not found in mlruns/cellar.db",
+      `run 'nope' not found in ${display}`,
     );
     expect(thrown(() => store.endRun('nope', 'FINISHED')).code).toBe('RUN_NOT_FOUND');
     store.close();
@@ -205,7 +233,8 @@ describe('store basics', () => {
 
   it('rejects artifact names and experiment names that could escape their folders', () => {
     const root = tempRoot();
-    const store = openStore({ root });
+    const { opts } = b.fresh(root);
+    const store = openStore(opts);
     const run = store.createRun({ experiment: 'wine' });
     fs.writeFileSync(path.join(root, 'a.txt'), 'x');
     for (const bad of ['../a.txt', 'x/../../a.txt', '/etc/passwd', 'a//b', './a', '', 'C:\\x']) {
@@ -227,7 +256,8 @@ describe('store basics', () => {
 
   it('gc removes old FAILED/KILLED runs and their artifact folders; dry run removes nothing', () => {
     const root = tempRoot();
-    const store = openStore({ root });
+    const { opts } = b.fresh(root);
+    const store = openStore(opts);
     fs.writeFileSync(path.join(root, 'big.bin'), Buffer.alloc(1000));
     const make = (name: string, status: 'FINISHED' | 'FAILED' | 'KILLED') => {
       const run = store.createRun({ experiment: 'wine', runName: name });
@@ -248,9 +278,7 @@ describe('store basics', () => {
     expect(store.gc({ olderThan: Date.now() + 1000 })).toEqual({ runs: [killed], bytesFreed: 1000 });
     expect(store.searchRuns().runs.map((r) => r.info.runName)).toEqual(['ok']);
     expect(store.listMetricKeys()).toEqual(['accuracy']);
-    const db = new Database(store.dbPath, { readonly: true });
-    expect(db.prepare('SELECT count(*) AS n FROM metrics').get()).toEqual({ n: 1 });
-    db.close();
+    expect(countRows(b.name, store.dbPath, 'metrics')).toBe(1);
     store.close();
   });
 });

@@ -1,5 +1,5 @@
 import { logArtifact, artifactFile } from './artifacts';
-import { StoreConnection } from './connection';
+import { isPostgresUri, SqliteConnection, type StoreConnection } from './connection';
 import { getOrCreateExperiment, listExperiments } from './experiments';
 import {
   createExperiment,
@@ -10,8 +10,10 @@ import {
   setExperimentLifecycle,
   setExperimentTags,
 } from './experiment-admin';
+import { TrackingError } from '../errors';
 import { gc } from './gc';
 import { migrate } from './migrations';
+import { PgConnection } from './pg-connection';
 import { createRun, endRun, getRun, logMetrics, logParams, reapDeadRuns, setTags } from './runs';
 import {
   deleteTag,
@@ -46,19 +48,21 @@ import type {
 
 export { DEFAULT_DB_PATH } from './connection';
 
+export { isPostgresUri } from './connection';
+
 /**
- * TrackingStore over SQLite. Each concern lives in its own file (experiments, runs, search,
- * artifacts, gc, migrations) as functions over one StoreConnection; this class only wires them.
+ * TrackingStore over SQLite or PostgreSQL. Each concern lives in its own file (experiments, runs,
+ * search, artifacts, gc, migrations) as functions over one StoreConnection; this class only wires them.
  */
-class SqliteTrackingStore implements TrackingStore {
+class SqlTrackingStore implements TrackingStore {
   readonly dbPath: string;
   readonly artifactRoot: string;
   private readonly c: StoreConnection;
 
-  constructor(opts: StoreOptions) {
-    const c = new StoreConnection(opts);
+  constructor(c: SqliteConnection | PgConnection) {
     try {
-      migrate(c);
+      if (c instanceof PgConnection) c.migrate();
+      else migrate(c);
       if (!c.readonly) reapDeadRuns(c);
     } catch (err) {
       c.close();
@@ -158,7 +162,20 @@ class SqliteTrackingStore implements TrackingStore {
   }
 }
 
-/** Opens (creating and migrating when writable) the tracking database; see StoreOptions for paths. */
-export function openStore(opts: StoreOptions = {}): TrackingStore {
-  return new SqliteTrackingStore(opts);
+/**
+ * Opens (creating and migrating when writable) the tracking database; see StoreOptions for paths.
+ * A postgresql:// URI (as `opts`, `opts.uri`, `opts.dbPath` or CELLAR_TRACKING_DB) opens the
+ * PostgreSQL store instead of the SQLite file; the database must exist, its tables are created.
+ */
+export function openStore(opts: StoreOptions | string = {}): TrackingStore {
+  const o = typeof opts === 'string' ? { uri: opts } : opts;
+  const uri = o.uri ?? o.dbPath ?? process.env.CELLAR_TRACKING_DB;
+  if (isPostgresUri(uri)) return new SqlTrackingStore(new PgConnection(uri, o));
+  if (o.uri !== undefined) {
+    throw new TrackingError(
+      'USAGE',
+      `store uri '${o.uri}' is not a postgresql:// URI; give a SQLite file as dbPath instead`,
+    );
+  }
+  return new SqlTrackingStore(new SqliteConnection(o));
 }

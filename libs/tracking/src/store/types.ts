@@ -1,5 +1,8 @@
 export interface StoreOptions {
+  /** SQLite file; a postgresql:// URI here (or in CELLAR_TRACKING_DB) selects PostgreSQL. */
   dbPath?: string;
+  /** postgresql://user:pass@host:port/db: the PostgreSQL store (append ?options=-c%20search_path%3D<schema> for a schema). */
+  uri?: string;
   artifactRoot?: string;
   /** Workspace root; relative paths resolve against it. Default: cwd. */
   root?: string;

@@ -4,6 +4,7 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { errorMessage } from '@cellar/config';
 import {
   DEFAULT_DB_PATH,
+  isPostgresUri,
   openStore,
   parseOrderBy,
   RUN_STATUSES,
@@ -67,6 +68,14 @@ function findWorkspaceRoot(cwd: string): string {
 
 function openFor(io: CliIo, readonly: boolean): TrackingStore {
   const root = findWorkspaceRoot(io.cwd);
+  // A postgresql:// URI is the PostgreSQL store; artifacts stay under the workspace's mlruns/.
+  if (isPostgresUri(io.env.CELLAR_TRACKING_DB))
+    return openStore({
+      root,
+      uri: io.env.CELLAR_TRACKING_DB,
+      artifactRoot: io.env.CELLAR_ARTIFACT_ROOT,
+      readonly,
+    });
   const dbPath = path.resolve(root, io.env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH);
   const artifactRoot = path.resolve(
     root,
