@@ -1,5 +1,6 @@
 // Runs docs/walkthrough.md: every block fenced as ```bash run or ```ts run, in order, in one
 // temporary copy of the workspace; a ```text block right after a block is its expected output.
+// The README's "Your own data set" section runs the same way, every bash block of it (own-data.spec.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
