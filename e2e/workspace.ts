@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
@@ -128,6 +129,15 @@ export function createTempWorkspace(prefix = 'cellar-e2e-'): TempWorkspace {
     git,
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** The copy's own node_modules/.bin, with the repo's relative links (so `npx cellar` is the copy's). */
+export function linkBins(ws: TempWorkspace): void {
+  const bin = join(ws.root, 'node_modules/.bin');
+  mkdirSync(bin, { recursive: true });
+  for (const name of readdirSync(join(REPO, 'node_modules/.bin'))) {
+    symlinkSync(readlinkSync(join(REPO, 'node_modules/.bin', name)), join(bin, name));
+  }
 }
 
 function linkNodeModules(root: string): void {

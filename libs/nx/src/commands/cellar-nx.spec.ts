@@ -11,11 +11,17 @@ const REPO = path.resolve(__dirname, '../../../..');
 const WINE_POINTER = fs.readFileSync(path.join(REPO, 'data/external/WineQT.csv.dvc'), 'utf8');
 const md5 = (s: string) => crypto.createHash('md5').update(s).digest('hex');
 
-function cellarNx(cwd: string, args: string[]) {
+function cellarNx(cwd: string, args: string[], task?: { project: string; target: string }) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, CELLAR_DATA_REMOTE: '' },
+    env: {
+      ...process.env,
+      CELLAR_DATA_REMOTE: '',
+      // what Nx sets for the task running the command
+      NX_TASK_TARGET_PROJECT: task?.project,
+      NX_TASK_TARGET_TARGET: task?.target,
+    },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -39,7 +45,18 @@ describe('cellar-nx pull --pointer', () => {
 
     const all = cellarNx(root, ['pull']);
     expect(all.code).toBe(1);
-    expect(all.stderr).toContain('data/iris.csv has local changes (it no longer matches data/iris.csv.dvc)');
+    expect(all.stderr).toBe(
+      "data:pull failed: data/iris.csv has local changes (it no longer matches data/iris.csv.dvc): run 'cellar data add data/iris.csv' to track them, or pull with --force to discard them\n",
+    );
+    // run by a pipeline's pull target, the one line names that task
+    const task = cellarNx(root, ['pull', '--pointer=data/iris.csv.dvc'], {
+      project: 'iris-logreg',
+      target: 'pull-data',
+    });
+    expect([task.code, task.stderr.split('\n')[0]]).toEqual([
+      1,
+      expect.stringMatching(/^iris-logreg:pull-data failed: data\/iris\.csv has local changes /),
+    ]);
 
     const wine = cellarNx(root, ['pull', '--pointer=data/external/WineQT.csv.dvc']);
     expect(wine.stderr).toBe('');

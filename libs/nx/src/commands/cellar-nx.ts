@@ -118,7 +118,10 @@ async function pull(
     for (const line of transferLines(results, 'fetched')) console.log(line);
     return 0;
   } catch (e) {
-    console.error(formatStepError('pull', 'data', e, verbose));
+    // Named after the task that ran it (iris-logreg:pull-data), not always data:pull.
+    const project = process.env.NX_TASK_TARGET_PROJECT;
+    const step = (project && process.env.NX_TASK_TARGET_TARGET) || 'pull';
+    console.error(formatStepError(step, project || 'data', e, verbose));
     return 1;
   }
 }
