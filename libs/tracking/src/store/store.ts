@@ -1,6 +1,6 @@
 import { logArtifact, artifactFile } from './artifacts';
 import { StoreConnection } from './connection';
-import { getOrCreateExperiment, listExperiments } from './experiments';
+import { deleteExperiment, getOrCreateExperiment, listExperiments, renameExperiment } from './experiments';
 import { gc } from './gc';
 import { migrate } from './migrations';
 import { createRun, endRun, getRun, logMetrics, logParams, reapDeadRuns, setTags } from './runs';
@@ -51,6 +51,12 @@ class SqliteTrackingStore implements TrackingStore {
   }
   listExperiments(): Experiment[] {
     return listExperiments(this.c);
+  }
+  renameExperiment(from: string, to: string): Experiment {
+    return renameExperiment(this.c, from, to);
+  }
+  deleteExperiment(name: string): string[] {
+    return deleteExperiment(this.c, name);
   }
   createRun(o: CreateRunOptions): RunInfo {
     return createRun(this.c, o);

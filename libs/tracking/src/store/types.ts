@@ -94,6 +94,10 @@ export interface TrackingStore {
   readonly artifactRoot: string;
   getOrCreateExperiment(name: string): Experiment;
   listExperiments(): Experiment[];
+  /** Also moves the experiment's artifact folder. */
+  renameExperiment(from: string, to: string): Experiment;
+  /** Removes the experiment, its runs and their artifacts; returns the removed run ids. */
+  deleteExperiment(name: string): string[];
   createRun(o: CreateRunOptions): RunInfo;
   logParams(runId: string, params: Record<string, ParamValue>): void;
   logMetrics(runId: string, metrics: Record<string, number>, step?: number): void;
