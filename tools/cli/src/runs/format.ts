@@ -62,3 +62,20 @@ export function formatStatus(info: { status: string; stale?: boolean }): string 
 export function shortId(runId: string): string {
   return runId.slice(0, 8);
 }
+
+/** Cut to width characters, the last one an ellipsis. */
+export function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** The widest a cell may be so every line of formatTable (two spaces between columns) fits width. */
+export function fitCellWidth(rows: string[][], width: number, min = 8): number {
+  const count = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: count }, (_, i) =>
+    Math.max(0, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const total = (cap: number) => widths.reduce((sum, w) => sum + Math.min(w, cap), 2 * (count - 1));
+  let cap = Math.max(...widths);
+  while (cap > min && total(cap) > width) cap--;
+  return cap;
+}
