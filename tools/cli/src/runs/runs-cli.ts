@@ -24,9 +24,12 @@ import {
   shortId,
   truncate,
 } from './format';
+import type { Colors } from 'picocolors/types';
+import { colorsFor, statusPainter } from '../color';
 
 export interface CliIo {
-  stdout: { write(chunk: string): unknown };
+  /** isTTY (with NO_COLOR unset) turns colours on. */
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown };
   env: Record<string, string | undefined>;
   cwd: string;
@@ -216,7 +219,10 @@ function commandLs(args: string[], io: CliIo): number {
       io.stdout.write('no runs match\n');
       return 0;
     }
-    const shown = columns ?? defaultColumns(result.runs);
+    const paintStatus = statusPainter(colorsFor(io));
+    const shown = (columns ?? defaultColumns(result.runs)).map((c) =>
+      c.header === 'STATUS' ? { ...c, paint: paintStatus } : c,
+    );
     io.stdout.write(
       formatTable(
         shown,
@@ -283,6 +289,7 @@ function sideBySide(
   runs: RunDetail[],
   pick: (run: RunDetail) => Record<string, string>,
   width: number | undefined,
+  colors: Colors,
 ): string {
   const values = runs.map(pick);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v)))].sort();
@@ -292,7 +299,7 @@ function sideBySide(
     return [new Set(cells).size > 1 ? '*' : '', key, ...cells];
   });
   const columns: Column[] = [
-    { header: '' },
+    { header: '', paint: colors.yellow },
     { header: title.toUpperCase() },
     ...runs.map((r) => ({ header: `${r.info.runName} (${shortId(r.info.runId)})` })),
   ];
@@ -322,8 +329,9 @@ function commandCompare(args: string[], io: CliIo): number {
   try {
     const runs = positionals.map((ref) => store.getRun(ref));
     const width = values.wide ? undefined : terminalWidth(io);
+    const colors = colorsFor(io);
     io.stdout.write(
-      `${sideBySide('param', runs, (r) => r.params, width)}\n${sideBySide('metric', runs, metricStrings, width)}`,
+      `${sideBySide('param', runs, (r) => r.params, width, colors)}\n${sideBySide('metric', runs, metricStrings, width, colors)}`,
     );
     return 0;
   } finally {
