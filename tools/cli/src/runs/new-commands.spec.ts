@@ -170,7 +170,7 @@ describe('cellar experiments', () => {
   it('ls, create, rename and delete (with --yes when it has runs)', async () => {
     expect(await cellar(['experiments', 'ls'])).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^NAME  RUNS  CREATED \(UTC\)\nbeer     2  \d{4}-.*\nwine     4  /),
+      stdout: expect.stringMatching(/^NAME {2}RUNS {2}CREATED \(UTC\)\nbeer {5}2 {2}\d{4}-.*\nwine {5}4 {2}/),
     });
     expect(await cellar(['experiments', 'create', 'cider'])).toEqual({
       code: 0,
