@@ -335,7 +335,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code.value;
   } catch (err) {
-    if (!(err instanceof CommanderError)) throw err;
+    if (!(err instanceof CommanderError)) {
+      // Commands report their own errors; this is for anything that escaped one.
+      io.stderr.write(`cellar: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+      if (argv.includes('--verbose') && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+      return 1;
+    }
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     // A group without its subcommand: its help went to stderr.
     if (err.code === 'commander.help') return 2;
