@@ -108,7 +108,7 @@ describe("the Docker image's runtime workspace (tools/docker/assemble-runtime.sh
   });
 });
 
-describe('the installed cache server (compiled, validation in worker threads)', () => {
+describe('the installed cache server (compiled, uploads validated)', () => {
   it('starts from node_modules, answers /healthz and refuses a body that is not a gzipped tar', async () => {
     const bin = join(ws, 'node_modules/@cellar/cache-server/bin/cellar-cache-server.js');
     const child = spawn(

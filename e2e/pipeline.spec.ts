@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempWorkspace, type TempWorkspace } from './workspace';
 
 const PIPELINES = ['wine-logreg', 'wine-random-forest', 'wine-gradient-boosting'];
+// Each pipeline pulls its own data set (a cheap md5 check when present) and always notifies.
+const PULL_AND_NOTIFY = PIPELINES.flatMap((p) => [`${p}:pull-data`, `${p}:notify`]).sort();
 let ws: TempWorkspace;
 const read = (file: string) => readFileSync(join(ws.root, file));
 const outputsOf = (p: string) => [
@@ -41,7 +43,7 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
       expect(r.stdout).toMatch(new RegExp(`■ ${p} \\(\\w+\\)\\s+accuracy 0\\.\\d{4}`));
     }
     expect(ranTasks(r.output)).toEqual(
-      ['data:pull', ...PIPELINES.flatMap((p) => [`${p}:evaluate`, `${p}:notify`, `${p}:train`])].sort(),
+      PIPELINES.flatMap((p) => [`${p}:evaluate`, `${p}:notify`, `${p}:pull-data`, `${p}:train`]).sort(),
     );
     const report = JSON.parse(read('apps/wine-logreg/reports/metrics_detailed.json').toString());
     expect(report.accuracy).toBeGreaterThan(0.55);
@@ -82,7 +84,7 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     // No --output-style here: the workspace's .env makes every task's output show, notify's included.
     const r = ws.nx(['run-many', '-t', 'notify']);
     expect(r.code, r.output).toBe(0);
-    expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
+    expect(ranTasks(r.output)).toEqual(PULL_AND_NOTIFY);
     expect(r.stdout.match(/■ wine-/g)).toHaveLength(3);
     const runs = JSON.parse(ws.cellar(['runs', 'ls', '--json']).stdout).runs;
     expect(runs).toHaveLength(3);
@@ -107,12 +109,7 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
       const r = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
       expect(r.code, r.output).toBe(0);
       expect(ranTasks(r.output)).toEqual(
-        [
-          'data:pull',
-          'wine-logreg:train',
-          'wine-logreg:evaluate',
-          ...PIPELINES.map((p) => `${p}:notify`),
-        ].sort(),
+        [...PULL_AND_NOTIFY, 'wine-logreg:train', 'wine-logreg:evaluate'].sort(),
       );
       const newModel = read('apps/wine-logreg/model.json');
       expect(newModel.equals(oldModel)).toBe(false);
@@ -125,7 +122,7 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     }
     const back = ws.nx(['run-many', '-t', 'notify', '--output-style=static']);
     expect(back.code, back.output).toBe(0);
-    expect(ranTasks(back.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
+    expect(ranTasks(back.output)).toEqual(PULL_AND_NOTIFY);
     expect(read('apps/wine-logreg/model.json').equals(oldModel)).toBe(true);
     expect(read('apps/wine-logreg/reports/metrics_detailed.json').equals(oldReport)).toBe(true);
   });
@@ -136,7 +133,7 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/WineQT\.csv/);
     expect(existsSync(join(ws.root, 'data/external/WineQT.csv'))).toBe(true);
-    expect(ranTasks(r.output)).toEqual(['data:pull', ...PIPELINES.map((p) => `${p}:notify`)].sort());
+    expect(ranTasks(r.output)).toEqual(PULL_AND_NOTIFY);
   });
 
   it('nx graph --file holds the three pipelines and train -> evaluate -> notify', () => {
@@ -145,10 +142,11 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     const g = JSON.parse(read('tasks.json').toString());
     for (const p of PIPELINES) {
       expect(g.graph.nodes[p]).toBeDefined();
-      expect(g.graph.dependencies[p].map((d: { target: string }) => d.target)).toContain('data');
+      // No project edge to `data`: a pipeline depends on its own data set's files only.
+      expect(g.graph.dependencies[p].map((d: { target: string }) => d.target)).not.toContain('data');
       expect(g.tasks.dependencies[`${p}:notify`]).toEqual([`${p}:evaluate`]);
       expect(g.tasks.dependencies[`${p}:evaluate`]).toEqual([`${p}:train`]);
-      expect(g.tasks.dependencies[`${p}:train`]).toEqual(['data:pull']);
+      expect(g.tasks.dependencies[`${p}:train`]).toEqual([`${p}:pull-data`]);
     }
   });
 

@@ -46,7 +46,7 @@ describe('nx run <project>:sweep', () => {
     expect(
       runs
         .filter((x) => x.tags.algorithm === 'logreg')
-        .map((x) => `${x.params['model.C']}|${x.params['train.test_size']}`)
+        .map((x) => `${x.params['model.C']}|${x.params['data.split.test_size']}`)
         .sort(),
     ).toEqual(['0.1|0.2', '0.1|0.3', '10|0.2', '10|0.3', '1|0.2', '1|0.3']);
   });

@@ -3,7 +3,11 @@ import { errorMessage } from '@cellar/config';
 import { startUiServer } from './server';
 
 /** Serve the UI until SIGINT/SIGTERM; `name` prefixes messages (`cellar ui` when run from the CLI). */
-export async function serveUi(argv: string[], name = 'tracking-ui'): Promise<number> {
+export async function serveUi(
+  argv: string[],
+  name = 'tracking-ui',
+  defaults: { writable?: boolean } = {},
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -13,6 +17,9 @@ export async function serveUi(argv: string[], name = 'tracking-ui'): Promise<num
         host: { type: 'string', default: '127.0.0.1' },
         db: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        // Accept runs over the MLflow API (the default of `cellar server`); --read-only turns it off.
+        writable: { type: 'boolean', default: defaults.writable === true },
+        'read-only': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -25,8 +32,16 @@ export async function serveUi(argv: string[], name = 'tracking-ui'): Promise<num
     return 2;
   }
   try {
-    const server = await startUiServer({ dbPath: values.db, root: process.cwd(), host: values.host, port });
-    console.log(`Cellar tracking UI on ${server.url} (Ctrl-C to stop)`);
+    const writable = values.writable && !values['read-only'];
+    const server = await startUiServer({
+      dbPath: values.db,
+      root: process.cwd(),
+      host: values.host,
+      port,
+      writable,
+    });
+    const api = writable ? `; MLflow API at ${server.url}api/2.0/mlflow/` : ' (read-only)';
+    console.log(`Cellar tracking UI on ${server.url}${api} (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
       const stop = () => void server.close().then(resolve);
       process.once('SIGINT', stop);

@@ -14,6 +14,8 @@ import {
   sendError,
   sendJson,
 } from './http-util';
+import { authFromEnv, mayRead, READ_TOKENS_ENV, type TrackingAuth } from './mlflow/auth';
+import { handleMlflow, isMlflowPath } from './mlflow/router';
 
 export interface UiServerOptions {
   /** An open store to serve; when absent one is opened read-only from dbPath/root. */
@@ -22,6 +24,10 @@ export interface UiServerOptions {
   root?: string;
   host?: string;
   port?: number;
+  /** Accept writes over the MLflow API (`cellar server`); default false (`cellar ui` only reads). */
+  writable?: boolean;
+  /** Read/write token digests; default from CELLAR_TRACKING_READ_TOKENS / CELLAR_TRACKING_WRITE_TOKENS. */
+  auth?: TrackingAuth;
 }
 
 export interface UiServer {
@@ -58,7 +64,9 @@ class HttpError extends Error {
 
 export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> {
   const ownsStore = !o.store;
-  const store = o.store ?? openStore({ dbPath: o.dbPath, root: o.root, readonly: true });
+  const writable = o.writable === true;
+  const auth = o.auth ?? authFromEnv();
+  const store = o.store ?? openStore({ dbPath: o.dbPath, root: o.root, readonly: !writable });
   const assets = loadStaticAssets();
   const host = o.host ?? '127.0.0.1';
   const loopback = LOOPBACK_HOSTS.has(host);
@@ -70,6 +78,16 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
         403,
         `host '${req.headers.host ?? ''}' is not allowed; open the UI at http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
       );
+      return;
+    }
+    const url = parseRequestUrl(req.url ?? '/');
+    if (isMlflowPath(url.pathname)) {
+      const ctx = { store, auth, writable, exposed: !loopback };
+      handleMlflow(ctx, req, res, url.pathname, url.searchParams).catch(() => res.destroy());
+      return;
+    }
+    if (url.pathname.startsWith('/api/') && !mayRead(req, auth)) {
+      sendError(res, 401, `${READ_TOKENS_ENV} is set: send Authorization: Bearer <token> to read runs`);
       return;
     }
     handleRequest(store, assets, req, res).catch((err: unknown) => {

@@ -36,19 +36,28 @@ describe('composeConfig on the repo configs', () => {
   it('composes logreg with the exact values', () => {
     const out = compose();
     expect(out.config).toEqual({
-      data: { path: 'data/external/WineQT.csv', pointer: 'data/external/WineQT.csv.dvc' },
-      train: {
-        testSize: 0.2,
-        randomState: 42,
-        targetColumn: 'quality',
-        featureColumns: FEATURES,
-        excludeColumns: ['Id'],
+      data: {
+        name: 'wine',
+        path: 'data/external/WineQT.csv',
+        pointer: 'data/external/WineQT.csv.dvc',
+        experiment: 'wine_quality',
+        format: { delimiter: 'auto', missing: 'error' },
+        target: 'quality',
+        features: FEATURES,
+        exclude: ['Id'],
+        labels: null,
+        split: { method: 'stratified', testSize: 0.2, randomState: 42, column: null },
       },
+      train: { randomState: 42 },
       model: { type: 'logreg', C: 1, maxIter: 1000, tol: 0.0001 },
       tracking: { experiment: 'wine_quality' },
       notify: { webhookUrl: null },
     });
-    expect(out.sources).toEqual(['configs/train/base.yaml', 'configs/model/logreg.yaml']);
+    expect(out.sources).toEqual([
+      'configs/train/base.yaml',
+      'configs/data/wine.yaml',
+      'configs/model/logreg.yaml',
+    ]);
     expect(out.resolved.model).toEqual({ type: 'logreg', C: 1, max_iter: 1000, tol: 0.0001 });
     expect(out.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -112,6 +121,7 @@ describe('composeConfig on the repo configs', () => {
     expect(out.config.model).toEqual({ type: 'logreg', C: 3, maxIter: 2000, tol: 0.0001 });
     expect(out.sources).toEqual([
       'configs/train/base.yaml',
+      'configs/data/wine.yaml',
       'configs/model/logreg.yaml',
       'apps/wine-logreg/pipeline.yaml',
     ]);
@@ -139,13 +149,12 @@ describe('overrides', () => {
     expect(compose(['+extra.note=hi']).resolved.extra).toEqual({ note: 'hi' });
     expect(compose(['++model.C=4']).config.model).toMatchObject({ C: 4 });
     expect(compose(['++extra.k=[1,2]']).resolved.extra).toEqual({ k: [1, 2] });
-    expect(
-      compose(['~train.exclude_columns', '+train.exclude_columns=[]']).config.train.excludeColumns,
-    ).toEqual([]);
+    expect(compose(['~data.exclude', '+data.exclude=[]']).config.data.exclude).toEqual([]);
     expect(compose(['~model.tol=0.0001', '+model.tol=0.5']).config.model).toMatchObject({ tol: 0.5 });
-    expect(
-      compose(["train.feature_columns=[alcohol, 'volatile acidity']"]).config.train.featureColumns,
-    ).toEqual(['alcohol', 'volatile acidity']);
+    expect(compose(["data.features=[alcohol, 'volatile acidity']"]).config.data.features).toEqual([
+      'alcohol',
+      'volatile acidity',
+    ]);
   });
 
   it.each([
@@ -274,9 +283,9 @@ describe('validation errors name the file that set the key', () => {
       "override 'model.learning_rate=0': model.learning_rate must be > 0 (got 0)",
     ],
     [
-      ['train.test_size=1'],
+      ['data.split.test_size=1'],
       'logreg',
-      "override 'train.test_size=1': train.test_size must be a number in (0, 1) (got 1)",
+      "override 'data.split.test_size=1': data.split.test_size must be a number in (0, 1) (got 1)",
     ],
     [
       ['train.random_state=x'],
@@ -284,31 +293,50 @@ describe('validation errors name the file that set the key', () => {
       "override 'train.random_state=x': train.random_state must be an integer >= 0 (got 'x')",
     ],
     [
-      ['train.feature_columns=[]'],
+      ['data.features=[]'],
       'logreg',
-      "override 'train.feature_columns=[]': train.feature_columns must list at least one column (got [])",
+      "override 'data.features=[]': data.features must list at least one column (or null for all numeric columns) (got [])",
     ],
     [
-      ['train.feature_columns=[pH,pH]'],
+      ['data.features=[pH,pH]'],
       'logreg',
-      "override 'train.feature_columns=[pH,pH]': train.feature_columns.1 repeats column 'pH' (list each column once)",
+      "override 'data.features=[pH,pH]': data.features.1 repeats column 'pH' (list each column once)",
     ],
     [
-      ['train.feature_columns=[pH,quality]'],
+      ['data.features=[pH,quality]'],
       'logreg',
-      "override 'train.feature_columns=[pH,quality]': train.feature_columns.1 is the target column 'quality' (remove it from the features)",
+      "override 'data.features=[pH,quality]': data.features.1 is the target column 'quality' (remove it from the features)",
     ],
     [
-      ['train.exclude_columns=[pH]'],
+      ['data.exclude=[pH]'],
       'logreg',
-      "override 'train.exclude_columns=[pH]': train.exclude_columns.0 'pH' is also in train.feature_columns (keep it in only one list)",
+      "override 'data.exclude=[pH]': data.exclude.0 'pH' is also in data.features (keep it in only one list)",
     ],
     [
-      ['+train.test_sise=0.3'],
+      ['+data.split.test_sise=0.3'],
       'logreg',
-      "override '+train.test_sise=0.3': train.test_sise is not a valid key for train (valid: test_size, random_state, target_column, feature_columns, exclude_columns)",
+      "override '+data.split.test_sise=0.3': data.split.test_sise is not a valid key for data.split (valid: method, test_size, random_state, column)",
     ],
-    [['data=x'], 'logreg', "override 'data=x': data must be a map (got 'x')"],
+    [
+      ['+train.test_size=0.3'],
+      'logreg',
+      "override '+train.test_size=0.3': train.test_size is not a valid key for train (valid: random_state)",
+    ],
+    [
+      ['data.split.method=group'],
+      'logreg',
+      "configs/data/wine.yaml: split.column is required for method 'group' (the column whose values group rows)",
+    ],
+    [
+      ['data.format.delimiter=x'],
+      'logreg',
+      `override 'data.format.delimiter=x': data.format.delimiter must be one of auto, ",", ";", "\\t", "|" (got 'x')`,
+    ],
+    [
+      ['data=x'],
+      'logreg',
+      "override 'data=x': unknown data set (available: wine; add configs/data/x.yaml or pick one of those)",
+    ],
     [
       ['model.C=-1', 'model.tol=0'],
       'logreg',
@@ -364,8 +392,8 @@ describe('validation errors name the file that set the key', () => {
     expect(errorOf(() => composeConfig({ root, model: 'empty', env: {} })).message).toBe(
       'configs/model/empty.yaml: model is required but missing (add it to the config or set it with +model=<value>)',
     );
-    expect(errorOf(() => compose(['~tracking'])).message).toBe(
-      "override '~tracking': tracking is required but missing (add it to the config or set it with +tracking=<value>)",
+    expect(errorOf(() => compose(['~notify'])).message).toBe(
+      "override '~notify': notify is required but missing (add it to the config or set it with +notify=<value>)",
     );
   });
 
@@ -409,7 +437,10 @@ describe('validation errors name the file that set the key', () => {
       'configs/model/list.yaml: top level must be a mapping of keys to values (got a list)',
     );
     const noBase = workspace(
-      { 'configs/model/logreg.yaml': 'model: {type: logreg, C: 1, max_iter: 1, tol: 1}\n' },
+      {
+        'configs/model/logreg.yaml': 'model: {type: logreg, C: 1, max_iter: 1, tol: 1}\n',
+        'configs/data/wine.yaml': readFileSync(join(REPO_ROOT, 'configs/data/wine.yaml'), 'utf8'),
+      },
       false,
     );
     expect(errorOf(() => composeConfig({ root: noBase, model: 'logreg', env: {} })).message).toBe(
@@ -421,13 +452,21 @@ describe('validation errors name the file that set the key', () => {
 describe('flattenConfig', () => {
   it('flattens to dotted keys with strings, numbers, null and JSON lists', () => {
     expect(flattenConfig(compose().resolved)).toEqual({
+      'data.name': 'wine',
       'data.path': 'data/external/WineQT.csv',
       'data.pointer': 'data/external/WineQT.csv.dvc',
-      'train.test_size': '0.2',
+      'data.experiment': 'wine_quality',
+      'data.format.delimiter': 'auto',
+      'data.format.missing': 'error',
+      'data.target': 'quality',
+      'data.features': JSON.stringify(FEATURES),
+      'data.exclude': '["Id"]',
+      'data.labels': 'null',
+      'data.split.method': 'stratified',
+      'data.split.test_size': '0.2',
+      'data.split.random_state': '42',
+      'data.split.column': 'null',
       'train.random_state': '42',
-      'train.target_column': 'quality',
-      'train.feature_columns': JSON.stringify(FEATURES),
-      'train.exclude_columns': '["Id"]',
       'tracking.experiment': 'wine_quality',
       'notify.webhook_url': 'null',
       'model.type': 'logreg',

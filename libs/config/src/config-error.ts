@@ -5,6 +5,8 @@ export type ConfigErrorCode =
   | 'RESERVED_KEY'
   | 'NOT_A_MAPPING'
   | 'MODEL_NOT_FOUND'
+  | 'DATA_NOT_FOUND'
+  | 'NOT_AVAILABLE'
   | 'INVALID_NAME'
   | 'OVERRIDE_SYNTAX'
   | 'OVERRIDE_KEY_MISSING'

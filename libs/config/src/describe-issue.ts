@@ -51,7 +51,7 @@ export function describeIssue(issue: IssueLike, tree: Tree, o: DescribeOptions):
       message: `${key} must be one of ${list} (got ${formatValue(value)})`,
     };
   }
-  if (!hasPath(tree, path))
+  if (!hasPath(tree, path) && !issue.params?.evenIfMissing)
     return {
       path: shown,
       code: 'INVALID_VALUE',

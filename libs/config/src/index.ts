@@ -17,6 +17,16 @@ export type { Override, OverrideAction } from './override';
 export { loadSweep, expandSweepExpression, sweepPointId, SWEEP_DIR } from './sweep';
 export type { SweepSpec, SweepRun } from './sweep';
 export type { CellarConfig } from './schema';
+export {
+  assertDataName,
+  dataConfigFile,
+  listDatasets,
+  selectDataset,
+  DATA_DELIMITERS,
+  MISSING_POLICIES,
+  SPLIT_METHODS,
+} from './data-config';
+export type { DataDelimiter, DataSpec, MissingPolicy, SplitMethod } from './data-config';
 export { MODEL_SCHEMAS, MODEL_TYPES, checkModelSpec, modelKeys, modelSchema } from './models/registry';
 export type { ModelSpec, ModelSpecCheck, ModelType } from './models/registry';
 export type { LogregSpec } from './models/logreg';

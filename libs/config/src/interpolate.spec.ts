@@ -12,11 +12,7 @@ const failure = (overrides: string[], env: Record<string, string> = {}) =>
 describe('interpolation', () => {
   it('keeps the type of a whole-value reference and builds strings from partial ones', () => {
     expect(
-      extra([
-        '+extra.seed=${train.random_state}',
-        '+extra.cols=${train.exclude_columns}',
-        '+extra.model=${model}',
-      ]),
+      extra(['+extra.seed=${train.random_state}', '+extra.cols=${data.exclude}', '+extra.model=${model}']),
     ).toEqual({
       seed: 42,
       cols: ['Id'],
@@ -25,7 +21,7 @@ describe('interpolation', () => {
     expect(extra(['+extra.tag=${model.type}-C${model.C}-${notify.webhook_url}'])).toEqual({
       tag: 'logreg-C1-null',
     });
-    expect(extra(['+extra.first=${train.feature_columns.0}'])).toEqual({ first: 'fixed acidity' });
+    expect(extra(['+extra.first=${data.features.0}'])).toEqual({ first: 'fixed acidity' });
   });
 
   it('resolves chains and nested ${} and honours \\${ escapes', () => {

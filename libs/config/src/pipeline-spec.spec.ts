@@ -4,7 +4,7 @@ import { errorOf, makeWorkspace, removeWorkspace } from './test-workspace';
 
 const root = makeWorkspace({
   'apps/wine-logreg/pipeline.yaml':
-    '# the baseline\nmodel: logreg\noverrides:\n  - model.max_iter=2000\n  - "train.test_size=0.25"\ndescription: Logistic regression baseline\n',
+    '# the baseline\nmodel: logreg\noverrides:\n  - model.max_iter=2000\n  - data.split.test_size=0.25\ndescription: Logistic regression baseline\n',
   'apps/wine-rf/pipeline.yaml': 'model: random_forest\n',
   'apps/extra/pipeline.yaml': 'model: logreg\ntracking_experiment: x\n',
   'apps/nomodel/pipeline.yaml': 'description: x\n',
@@ -24,7 +24,7 @@ describe('loadPipelineSpec', () => {
     expect(loadPipelineSpec(root, 'apps/wine-logreg/pipeline.yaml')).toEqual({
       name: 'wine-logreg',
       model: 'logreg',
-      overrides: ['model.max_iter=2000', 'train.test_size=0.25'],
+      overrides: ['model.max_iter=2000', 'data.split.test_size=0.25'],
       description: 'Logistic regression baseline',
       file: 'apps/wine-logreg/pipeline.yaml',
     });
@@ -39,7 +39,7 @@ describe('loadPipelineSpec', () => {
   it.each([
     [
       'extra',
-      "apps/extra/pipeline.yaml: unknown key 'tracking_experiment' (allowed: model, overrides, description)",
+      "apps/extra/pipeline.yaml: unknown key 'tracking_experiment' (allowed: data, model, overrides, description)",
     ],
     [
       'nomodel',

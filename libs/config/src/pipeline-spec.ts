@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { assertModelName } from './compose';
 import { ConfigError } from './config-error';
+import { assertDataName } from './data-config';
 import { loadYamlMap, toRelative } from './load-yaml';
 import { parseOverride } from './override';
 import { kindOf } from './tree';
@@ -8,6 +9,8 @@ import { kindOf } from './tree';
 export interface PipelineSpec {
   /** The pipeline's folder name, e.g. `wine-logreg` for apps/wine-logreg/pipeline.yaml. */
   name: string;
+  /** The data set (configs/data/<data>.yaml); undefined: the workspace's only one. */
+  data?: string;
   model: string;
   overrides: string[];
   description?: string;
@@ -15,7 +18,7 @@ export interface PipelineSpec {
   file: string;
 }
 
-const ALLOWED_KEYS = ['model', 'overrides', 'description'];
+const ALLOWED_KEYS = ['data', 'model', 'overrides', 'description'];
 
 /** Reads and checks `apps/<name>/pipeline.yaml`; override strings are syntax-checked, not applied. */
 export function loadPipelineSpec(root: string, file: string): PipelineSpec {
@@ -58,6 +61,15 @@ export function loadPipelineSpec(root: string, file: string): PipelineSpec {
     overrides: [...(overrides as string[])],
     file: rel,
   };
+  if (raw.data !== undefined && raw.data !== null) {
+    if (typeof raw.data !== 'string')
+      fail(
+        'data',
+        `data must be a string (got a ${kindOf(raw.data)}; the name of a file in configs/data/, e.g. data: wine)`,
+      );
+    assertDataName(raw.data, rel);
+    spec.data = raw.data;
+  }
   if (raw.description !== undefined && raw.description !== null) {
     if (typeof raw.description !== 'string')
       fail('description', `description must be a string (got a ${kindOf(raw.description)})`);

@@ -55,10 +55,10 @@ describe('reserved keys in config YAML', () => {
       `configs/train/base.yaml: key '__proto__' is not allowed ${HINT}`,
     ],
     [
-      'nested tracking.__proto__ in base.yaml',
-      { 'configs/train/base.yaml': base.replace('tracking:\n', 'tracking:\n  __proto__:\n    x: 1\n') },
+      'nested notify.__proto__ in base.yaml',
+      { 'configs/train/base.yaml': base.replace('notify:\n', 'notify:\n  __proto__:\n    x: 1\n') },
       'logreg',
-      `configs/train/base.yaml: key 'tracking.__proto__' is not allowed ${HINT}`,
+      `configs/train/base.yaml: key 'notify.__proto__' is not allowed ${HINT}`,
     ],
     [
       'nested model.__proto__ in a model file',

@@ -61,26 +61,45 @@ describe('loadSweep', () => {
       metric: 'accuracy',
       file: 'configs/sweep/wine-grid.yaml',
       runs: [
-        { model: 'logreg', overrides: ['model.C=0.1', 'train.test_size=0.2'] },
-        { model: 'logreg', overrides: ['model.C=0.1', 'train.test_size=0.3'] },
-        { model: 'logreg', overrides: ['model.C=1', 'train.test_size=0.2'] },
-        { model: 'logreg', overrides: ['model.C=1', 'train.test_size=0.3'] },
-        { model: 'logreg', overrides: ['model.C=10', 'train.test_size=0.2'] },
-        { model: 'logreg', overrides: ['model.C=10', 'train.test_size=0.3'] },
-        { model: 'random_forest', overrides: ['model.n_estimators=50', 'model.max_depth=null'] },
-        { model: 'random_forest', overrides: ['model.n_estimators=50', 'model.max_depth=5'] },
-        { model: 'random_forest', overrides: ['model.n_estimators=100', 'model.max_depth=null'] },
-        { model: 'random_forest', overrides: ['model.n_estimators=100', 'model.max_depth=5'] },
-        { model: 'random_forest', overrides: ['model.n_estimators=200', 'model.max_depth=null'] },
-        { model: 'random_forest', overrides: ['model.n_estimators=200', 'model.max_depth=5'] },
-        { model: 'gradient_boosting', overrides: ['model.learning_rate=0.05'] },
-        { model: 'gradient_boosting', overrides: ['model.learning_rate=0.1'] },
-        { model: 'gradient_boosting', overrides: ['model.learning_rate=0.2'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=0.1', 'data.split.test_size=0.2'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=0.1', 'data.split.test_size=0.3'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=1', 'data.split.test_size=0.2'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=1', 'data.split.test_size=0.3'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=10', 'data.split.test_size=0.2'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=10', 'data.split.test_size=0.3'] },
+        {
+          data: 'wine',
+          model: 'random_forest',
+          overrides: ['model.n_estimators=50', 'model.max_depth=null'],
+        },
+        { data: 'wine', model: 'random_forest', overrides: ['model.n_estimators=50', 'model.max_depth=5'] },
+        {
+          data: 'wine',
+          model: 'random_forest',
+          overrides: ['model.n_estimators=100', 'model.max_depth=null'],
+        },
+        { data: 'wine', model: 'random_forest', overrides: ['model.n_estimators=100', 'model.max_depth=5'] },
+        {
+          data: 'wine',
+          model: 'random_forest',
+          overrides: ['model.n_estimators=200', 'model.max_depth=null'],
+        },
+        { data: 'wine', model: 'random_forest', overrides: ['model.n_estimators=200', 'model.max_depth=5'] },
+        { data: 'wine', model: 'gradient_boosting', overrides: ['model.learning_rate=0.05'] },
+        { data: 'wine', model: 'gradient_boosting', overrides: ['model.learning_rate=0.1'] },
+        { data: 'wine', model: 'gradient_boosting', overrides: ['model.learning_rate=0.2'] },
       ],
     });
     // Every run composes, and the 15 configs are distinct.
     const hashes = sweep.runs.map(
-      (run) => composeConfig({ root: REPO_ROOT, model: run.model, overrides: run.overrides, env: {} }).hash,
+      (run) =>
+        composeConfig({
+          root: REPO_ROOT,
+          model: run.model,
+          data: run.data,
+          overrides: run.overrides,
+          env: {},
+        }).hash,
     );
     expect(new Set(hashes).size).toBe(15);
   });
@@ -88,8 +107,8 @@ describe('loadSweep', () => {
   it('supports range, choice, single values and + keys', () => {
     expect(loadSweep(root, 'fancy').runs).toEqual(
       ['1', '2', '3'].flatMap((c) => [
-        { model: 'logreg', overrides: [`model.C=${c}`, 'model.tol=0.001', '+extra.tag=a'] },
-        { model: 'logreg', overrides: [`model.C=${c}`, 'model.tol=0.001', '+extra.tag="b,c"'] },
+        { data: 'wine', model: 'logreg', overrides: [`model.C=${c}`, 'model.tol=0.001', '+extra.tag=a'] },
+        { data: 'wine', model: 'logreg', overrides: [`model.C=${c}`, 'model.tol=0.001', '+extra.tag="b,c"'] },
       ]),
     );
   });
@@ -115,7 +134,7 @@ describe('loadSweep', () => {
       'list-param',
       'configs/sweep/list-param.yaml: grid.0.params.model.C must be a sweep expression string like 0.1,1,10 (got a list)',
     ],
-    ['extra-key', "configs/sweep/extra-key.yaml: unknown key 'sampler' (allowed: metric, grid)"],
+    ['extra-key', "configs/sweep/extra-key.yaml: unknown key 'sampler' (allowed: data, metric, grid)"],
     [
       'empty-grid',
       'configs/sweep/empty-grid.yaml: grid must be a non-empty list of { model, params } entries',
@@ -127,9 +146,13 @@ describe('loadSweep', () => {
 });
 
 describe('sweepPointId', () => {
-  it('is a short hash of model + overrides: pinned and distinct per point', () => {
-    expect(sweepPointId({ model: 'logreg', overrides: ['model.C=0.1'] })).toBe('59d89e1987');
-    expect(sweepPointId({ model: 'gb', overrides: [] })).toBe('e9dd15e94b');
+  it('is a short hash of data + model + overrides: pinned and distinct per point', () => {
+    // Pinned from Python: hashlib.sha256(json.dumps([data, model, overrides], separators=(',', ':'))).
+    expect(sweepPointId({ data: 'wine', model: 'logreg', overrides: ['model.C=0.1'] })).toBe('979829788e');
+    expect(sweepPointId({ data: 'iris', model: 'gb', overrides: [] })).toBe('4aa2860317');
+    expect(sweepPointId({ data: 'iris', model: 'logreg', overrides: ['model.C=0.1'] })).not.toBe(
+      '979829788e',
+    );
     const ids = loadSweep(REPO_ROOT, 'wine-grid').runs.map(sweepPointId);
     expect(new Set(ids).size).toBe(15);
     expect(ids.every((id) => /^[0-9a-f]{10}$/.test(id))).toBe(true);

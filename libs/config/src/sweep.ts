@@ -3,11 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertModelName, DEFAULT_CONFIG_DIR, listModels } from './compose';
 import { ConfigError } from './config-error';
+import { assertDataName, selectDataset } from './data-config';
 import { loadYamlMap } from './load-yaml';
 import { parseOverride, parseValueText, splitTopLevel } from './override';
 import { isMap, kindOf, RESERVED_KEYS, reservedKeyError } from './tree';
 
 export interface SweepRun {
+  /** The data set the point trains on (configs/data/<data>.yaml). */
+  data: string;
   model: string;
   overrides: string[];
 }
@@ -131,7 +134,16 @@ export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG
     throw new ConfigError('SWEEP_INVALID', `${file}: ${message}`, { file, key });
   };
   for (const key of Object.keys(raw))
-    if (key !== 'metric' && key !== 'grid') fail(key, `unknown key '${key}' (allowed: metric, grid)`);
+    if (key !== 'metric' && key !== 'grid' && key !== 'data')
+      fail(key, `unknown key '${key}' (allowed: data, metric, grid)`);
+  const dataOf = (value: unknown, key: string): string => {
+    if (value !== undefined && value !== null) {
+      if (typeof value !== 'string') fail(key, `${key} must be a data set name (got a ${kindOf(value)})`);
+      assertDataName(value, file);
+    }
+    return selectDataset(root, (value ?? undefined) as string | undefined, configDir, file);
+  };
+  const sweepData = raw.data ?? undefined;
   if (typeof raw.metric !== 'string' || raw.metric === '')
     fail(
       'metric',
@@ -145,8 +157,9 @@ export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG
     const at = `grid.${i}`;
     if (!isMap(entry)) return fail(at, `${at} must be a map with model and params (got a ${kindOf(entry)})`);
     for (const key of Object.keys(entry))
-      if (key !== 'model' && key !== 'params')
-        fail(`${at}.${key}`, `${at}: unknown key '${key}' (allowed: model, params)`);
+      if (key !== 'model' && key !== 'params' && key !== 'data')
+        fail(`${at}.${key}`, `${at}: unknown key '${key}' (allowed: data, model, params)`);
+    const data = dataOf(entry.data ?? sweepData, entry.data === undefined ? 'data' : `${at}.data`);
     const model = entry.model;
     if (typeof model !== 'string')
       return fail(
@@ -192,18 +205,18 @@ export function loadSweep(root: string, name: string, configDir = DEFAULT_CONFIG
       }
       return values.map((v) => `${key}=${v}`);
     });
-    for (const overrides of cartesian(lists)) runs.push({ model, overrides });
+    for (const overrides of cartesian(lists)) runs.push({ data, model, overrides });
   });
   return { name, metric: raw.metric as string, runs, file };
 }
 
 /**
- * A grid point's stable id: a short hash of its model and overrides, so a point keeps its id (and its
+ * A grid point's stable id: a short hash of its data set, model and overrides, so a point keeps its id (and its
  * Nx cache entry and output folder) when other values are added to the grid.
  */
 export function sweepPointId(run: SweepRun): string {
   return createHash('sha256')
-    .update(JSON.stringify([run.model, run.overrides]))
+    .update(JSON.stringify([run.data, run.model, run.overrides]))
     .digest('hex')
     .slice(0, 10);
 }

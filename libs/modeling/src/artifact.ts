@@ -28,6 +28,11 @@ export interface ModelArtifact {
   kind: 'cellar-model';
   featureNames: string[];
   classes: number[];
+  /**
+   * Names of `classes`, in the same order, when the labels were text (classes are then 0..k-1) or
+   * the data config names numeric labels. Absent otherwise, so numeric models keep their bytes.
+   */
+  classNames?: string[];
   spec: ModelSpec;
   scaler: { mean: number[]; scale: number[] };
   estimator: unknown;
@@ -78,12 +83,16 @@ function estimatorToJson(e: Estimator): EstimatorJson {
   }
 }
 
-export function toArtifact(model: FittedModel, meta: { configHash: string; dataMd5: string }): ModelArtifact {
+export function toArtifact(
+  model: FittedModel,
+  meta: { configHash: string; dataMd5: string; classNames?: readonly string[] },
+): ModelArtifact {
   return {
     formatVersion: 1,
     kind: 'cellar-model',
     featureNames: [...model.featureNames],
     classes: [...model.classes],
+    ...(meta.classNames ? { classNames: [...meta.classNames] } : {}),
     spec: model.spec,
     scaler: { mean: [...model.scaler.mean], scale: [...model.scaler.scale] },
     estimator: estimatorToJson(model.estimator),
@@ -187,6 +196,13 @@ export function fromArtifact(a: ModelArtifact, where = 'model artifact'): Fitted
   const classes = s.numbers(a.classes, 'classes');
   const k = classes.length;
   if (k < 2) s.fail('classes', 'must list at least 2 labels');
+  if (a.classNames !== undefined) {
+    const names = a.classNames as unknown;
+    if (!Array.isArray(names) || names.some((x) => typeof x !== 'string'))
+      s.fail('classNames', 'must be an array of strings');
+    const n = (names as string[]).length;
+    if (n !== k) s.fail('classNames', `must have ${k} entries, one per class (got ${n})`);
+  }
   const scalerObj = s.object(a.scaler, 'scaler');
   const mean = s.numbers(scalerObj.mean, 'scaler.mean', d);
   const scale = s.positives(scalerObj.scale, 'scaler.scale', d);
@@ -313,6 +329,11 @@ export function readModelArtifact(file: string): ModelArtifact {
     throw err;
   }
   return artifact;
+}
+
+/** The name shown for each of `classes`: the artifact's classNames, else the label itself ("5"). */
+export function classLabelNames(a: Pick<ModelArtifact, 'classes' | 'classNames'>): string[] {
+  return a.classNames ? [...a.classNames] : a.classes.map(String);
 }
 
 /** Picks the artifact's feature columns by name (any order, extra columns ignored), then predicts. */

@@ -7,15 +7,21 @@ function escapeXml(s: string): string {
  * columns = predicted label, each cell shows its count; darker = more.
  */
 export function renderConfusionMatrixSvg(
-  cm: { labels: number[]; matrix: number[][] },
+  cm: { labels: number[]; names?: string[]; matrix: number[][] },
   opts: { title?: string } = {},
 ): string {
   const cell = 48;
   const m = cm.labels.length;
-  const left = 90;
+  // Class names (text labels) may be long: the row labels get the room they need, and column labels
+  // are slanted when they would not fit under a cell. Numeric labels keep the original layout.
+  const texts = cm.labels.map((label, k) => cm.names?.[k] ?? String(label));
+  const longest = Math.max(0, ...texts.map((t) => t.length));
+  const left = Math.max(90, 20 + Math.ceil(longest * 7.5));
+  const slant = cm.names !== undefined && longest * 7.5 > cell - 4;
+  const below = slant ? 24 + Math.ceil(longest * 5.5) : 0;
   const top = opts.title ? 70 : 40;
-  const width = left + m * cell + 20;
-  const height = top + m * cell + 60;
+  const width = left + m * cell + 20 + (slant ? Math.ceil(longest * 5.5) : 0);
+  const height = top + m * cell + 60 + below;
   let max = 0;
   for (const row of cm.matrix) for (const v of row) max = Math.max(max, v);
   const parts: string[] = [];
@@ -45,15 +51,19 @@ export function renderConfusionMatrixSvg(
       );
     });
   });
-  cm.labels.forEach((label, k) => {
-    const text = escapeXml(String(label));
+  texts.forEach((label, k) => {
+    const text = escapeXml(label);
     parts.push(`<text x="${left - 8}" y="${top + k * cell + cell / 2 + 5}" text-anchor="end">${text}</text>`);
+    const x = left + k * cell + cell / 2;
+    const y = top + m * cell + 18;
     parts.push(
-      `<text x="${left + k * cell + cell / 2}" y="${top + m * cell + 18}" text-anchor="middle">${text}</text>`,
+      slant
+        ? `<text x="${x}" y="${y}" text-anchor="start" transform="rotate(35 ${x} ${y})">${text}</text>`
+        : `<text x="${x}" y="${y}" text-anchor="middle">${text}</text>`,
     );
   });
   parts.push(
-    `<text x="${left + (m * cell) / 2}" y="${top + m * cell + 44}" text-anchor="middle" font-weight="bold">predicted</text>`,
+    `<text x="${left + (m * cell) / 2}" y="${top + m * cell + 44 + below}" text-anchor="middle" font-weight="bold">predicted</text>`,
   );
   const cy = top + (m * cell) / 2;
   parts.push(

@@ -1,6 +1,7 @@
 import { createRng } from '@cellar/data';
 import { softmaxColumns } from './logreg';
 import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
+import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
 import type { GradientBoostingSpec } from './types';
 
 /** nOut = 1 for two classes (binomial deviance), else one tree per class per stage. */
@@ -24,6 +25,7 @@ export function fitBoosting(
   yIdx: Int32Array,
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
+  track?: EnsembleHistory,
 ): BoostingEstimator {
   const n = yIdx.length;
   const d = columns.length;
@@ -48,6 +50,11 @@ export function fitBoosting(
   const perm = new Int32Array(n);
   const factor = nOut === 1 ? 1 : (nClasses - 1) / nClasses;
   const stages: TreeArrays[][] = [];
+  const deviance = track && new Float64Array(spec.nEstimators);
+  const val = track?.validation;
+  const valAccuracy = val && new Float64Array(spec.nEstimators);
+  const valRaw =
+    val && Array.from({ length: nOut }, (_, k) => new Float64Array(val.yIdx.length).fill(init[k]));
 
   for (let stage = 0; stage < spec.nEstimators; stage++) {
     if (spec.subsample < 1) {
@@ -102,11 +109,55 @@ export function fitBoosting(
       const rk = raw[k];
       for (let i = 0; i < n; i++) rk[i] += spec.learningRate * tree.value[leaves[i]];
       trees.push(tree);
+      if (val && valRaw) {
+        const vLeaves = applyTree(tree, val.columns, val.yIdx.length);
+        const vk = valRaw[k];
+        for (let i = 0; i < vk.length; i++) vk[i] += spec.learningRate * tree.value[vLeaves[i]];
+      }
     }
     stages.push(trees);
+    if (deviance) deviance[stage] = meanLogLoss(raw, yIdx, weight);
+    if (val && valRaw && valAccuracy) {
+      valAccuracy[stage] = argmaxAccuracy(boostingProba(valRaw, nClasses), val.yIdx);
+    }
     onProgress?.(stage + 1, spec.nEstimators);
   }
+  if (track && deviance) {
+    const steps = stepsFrom1(spec.nEstimators);
+    track.history.push({ name: 'boosting_deviance', steps, values: deviance });
+    if (valAccuracy) track.history.push({ name: 'validation_accuracy', steps, values: valAccuracy });
+  }
   return { learningRate: spec.learningRate, init, stages };
+}
+
+/** Mean log loss of the rows with weight > 0 (the in-bag rows), from raw scores: sklearn's train_score_. */
+function meanLogLoss(raw: Float64Array[], yIdx: Int32Array, weight: Float64Array): number {
+  const n = yIdx.length;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (weight[i] === 0) continue;
+    count++;
+    if (raw.length === 1) {
+      const z = raw[0][i];
+      sum += (z > 0 ? z : 0) + Math.log1p(Math.exp(-Math.abs(z))) - (yIdx[i] === 1 ? z : 0);
+    } else {
+      let max = -Infinity;
+      for (let k = 0; k < raw.length; k++) if (raw[k][i] > max) max = raw[k][i];
+      let s = 0;
+      for (let k = 0; k < raw.length; k++) s += Math.exp(raw[k][i] - max);
+      sum += max + Math.log(s) - raw[yIdx[i]][i];
+    }
+  }
+  return sum / count;
+}
+
+function boostingProba(raw: Float64Array[], nClasses: number): Float64Array[] {
+  if (raw.length === 1) {
+    const p1 = raw[0].map((v) => 1 / (1 + Math.exp(-v)));
+    return [p1.map((v) => 1 - v), p1];
+  }
+  return softmaxColumns(raw, nClasses);
 }
 
 export function predictBoostingProba(
@@ -125,9 +176,5 @@ export function predictBoostingProba(
       for (let i = 0; i < n; i++) rk[i] += est.learningRate * tree.value[leaves[i]];
     }
   }
-  if (nOut === 1) {
-    const p1 = raw[0].map((v) => 1 / (1 + Math.exp(-v)));
-    return [p1.map((v) => 1 - v), p1];
-  }
-  return softmaxColumns(raw, nClasses);
+  return boostingProba(raw, nClasses);
 }

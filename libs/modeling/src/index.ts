@@ -1,7 +1,7 @@
 // Public surface of @cellar/modeling. Probability outputs are column-major like the inputs:
 // proba[k][i] is the probability that row i has label classes[k]. predictTable alone returns
 // rows (proba[i][k]) because its callers write prediction rows.
-export type { ModelSpec, TrainingData, FitOptions } from './types';
+export type { ModelSpec, TrainingData, FitOptions, MetricHistory } from './types';
 export type { FittedModel } from './model';
 export { fitModel, predictProba, predict, validateModelSpec } from './model';
 export type { Scaler } from './scaler';
@@ -14,6 +14,7 @@ export {
   writeModelArtifact,
   readModelArtifact,
   predictTable,
+  classLabelNames,
 } from './artifact';
 export type { ClassificationMetrics, ClassificationReport, ClassScores, ConfusionMatrix } from './metrics';
 export { classificationMetrics } from './metrics';

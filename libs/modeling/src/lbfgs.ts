@@ -19,6 +19,8 @@ export interface LbfgsOptions {
    */
   applyH0?: (v: Float64Array, out: Float64Array) => void;
   onIteration?: (iter: number) => void;
+  /** f at the start (iter 0) and after every iteration; the caller keeps what it needs */
+  trace?: (iter: number, f: number) => void;
 }
 
 export interface LbfgsResult {
@@ -78,6 +80,7 @@ export function minimizeLbfgs(fg: LossAndGrad, x0: Float64Array, opts: LbfgsOpti
   const ls = new MoreThuente({ ftol: 1e-3, gtol: 0.9, xtol: 0.1, stpmin: 0, stpmax: 1e10 });
   const done = (reason: LbfgsResult['reason']): LbfgsResult => ({ x, f, iterations, evaluations, reason });
 
+  opts.trace?.(0, f);
   if (maxAbs(g) <= opts.pgtol) return done('gradient');
   for (;;) {
     // direction: -H g by the two-loop recursion
@@ -146,6 +149,7 @@ export function minimizeLbfgs(fg: LossAndGrad, x0: Float64Array, opts: LbfgsOpti
       continue;
     }
     iterations++;
+    opts.trace?.(iterations, f);
     opts.onIteration?.(iterations);
     if (iterations >= opts.maxIter) return done('max-iterations');
     if (maxAbs(g) <= opts.pgtol) return done('gradient');

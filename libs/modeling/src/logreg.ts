@@ -1,7 +1,7 @@
 import { minimizeLbfgs, type LbfgsResult } from './lbfgs';
 import { createLogregLoss, type LogregProblem } from './logreg-loss';
 import { createPreconditioner } from './logreg-precondition';
-import type { LogregSpec } from './types';
+import type { LogregSpec, MetricHistory } from './types';
 
 /** nOut = 1 for two classes (sklearn's binary logistic), otherwise one row per class (multinomial). */
 export interface LogregEstimator {
@@ -23,20 +23,27 @@ export function fitLogreg(
   yIdx: Int32Array,
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
-  opts: { precondition?: boolean; stats?: (r: LbfgsResult) => void } = {},
+  opts: { precondition?: boolean; stats?: (r: LbfgsResult) => void; history?: MetricHistory[] } = {},
 ): LogregEstimator {
   const d = columns.length;
   const n = yIdx.length;
   const nOut = nClasses === 2 ? 1 : nClasses;
   const problem: LogregProblem = { n, d, nOut, columns, yIdx, invC: 1 / spec.C };
   const applyH0 = opts.precondition === false ? undefined : createPreconditioner(problem);
+  const losses: number[] = [];
   const result = minimizeLbfgs(createLogregLoss(problem), new Float64Array((d + 1) * nOut), {
     maxIter: spec.maxIter,
     pgtol: spec.tol,
     applyH0,
     onIteration: onProgress && ((iter) => onProgress(iter, spec.maxIter)),
+    trace: opts.history && ((_iter, f) => losses.push(f)),
   });
   opts.stats?.(result);
+  opts.history?.push({
+    name: 'train_loss',
+    steps: Int32Array.from(losses, (_, i) => i),
+    values: Float64Array.from(losses),
+  });
   const theta = result.x;
   const coef: Float64Array[] = [];
   const intercept = new Float64Array(nOut);

@@ -47,4 +47,27 @@ describe('classificationMetrics', () => {
     ]);
     expect(m.accuracy).toBeCloseTo(2 / 3, 15);
   });
+
+  it('keys the report by class name when names are given, with the same numbers', () => {
+    const yTrue = [0, 0, 1, 2, 2, 2];
+    const yPred = [0, 1, 1, 2, 2, 0];
+    const plain = classificationMetrics(yTrue, yPred);
+    const named = classificationMetrics(yTrue, yPred, [0, 1, 2], ['cat', 'dog', 'emu']);
+    expect(named.accuracy).toBe(plain.accuracy);
+    expect(named.report.cat).toEqual(plain.report['0']);
+    expect(named.report.emu).toEqual(plain.report['2']);
+    expect(named.report['0']).toBeUndefined();
+    expect(named.report.macro_avg).toEqual(plain.report.macro_avg);
+    expect(named.confusionMatrix).toEqual({ ...plain.confusionMatrix, names: ['cat', 'dog', 'emu'] });
+    expect(plain.confusionMatrix.names).toBeUndefined();
+    expect(() => classificationMetrics(yTrue, yPred, [0, 1, 2], ['a', 'a', 'b'])).toThrow(
+      "class name 'a' is repeated",
+    );
+    expect(() => classificationMetrics(yTrue, yPred, [0, 1, 2], ['a', 'macro_avg', 'b'])).toThrow(
+      "class name 'macro_avg' is reserved",
+    );
+    expect(() => classificationMetrics(yTrue, yPred, undefined, ['a', 'b', 'c'])).toThrow(
+      'classNames (3) must name each of the labels (none given)',
+    );
+  });
 });

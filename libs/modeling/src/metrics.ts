@@ -12,6 +12,8 @@ export type ClassificationReport = Record<string, ClassScores> & {
 
 export interface ConfusionMatrix {
   labels: number[];
+  /** Names of `labels` (text class labels), when the model has them. */
+  names?: string[];
   /** rows = true label, columns = predicted label */
   matrix: number[][];
 }
@@ -26,13 +28,29 @@ const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 /**
  * scikit-learn's accuracy_score, classification_report(output_dict=True, zero_division=0) and
- * confusion_matrix. Report keys are labels as strings ("5"), plus macro_avg and weighted_avg.
+ * confusion_matrix. Report keys are labels as strings ("5"), or their names when `classNames` (one
+ * per entry of `labels`) are given, plus macro_avg and weighted_avg.
  */
 export function classificationMetrics(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
   labels?: number[],
+  classNames?: readonly string[],
 ): ClassificationMetrics {
+  if (classNames) {
+    if (!labels || classNames.length !== labels.length)
+      throw new RangeError(
+        `classificationMetrics: classNames (${classNames.length}) must name each of the labels (${labels?.length ?? 'none given'})`,
+      );
+    const seen = new Set<string>();
+    for (const name of classNames) {
+      if (seen.has(name) || name === 'macro_avg' || name === 'weighted_avg')
+        throw new RangeError(
+          `classificationMetrics: class name '${name}' is ${seen.has(name) ? 'repeated' : 'reserved'} (the report is keyed by class name)`,
+        );
+      seen.add(name);
+    }
+  }
   if (yTrue.length !== yPred.length) {
     throw new RangeError(
       `classificationMetrics: yTrue has ${yTrue.length} entries but yPred has ${yPred.length}`,
@@ -74,7 +92,7 @@ export function classificationMetrics(
     const precision = ratio(tp, predicted);
     const recall = ratio(tp, support);
     const f1 = ratio(2 * precision * recall, precision + recall);
-    report[String(label)] = { precision, recall, f1_score: f1, support };
+    report[classNames ? classNames[k] : String(label)] = { precision, recall, f1_score: f1, support };
     totalSupport += support;
     macro.precision += precision;
     macro.recall += recall;
@@ -101,6 +119,6 @@ export function classificationMetrics(
         support: totalSupport,
       },
     } as ClassificationReport,
-    confusionMatrix: { labels: used, matrix },
+    confusionMatrix: classNames ? { labels: used, names: [...classNames], matrix } : { labels: used, matrix },
   };
 }

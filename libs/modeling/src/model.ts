@@ -4,7 +4,8 @@ import { fitBoosting, predictBoostingProba, type BoostingEstimator } from './gra
 import { fitLogreg, predictLogregProba, type LogregEstimator } from './logreg';
 import { fitForest, predictForestProba, type ForestEstimator } from './random-forest';
 import { applyScaler, fitScaler, type Scaler } from './scaler';
-import type { FitOptions, ModelSpec, TrainingData } from './types';
+import type { EnsembleHistory } from './fit-history';
+import type { FitOptions, MetricHistory, ModelSpec, TrainingData } from './types';
 
 export type Estimator =
   | ({ type: 'logreg' } & LogregEstimator)
@@ -19,6 +20,8 @@ export interface FittedModel {
   classes: number[];
   scaler: Scaler;
   estimator: Estimator;
+  /** Only when fitted with `history: true`; never part of the artifact. */
+  history?: MetricHistory[];
 }
 
 /** Throws ModelError('INVALID_SPEC') naming the first bad key, checked by the registry's schema. */
@@ -81,19 +84,30 @@ export function fitModel(spec: ModelSpec, data: TrainingData, opts: FitOptions =
   const x = applyScaler(scaler, data.columns);
   const k = classes.length;
   const progress = opts.onProgress;
+  const track: EnsembleHistory | undefined = opts.history ? { history: [] } : undefined;
+  if (track && opts.validation) {
+    const v = opts.validation;
+    checkColumns(data.featureNames, v.columns, v.y.length);
+    track.validation = {
+      columns: applyScaler(scaler, v.columns),
+      yIdx: Int32Array.from(Array.from(v.y), (label) => index.get(label) ?? -1),
+    };
+  }
   let estimator: Estimator;
   switch (spec.type) {
     case 'logreg':
-      estimator = { type: 'logreg', ...fitLogreg(spec, x, yIdx, k, progress) };
+      estimator = { type: 'logreg', ...fitLogreg(spec, x, yIdx, k, progress, { history: track?.history }) };
       break;
     case 'random_forest':
-      estimator = { type: 'random_forest', ...fitForest(spec, x, yIdx, k, progress) };
+      estimator = { type: 'random_forest', ...fitForest(spec, x, yIdx, k, progress, track) };
       break;
     case 'gradient_boosting':
-      estimator = { type: 'gradient_boosting', ...fitBoosting(spec, x, yIdx, k, progress) };
+      estimator = { type: 'gradient_boosting', ...fitBoosting(spec, x, yIdx, k, progress, track) };
       break;
   }
-  return { spec, featureNames: [...data.featureNames], classes, scaler, estimator };
+  const model: FittedModel = { spec, featureNames: [...data.featureNames], classes, scaler, estimator };
+  if (track) model.history = track.history;
+  return model;
 }
 
 /**

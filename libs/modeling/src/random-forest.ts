@@ -1,5 +1,6 @@
 import { createRng, type Rng } from '@cellar/data';
 import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
+import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
 import type { RandomForestSpec } from './types';
 
 export interface ForestEstimator {
@@ -27,6 +28,7 @@ export function fitForest(
   yIdx: Int32Array,
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
+  track?: EnsembleHistory,
 ): ForestEstimator {
   const n = yIdx.length;
   const sorted = presortColumns(columns);
@@ -35,6 +37,10 @@ export function fitForest(
   const maxFeatures = resolveMaxFeatures(spec.maxFeatures, columns.length);
   const weight = new Float64Array(n);
   const trees: TreeArrays[] = [];
+  const oob = track && createOobTally(columns, yIdx, nClasses, spec.nEstimators);
+  const val = track?.validation;
+  const valVotes = val && Array.from({ length: nClasses }, () => new Float64Array(val.yIdx.length));
+  const valAccuracy = val && new Float64Array(spec.nEstimators);
   for (let t = 0; t < spec.nEstimators; t++) {
     const rng = createRng(seeds[t]);
     weight.fill(0);
@@ -50,9 +56,74 @@ export function fitForest(
       rng,
     });
     trees.push(tree);
+    oob?.add(tree, weight);
+    if (val && valVotes && valAccuracy) {
+      addVotes(tree, val.columns, valVotes);
+      valAccuracy[t] = argmaxAccuracy(valVotes, val.yIdx, t + 1);
+    }
     onProgress?.(t + 1, spec.nEstimators);
   }
+  if (track && oob) {
+    const steps = stepsFrom1(spec.nEstimators);
+    track.history.push({ name: 'oob_accuracy', steps, values: oob.accuracy });
+    if (valAccuracy) track.history.push({ name: 'validation_accuracy', steps, values: valAccuracy });
+  }
   return { trees };
+}
+
+/** votes[k][i] += the tree's class-k share at row i's leaf. */
+function addVotes(tree: TreeArrays, columns: Float64Array[], votes: Float64Array[]): void {
+  const n = votes[0].length;
+  const k = votes.length;
+  const leaves = applyTree(tree, columns, n);
+  for (let i = 0; i < n; i++) {
+    const base = leaves[i] * k;
+    for (let c = 0; c < k; c++) votes[c][i] += tree.value[base + c];
+  }
+}
+
+/**
+ * Out-of-bag accuracy after every tree: each tree votes (its leaf class shares, like predict)
+ * on the rows its bootstrap left out; a row's OOB prediction is the argmax of its votes so far
+ * (first maximum wins), scored over the rows that have a vote. Only the rows the new tree votes
+ * on are re-scored, so a tree costs one walk per OOB row, not a pass over the data.
+ */
+function createOobTally(columns: Float64Array[], yIdx: Int32Array, nClasses: number, nTrees: number) {
+  const n = yIdx.length;
+  const votes = new Float64Array(n * nClasses);
+  const correct = new Uint8Array(n);
+  const voted = new Uint8Array(n);
+  const accuracy = new Float64Array(nTrees);
+  let nVoted = 0;
+  let nCorrect = 0;
+  let t = 0;
+  return {
+    accuracy,
+    add(tree: TreeArrays, inBag: Float64Array): void {
+      const { feature, threshold, left, right, value } = tree;
+      for (let i = 0; i < n; i++) {
+        if (inBag[i] > 0) continue;
+        let node = 0;
+        while (left[node] !== -1)
+          node = columns[feature[node]][i] <= threshold[node] ? left[node] : right[node];
+        const row = i * nClasses;
+        const leaf = node * nClasses;
+        let best = 0;
+        for (let k = 0; k < nClasses; k++) {
+          votes[row + k] += value[leaf + k];
+          if (votes[row + k] > votes[row + best]) best = k;
+        }
+        if (!voted[i]) {
+          voted[i] = 1;
+          nVoted++;
+        }
+        const now = best === yIdx[i] ? 1 : 0;
+        nCorrect += now - correct[i];
+        correct[i] = now;
+      }
+      accuracy[t++] = nVoted === 0 ? NaN : nCorrect / nVoted;
+    },
+  };
 }
 
 /** Soft voting: the mean of the trees' leaf class distributions. */

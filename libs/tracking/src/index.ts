@@ -6,7 +6,13 @@ export type {
   ArtifactInfo,
   CreateRunOptions,
   Experiment,
+  ExperimentDetail,
   GcOptions,
+  LifecycleFilter,
+  LifecycleStage,
+  MetricPoint,
+  RunBatch,
+  UpdateRunOptions,
   GcResult,
   ParamValue,
   RunDetail,
@@ -18,6 +24,8 @@ export type {
   TrackingStore,
 } from './store/types';
 export { trainingRun, detectGitCommit } from './run/training-run';
+export { remoteTrackingFromEnv } from './remote/tracking-uri';
+export type { RemoteTracking } from './remote/tracking-uri';
 export type { ActiveRun, RunOutput, TrainingRunOptions } from './run/training-run';
 export { parseFilter, parseOrderBy, ATTRIBUTES } from './search/parser';
 export type { FilterNode, KeyRef, OrderTerm, Entity, Attribute } from './search/parser';

@@ -5,8 +5,7 @@ export type CacheServerErrorCode =
   | 'STORAGE'
   | 'BODY_TOO_LARGE'
   | 'UPLOAD_ABORTED'
-  | 'BAD_ARCHIVE'
-  | 'WORKER';
+  | 'BAD_ARCHIVE';
 
 /** Base error of @cellar/cache-server; `message` is one line meant for the operator. */
 export class CacheServerError extends Error {

@@ -1,5 +1,5 @@
 // A process that starts a server (the bench, a test, a library user) must be able to exit once the
-// server is closed: the validation workers must not hold the event loop.
+// server is closed: nothing the server or its upload validation started may hold the event loop.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

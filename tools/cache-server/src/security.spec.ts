@@ -155,6 +155,18 @@ describe('cache server security', () => {
         "tar entry 'proj/out/pipe' is a fifo; only files, directories and links are allowed",
       ));
 
+    it('a folder whose declared content hides a header (readers disagree on skipping it)', async () => {
+      const tarball = Buffer.from(await makeTar([{ name: 'proj/out', type: 'directory' }, { name: '../x' }]));
+      tarball.write('00000001000\0', 124); // proj/out now "holds" the next 512 bytes: the '../x' header
+      tarball.write('        ', 148);
+      const sum = tarball.subarray(0, 512).reduce((a, b) => a + b, 0);
+      tarball.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+      await rejects(
+        gzipSync(tarball),
+        "tar archive is corrupt (directory entry 'proj/out' has 512 bytes of content); upload the gzipped tar that Nx produces",
+      );
+    });
+
     it('accepts what Nx uploads, with links that stay inside', async () => {
       const body = await ok([
         { name: 'proj/out/link', type: 'symlink', linkname: 'result.txt' },

@@ -17,7 +17,8 @@ import {
   type TokenAccess,
   type TokenEntry,
 } from './tokens';
-import { sharedValidationPool } from './validation/pool';
+import { startUploadCheck } from './validation/upload-check';
+import { warmUpValidation } from './validation/warm-up';
 import { verifyEntry } from './verify-entry';
 
 export const HASH_PATTERN = /^[A-Za-z0-9]{1,128}$/;
@@ -167,13 +168,7 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   const log = options.log === false ? () => undefined : (options.log ?? writeJsonLine);
   const storage = await createStorage(options.storage);
   await storage.open();
-  const pool = verify ? sharedValidationPool() : undefined;
-  try {
-    await pool?.ready();
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
+  if (verify) await warmUpValidation();
 
   // Eviction runs one at a time; calls made during a run share a single follow-up run.
   let chain: Promise<EvictionReport | undefined> = Promise.resolve(undefined);
@@ -341,7 +336,10 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     const spool = storage.spoolPath();
     let spooled;
     try {
-      spooled = await spoolBody(req, spool, { maxBytes: maxBodyBytes, check: pool?.start() });
+      spooled = await spoolBody(req, spool, {
+        maxBytes: maxBodyBytes,
+        check: verify ? startUploadCheck() : undefined,
+      });
     } catch (err) {
       await fs.promises.rm(spool, { force: true });
       if (err instanceof CacheServerError && err.code === 'BODY_TOO_LARGE')

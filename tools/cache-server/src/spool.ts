@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import { CacheServerError } from './errors';
-import type { UploadCheck } from './validation/pool';
+import type { UploadCheck } from './validation/upload-check';
 
 export interface SpoolResult {
   bytes: number;

@@ -148,7 +148,7 @@ function buildProgram(io: CliIo): Built {
     .option('--out <file>', 'write to this file (atomically) instead of stdout');
 
   // ---- experiments ----
-  const experiments = group('experiments', 'list, create, rename and delete experiments');
+  const experiments = group('experiments', 'list, create, rename, delete and restore experiments');
   const expCmd = (spec: string, description: string) =>
     leaf(experiments, spec, description, async (_argv, cmd) =>
       (await import('./runs/experiments-cli')).experimentsCommand(
@@ -158,13 +158,14 @@ function buildProgram(io: CliIo): Built {
         io,
       ),
     );
-  expCmd('ls', 'every experiment with its number of runs').alias('list').option('--json', 'print JSON');
+  expCmd('ls', 'the active experiments with their number of runs')
+    .alias('list')
+    .option('--all', 'also the deleted ones, with a STAGE column')
+    .option('--json', 'print JSON');
   expCmd('create <name>', 'create an empty experiment');
-  expCmd('rename <old> <new>', 'rename an experiment (its runs and artifact folder follow)');
-  expCmd('delete <name>', 'delete an experiment with its runs and artifacts (runs only with --yes)').option(
-    '-y, --yes',
-    'also delete its runs and their artifacts',
-  );
+  expCmd('rename <old> <new>', 'rename an experiment (its artifact folder follows)');
+  expCmd('delete <name>', "delete an experiment and its runs, as MLflow does: kept until 'restore'");
+  expCmd('restore <name>', 'restore a deleted experiment and its runs');
 
   // ---- artifacts ----
   const artifacts = group('artifacts', "copy a run's artifacts out of the store");
@@ -299,15 +300,21 @@ function buildProgram(io: CliIo): Built {
 
   // ---- ui / server ----
   for (const name of ['ui', 'server']) {
+    const server = name === 'server';
     leaf(
       program,
       name,
-      `serve the tracking web UI${name === 'server' ? " (same as 'cellar ui')" : ''}`,
-      async (argv) => (await import('@cellar/tracking-ui')).serveUi(argv, `cellar ${name}`),
+      server
+        ? 'serve the tracking web UI plus the MLflow REST API, accepting runs (--read-only: as cellar ui)'
+        : 'serve the tracking web UI (read-only; --writable: as cellar server)',
+      async (argv) =>
+        (await import('@cellar/tracking-ui')).serveUi(argv, `cellar ${name}`, { writable: server }),
     )
       .option('--port <port>', 'port (default 5000; 0 picks a free one)')
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-      .option('--db <file>', 'tracking database (default mlruns/cellar.db)');
+      .option('--db <file>', 'tracking database (default mlruns/cellar.db)')
+      .option('--writable', 'accept runs over the MLflow API')
+      .option('--read-only', 'refuse writes over the MLflow API');
   }
 
   // Every command writes through io and reports parse errors as one line (see runProgram).

@@ -29,31 +29,44 @@ describe('createNodes', () => {
     expect(createNodes[0]).toBe('**/{pipeline,sweep}.yaml');
   });
 
-  it('infers train -> evaluate -> notify (+ predict) with exact, file-precise inputs', async () => {
-    write('apps/wine-logreg/pipeline.yaml', 'model: logreg\n');
+  it('infers pull-data -> train -> evaluate -> notify (+ predict) with exact, file-precise inputs', async () => {
+    write(
+      'configs/data/wine.yaml',
+      'path: data/external/WineQT.csv\npointer: data/external/WineQT.csv.dvc\n',
+    );
+    write('apps/wine-logreg/pipeline.yaml', 'data: wine\nmodel: logreg\n');
     const results = await run(['apps/wine-logreg/pipeline.yaml']);
     expect(results).toHaveLength(1);
     const [file, result] = results[0];
     expect(file).toBe('apps/wine-logreg/pipeline.yaml');
     const project = result.projects?.['apps/wine-logreg'];
+    const wine = { name: 'wine', file: 'configs/data/wine.yaml', pointer: 'data/external/WineQT.csv.dvc' };
     expect(project).toEqual(
       inferPipelineProject(
-        { root: 'apps/wine-logreg', name: 'wine-logreg', file, model: 'logreg', env: [] },
+        { root: 'apps/wine-logreg', name: 'wine-logreg', file, model: 'logreg', data: wine, env: [] },
         bare,
       ),
     );
+    expect(project!.tags).toEqual(['type:pipeline', 'data:wine', 'model:logreg']);
+    // No project edge to `data`: another data set's pointer (a file of that project) does not affect it.
+    expect(project!.implicitDependencies).toBeUndefined();
     const t = project!.targets!;
-    expect(Object.keys(t)).toEqual(['train', 'evaluate', 'notify', 'predict']);
+    expect(Object.keys(t)).toEqual(['pull-data', 'train', 'evaluate', 'notify', 'predict']);
+    expect(t['pull-data']).toMatchObject({
+      command: `node ${bare.code.commandBin} pull --pointer=data/external/WineQT.csv.dvc`,
+      cache: false,
+    });
     expect(t.train.inputs).toEqual([
       '{workspaceRoot}/apps/wine-logreg/pipeline.yaml',
       '{workspaceRoot}/configs/train/base.yaml',
+      '{workspaceRoot}/configs/data/wine.yaml',
+      '{workspaceRoot}/data/external/WineQT.csv.dvc',
       '{workspaceRoot}/configs/model/logreg.yaml',
-      '{workspaceRoot}/data/**/*.dvc',
       ...bare.code.inputs.train,
     ]);
     expect(t.train.inputs!.at(-1)).toMatchObject(THIRD_PARTY_LAST);
     expect(t.train.outputs).toEqual(['{projectRoot}/model.json', '{projectRoot}/metrics.json']);
-    expect(t.train.dependsOn).toEqual([{ projects: ['data'], target: 'pull' }]);
+    expect(t.train.dependsOn).toEqual(['pull-data']);
     expect(t.train.options).toEqual({ pipeline: 'apps/wine-logreg/pipeline.yaml' });
     expect(t.evaluate.dependsOn).toEqual(['train']);
     expect(t.evaluate.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
@@ -65,7 +78,71 @@ describe('createNodes', () => {
     });
     expect(t.predict.cache).toBe(false);
     for (const target of Object.values(t)) expect(target.metadata?.description).toMatch(/\w/);
-    expect(project!.metadata?.description).toBe('Pipeline using the logreg model');
+    expect(project!.metadata?.description).toBe('Pipeline using the logreg model on wine');
+    rmSync(join(ws, 'configs'), { recursive: true });
+  });
+
+  it('each pipeline hashes and pulls only its own data set', async () => {
+    write('configs/data/wine.yaml', 'pointer: data/external/WineQT.csv.dvc\n');
+    write(
+      'configs/data/iris.yaml',
+      'pointer: data/iris data.csv.dvc\nsplit:\n  random_state: ${env:IRIS_SEED}\n',
+    );
+    write('apps/wine-rf/pipeline.yaml', 'data: wine\nmodel: random_forest\n');
+    write('apps/iris-rf/pipeline.yaml', 'data: wine\nmodel: random_forest\noverrides: [data=iris]\n');
+    const results = await run(['apps/wine-rf/pipeline.yaml', 'apps/iris-rf/pipeline.yaml']);
+    const targets = (root: string) =>
+      results.find(([f]) => f === `${root}/pipeline.yaml`)![1].projects![root].targets!;
+    const data = (root: string) =>
+      targets(root).train.inputs!.filter((i) => typeof i !== 'string' || /configs\/data|\.dvc/.test(i));
+    expect(data('apps/wine-rf')).toEqual([
+      '{workspaceRoot}/configs/data/wine.yaml',
+      '{workspaceRoot}/data/external/WineQT.csv.dvc',
+      ...bare.code.inputs.train.filter((i) => typeof i !== 'string'),
+    ]);
+    // `data=iris` in the overrides selects iris; its file's ${env:...} is an input; the pointer is quoted.
+    expect(data('apps/iris-rf')).toEqual([
+      '{workspaceRoot}/configs/data/iris.yaml',
+      '{workspaceRoot}/data/iris data.csv.dvc',
+      { env: 'IRIS_SEED' },
+      ...bare.code.inputs.train.filter((i) => typeof i !== 'string'),
+    ]);
+    expect(targets('apps/iris-rf')['pull-data'].command).toBe(
+      `node ${bare.code.commandBin} pull --pointer='data/iris data.csv.dvc'`,
+    );
+    expect(targets('apps/iris-rf').evaluate.inputs).toContain('{workspaceRoot}/data/iris data.csv.dvc');
+    expect(targets('apps/iris-rf').evaluate.inputs).not.toContain(
+      '{workspaceRoot}/data/external/WineQT.csv.dvc',
+    );
+    rmSync(join(ws, 'configs'), { recursive: true });
+  });
+
+  it('falls back to every data set, pulled by the data project, when the data set cannot be read', async () => {
+    write('configs/data/a.yaml', 'pointer: a.csv.dvc\n');
+    write('configs/data/b.yaml', 'pointer: ${oops}\n');
+    write('apps/none/pipeline.yaml', 'model: logreg\n'); // two data sets: none selected
+    write('apps/typo/pipeline.yaml', 'data: c\nmodel: logreg\n'); // no such data set
+    write('apps/interp/pipeline.yaml', 'data: b\nmodel: logreg\n'); // pointer not a plain path
+    const results = await run([
+      'apps/none/pipeline.yaml',
+      'apps/typo/pipeline.yaml',
+      'apps/interp/pipeline.yaml',
+    ]);
+    const project = (i: number) => Object.values(results[i][1].projects!)[0];
+    for (const i of [0, 1]) {
+      expect(project(i).implicitDependencies).toEqual(['data']);
+      expect(project(i).targets!.train.dependsOn).toEqual([{ projects: ['data'], target: 'pull' }]);
+      expect(project(i).targets!.train.inputs!.slice(2, 4)).toEqual([
+        '{workspaceRoot}/configs/data/*.yaml',
+        '{workspaceRoot}/data/**/*.dvc',
+      ]);
+      expect(project(i).targets!['pull-data']).toBeUndefined();
+    }
+    expect(project(2).targets!.train.inputs!.slice(2, 4)).toEqual([
+      '{workspaceRoot}/configs/data/b.yaml',
+      '{workspaceRoot}/data/**/*.dvc',
+    ]);
+    rmSync(join(ws, 'configs'), { recursive: true });
   });
 
   it('hashes the environment variables the config reads outside notify.*', async () => {
@@ -74,15 +151,17 @@ describe('createNodes', () => {
       'train:\n  random_state: ${env:SEED,42}\nnotify:\n  webhook_url: ${env:HOOK,null}\n',
     );
     write('configs/model/rf.yaml', 'model:\n  n_estimators: ${env:TREES}\n');
+    write('configs/data/d.yaml', 'pointer: d.csv.dvc\ntarget: ${env:TARGET}\n');
     write(
       'apps/env-rf/pipeline.yaml',
-      'model: rf\noverrides: ["model.max_depth=${env:DEPTH}", "notify.webhook_url=${env:OTHER}"]\n',
+      'data: d\nmodel: rf\noverrides: ["model.max_depth=${env:DEPTH}", "notify.webhook_url=${env:OTHER}"]\n',
     );
     const [[, result]] = await run(['apps/env-rf/pipeline.yaml']);
     const train = result.projects!['apps/env-rf'].targets!.train;
     expect(train.inputs!.filter((i) => typeof i === 'object' && 'env' in i)).toEqual([
       { env: 'DEPTH' },
       { env: 'SEED' },
+      { env: 'TARGET' },
       { env: 'TREES' },
     ]);
     rmSync(join(ws, 'configs'), { recursive: true });
@@ -92,6 +171,7 @@ describe('createNodes', () => {
     write('configs/train/base.yaml', 'train:\n  random_state: ${env:SEED,42}\n');
     write('configs/model/logreg.yaml', 'model:\n  type: logreg\n');
     write('configs/model/gb.yaml', 'model:\n  type: gradient_boosting\n');
+    write('configs/data/wine.yaml', 'pointer: data/wine.csv.dvc\n');
     write(
       'configs/sweep/grid.yaml',
       'metric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: 0.1,1\n  - model: gb\n',
@@ -102,20 +182,20 @@ describe('createNodes', () => {
       root: `apps/grid/points/${id}`,
       name: `grid-point-${id}`,
       projectType: 'application',
-      tags: ['type:sweep-point', 'sweep:grid', `model:${model}`],
-      implicitDependencies: ['data'],
+      tags: ['type:sweep-point', 'sweep:grid', 'data:wine', `model:${model}`],
       metadata: { description: `Point ${id} of sweep grid` },
       targets: {
         point: {
           executor: '@cellar/nx:sweep-point',
-          options: { sweep: 'grid', id, model, overrides },
-          dependsOn: [{ projects: ['data'], target: 'pull' }],
+          options: { sweep: 'grid', id, data: 'wine', model, overrides },
+          dependsOn: [{ projects: ['grid'], target: 'pull-data' }],
           cache: true,
           inputs: [
             '{workspaceRoot}/apps/grid/sweep.yaml',
             '{workspaceRoot}/configs/train/base.yaml',
+            '{workspaceRoot}/configs/data/wine.yaml',
+            '{workspaceRoot}/data/wine.csv.dvc',
             `{workspaceRoot}/configs/model/${model}.yaml`,
-            '{workspaceRoot}/data/**/*.dvc',
             { env: 'SEED' },
             ...bare.code.inputs.train,
           ],
@@ -124,25 +204,38 @@ describe('createNodes', () => {
         },
       },
     });
-    // Ids are a hash of model + overrides: pinned, so they never move between versions or machines.
+    // Ids are a hash of data + model + overrides: pinned (computed in Python: sha256 of the JSON
+    // [data, model, overrides]), so they never move between versions or machines.
     expect(result.projects).toEqual({
       'apps/grid': {
         root: 'apps/grid',
         name: 'grid',
         projectType: 'application',
         tags: ['type:sweep'],
-        implicitDependencies: ['data'],
         metadata: {
           description: 'the grid',
-          sweepPoints: ['grid-point-59d89e1987', 'grid-point-50070aa378', 'grid-point-e9dd15e94b'],
+          sweepPoints: ['grid-point-979829788e', 'grid-point-38bfc9024e', 'grid-point-0041392f70'],
         },
         targets: {
+          'pull-data': {
+            command: `node ${bare.code.commandBin} pull --pointer=data/wine.csv.dvc`,
+            cache: false,
+            inputs: ['{workspaceRoot}/data/wine.csv.dvc'],
+            metadata: {
+              description: 'Fetch the data of wine (data/wine.csv.dvc) if missing or changed, md5-checked',
+              technologies: ['cellar'],
+              help: {
+                command: `node ${bare.code.commandBin} pull --help`,
+                example: { options: { force: true } },
+              },
+            },
+          },
           sweep: {
             executor: '@cellar/nx:sweep',
             options: { sweep: 'grid' },
             dependsOn: [
               {
-                projects: ['grid-point-59d89e1987', 'grid-point-50070aa378', 'grid-point-e9dd15e94b'],
+                projects: ['grid-point-979829788e', 'grid-point-38bfc9024e', 'grid-point-0041392f70'],
                 target: 'point',
               },
             ],
@@ -155,20 +248,20 @@ describe('createNodes', () => {
           },
         },
       },
-      'apps/grid/points/59d89e1987': point(
-        '59d89e1987',
+      'apps/grid/points/979829788e': point(
+        '979829788e',
         'logreg',
         ['model.C=0.1'],
         'Fit logreg with model.C=0.1, write model.json and metrics.json, log a run tagged sweep=grid',
       ),
-      'apps/grid/points/50070aa378': point(
-        '50070aa378',
+      'apps/grid/points/38bfc9024e': point(
+        '38bfc9024e',
         'logreg',
         ['model.C=1'],
         'Fit logreg with model.C=1, write model.json and metrics.json, log a run tagged sweep=grid',
       ),
-      'apps/grid/points/e9dd15e94b': point(
-        'e9dd15e94b',
+      'apps/grid/points/0041392f70': point(
+        '0041392f70',
         'gb',
         [],
         'Fit gb with its defaults, write model.json and metrics.json, log a run tagged sweep=grid',
@@ -212,6 +305,7 @@ describe('createNodes', () => {
     expect(Object.keys(t)).toEqual(['fit', 'evaluate', 'report', 'predict']);
     expect(t.fit.options).toEqual({ pipeline: 'ml/churn/pipeline.yaml', configDir: 'ml-configs' });
     expect(t.fit.inputs).toContain('{workspaceRoot}/ml-configs/model/logreg.yaml');
+    // No data set in ml-configs: the fit falls back to the data project's pull of everything.
     expect(t.fit.dependsOn).toEqual([{ projects: ['datasets'], target: 'pull' }]);
     expect(t.evaluate.dependsOn).toEqual(['fit']);
     expect(t.report.dependsOn).toEqual(['evaluate']);
@@ -239,7 +333,7 @@ describe('plugin options', () => {
       "nx.json: unknown @cellar/nx plugin option 'pipeline' (known: pipelines, sweeps, configDir, dataProject, targetNames)",
     );
     expect(() => normalizeOptions({ targetNames: { fit: 'x' } as never })).toThrow(
-      'nx.json: @cellar/nx targetNames.fit is not a Cellar target (known: train, evaluate, notify, predict, sweep)',
+      'nx.json: @cellar/nx targetNames.fit is not a Cellar target (known: train, evaluate, notify, predict, sweep, pull)',
     );
     expect(() => normalizeOptions({ targetNames: { train: 'a b' } })).toThrow(
       "nx.json: @cellar/nx targetNames.train must be a target name like 'fit'",

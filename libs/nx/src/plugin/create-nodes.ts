@@ -3,12 +3,13 @@ import { basename, dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
-import { loadSweep, sweepPointId } from '@cellar/config';
+import { dataConfigFile, loadSweep, parseOverride, selectDataset, sweepPointId } from '@cellar/config';
 import { codeInputs, locatePackage } from './code-inputs';
 import { envReferences } from './env-inputs';
 import {
   inferPipelineProject,
   inferSweepProjects,
+  type DataDeclaration,
   type InferContext,
   type SweepPointDeclaration,
 } from './infer-targets';
@@ -47,6 +48,45 @@ function stringList(doc: Record<string, unknown>, key: string): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/**
+ * The data set a pipeline selects (`data:`, or a `data=<name>` override, or the only one) and the
+ * pointer its file names. Never throws: a data set that cannot be read is undefined (or has no
+ * pointer), the targets then hash and pull every data set, and train reports the problem.
+ */
+export function readDataDeclaration(
+  workspaceRoot: string,
+  configDir: string,
+  selected: unknown,
+  overrides: string[] = [],
+): DataDeclaration | undefined {
+  let name = typeof selected === 'string' ? selected : undefined;
+  for (const text of overrides) {
+    try {
+      const ov = parseOverride(text);
+      if (ov.action === 'set' && ov.key === 'data' && typeof ov.value === 'string') name = ov.value;
+    } catch {
+      // train reports a bad override with its file
+    }
+  }
+  try {
+    name = selectDataset(workspaceRoot, name, configDir);
+  } catch {
+    return undefined;
+  }
+  const file = dataConfigFile(name, configDir);
+  let pointer: string | null = null;
+  try {
+    const doc = parse(readFileSync(join(workspaceRoot, file), 'utf8')) as Record<string, unknown> | null;
+    const p = doc?.pointer;
+    // A plain relative path only: an interpolated or absolute one cannot be an Nx input.
+    if (typeof p === 'string' && p !== '' && !p.includes('${') && !p.startsWith('/') && !p.includes('..'))
+      pointer = p.replace(/^\.\//, '');
+  } catch {
+    // broken YAML: train reports it with its line
+  }
+  return { name, file, pointer };
+}
+
 export function inferProjectFromFile(
   file: string,
   workspaceRoot: string,
@@ -59,12 +99,16 @@ export function inferProjectFromFile(
   if (minimatch(file, ctx.options.pipelines)) {
     const model = requireString(doc, 'model', file);
     const { configDir } = ctx.options;
+    const overrides = stringList(doc, 'overrides');
+    const data = readDataDeclaration(workspaceRoot, configDir, doc.data, overrides);
     const env = envReferences(
       workspaceRoot,
-      [`${configDir}/train/base.yaml`, `${configDir}/model/${model}.yaml`],
-      stringList(doc, 'overrides'),
+      [`${configDir}/train/base.yaml`, ...(data ? [data.file] : []), `${configDir}/model/${model}.yaml`],
+      overrides,
     );
-    return { projects: { [root]: inferPipelineProject({ root, name, file, model, description, env }, ctx) } };
+    return {
+      projects: { [root]: inferPipelineProject({ root, name, file, model, data, description, env }, ctx) },
+    };
   }
   const sweep = requireString(doc, 'sweep', file);
   const points = sweepPoints(workspaceRoot, sweep, ctx);
@@ -89,16 +133,21 @@ export function sweepPoints(
   }
   const seen = new Set<string>();
   const points: SweepPointDeclaration[] = [];
+  const dataSets = new Map<string, DataDeclaration | undefined>();
   for (const run of runs) {
     const id = sweepPointId(run);
     if (seen.has(id)) continue; // the same combination twice is one point
     seen.add(id);
+    const key = JSON.stringify([run.data, run.overrides.filter((o) => /^\s*data\s*=/.test(o))]);
+    if (!dataSets.has(key))
+      dataSets.set(key, readDataDeclaration(workspaceRoot, configDir, run.data, run.overrides));
+    const data = dataSets.get(key);
     const env = envReferences(
       workspaceRoot,
-      [`${configDir}/train/base.yaml`, `${configDir}/model/${run.model}.yaml`],
+      [`${configDir}/train/base.yaml`, ...(data ? [data.file] : []), `${configDir}/model/${run.model}.yaml`],
       run.overrides,
     );
-    points.push({ id, model: run.model, overrides: run.overrides, env });
+    points.push({ id, data, model: run.model, overrides: run.overrides, env });
   }
   return points;
 }

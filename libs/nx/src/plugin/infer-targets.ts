@@ -2,6 +2,16 @@ import type { ProjectConfiguration, TargetConfiguration, TargetDependencyConfig 
 import type { CodeInputs } from './code-inputs';
 import type { NormalizedPluginOptions } from './options';
 
+/** The data set a pipeline or sweep point trains on, as far as the plugin could read it. */
+export interface DataDeclaration {
+  /** configs/data/<name>.yaml's name. */
+  name: string;
+  /** Workspace-relative path of the data config. */
+  file: string;
+  /** Its `pointer:` (workspace-relative *.dvc); null when the file does not name one plainly. */
+  pointer: string | null;
+}
+
 export interface PipelineDeclaration {
   /** Project root relative to the workspace, e.g. apps/wine-logreg. */
   root: string;
@@ -9,6 +19,8 @@ export interface PipelineDeclaration {
   /** Workspace-relative path of the declaration file. */
   file: string;
   model: string;
+  /** Its data set; undefined when none can be selected (train then reports why). */
+  data?: DataDeclaration;
   description?: string;
   /** Environment variables its config reads through ${env:NAME} (outside notify.*). */
   env?: string[];
@@ -26,6 +38,7 @@ export interface SweepDeclaration {
 
 export interface SweepPointDeclaration {
   id: string;
+  data?: DataDeclaration;
   model: string;
   overrides: string[];
   /** Environment variables its config reads through ${env:NAME} (outside notify.*). */
@@ -44,6 +57,47 @@ function upstream(ctx: InferContext): TargetDependencyConfig[] {
   return [{ projects: [ctx.options.dataProject], target: 'pull' }];
 }
 
+/** A data set the plugin can read: its pointer is the one data file a task depends on. */
+function known(d: DataDeclaration | undefined): d is DataDeclaration & { pointer: string } {
+  return d !== undefined && d.pointer !== null;
+}
+
+/**
+ * What a fit hashes of its data: the data config and its pointer (a content address: hashing it
+ * stands for hashing the git-ignored data). Editing another data set's pointer or config changes
+ * nothing here. When the data set cannot be read, every data config and pointer, as before.
+ */
+function dataInputs(d: DataDeclaration | undefined, configDir: string): string[] {
+  if (known(d)) return [`{workspaceRoot}/${d.file}`, `{workspaceRoot}/${d.pointer}`];
+  return [
+    d ? `{workspaceRoot}/${d.file}` : `{workspaceRoot}/${configDir}/data/*.yaml`,
+    '{workspaceRoot}/data/**/*.dvc',
+  ];
+}
+
+const SAFE_ARG = /^[\w./@%+=:,-]+$/;
+function shellArg(text: string): string {
+  return SAFE_ARG.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `node <bin> pull --pointer=<a> --pointer=<b>`: fetch exactly these data files, md5-checked. */
+function pullTarget(pointers: string[], names: string[], ctx: InferContext): TargetConfiguration {
+  const bin = ctx.code.commandBin;
+  return {
+    command: `node ${bin} pull ${pointers.map((p) => `--pointer=${shellArg(p)}`).join(' ')}`,
+    // A plain command (no forked executor): it runs before every fit and is a cheap no-op when the
+    // files already match their pointers.
+    cache: false,
+    // Not a cache key (never cached), but what makes the project affected when a pointer changes.
+    inputs: pointers.map((p) => `{workspaceRoot}/${p}`),
+    metadata: {
+      description: `Fetch the data of ${names.join(', ')} (${pointers.join(', ')}) if missing or changed, md5-checked`,
+      technologies: TECH,
+      help: { command: `node ${bin} pull --help`, example: { options: { force: true } } },
+    },
+  };
+}
+
 /** Pure: the project and targets Cellar infers for one pipeline declaration. */
 export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext): ProjectConfiguration {
   const { configDir, targetNames: t } = ctx.options;
@@ -52,16 +106,18 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
   const configInputs = [
     `{workspaceRoot}/${pipeline}`,
     `{workspaceRoot}/${configDir}/train/base.yaml`,
+    ...dataInputs(p.data, configDir),
     `{workspaceRoot}/${configDir}/model/${p.model}.yaml`,
-    // Data pointers are content addresses (md5): hashing them stands for hashing the git-ignored data.
-    '{workspaceRoot}/data/**/*.dvc',
     ...(p.env ?? []).map((env) => ({ env })),
   ];
-  const targets: Record<string, TargetConfiguration> = {
+  const ownData = known(p.data);
+  const targets: Record<string, TargetConfiguration> = {};
+  if (known(p.data)) targets[t.pull] = pullTarget([p.data.pointer], [p.data.name], ctx);
+  Object.assign(targets, {
     [t.train]: {
       executor: '@cellar/nx:train',
       options,
-      dependsOn: upstream(ctx),
+      dependsOn: ownData ? [t.pull] : upstream(ctx),
       cache: true,
       inputs: [...configInputs, ...ctx.code.inputs.train],
       outputs: ['{projectRoot}/model.json', '{projectRoot}/metrics.json'],
@@ -116,14 +172,19 @@ export function inferPipelineProject(p: PipelineDeclaration, ctx: InferContext):
         technologies: TECH,
       },
     },
-  };
+  });
   return {
     root: p.root,
     name: p.name,
     projectType: 'application',
-    tags: ['type:pipeline', `model:${p.model}`],
-    implicitDependencies: [ctx.options.dataProject],
-    metadata: { description: p.description ?? `Pipeline using the ${p.model} model` },
+    tags: ['type:pipeline', ...(p.data ? [`data:${p.data.name}`] : []), `model:${p.model}`],
+    // No edge to the data project when the pipeline pulls its own data: an edit of another data set's
+    // pointer (a file of the data project) must not make this pipeline affected.
+    ...(ownData ? {} : { implicitDependencies: [ctx.options.dataProject] }),
+    metadata: {
+      description:
+        p.description ?? `Pipeline using the ${p.model} model${p.data ? ` on ${p.data.name}` : ''}`,
+    },
     targets,
   };
 }
@@ -153,18 +214,30 @@ export function inferSweepProjects(
   const options = configDir === 'configs' ? { sweep: s.sweep } : { sweep: s.sweep, configDir };
   const projects: Record<string, ProjectConfiguration> = {};
   const pointNames = s.points.map((p) => pointProjectName(s.name, p.id));
+  // One pull for the whole grid, of the data sets its points use; points whose data set cannot be
+  // read depend on the data project's pull of everything instead.
+  const readable = s.points.map((p) => p.data).filter(known);
+  const pointers = [...new Set(readable.map((d) => d.pointer))];
+  const dataNames = [...new Set(readable.map((d) => d.name))];
+  const allKnown = s.points.length > 0 && readable.length === s.points.length;
+  const sweepTargets: Record<string, TargetConfiguration> = {};
+  if (pointers.length > 0) sweepTargets[t.pull] = pullTarget(pointers, dataNames, ctx);
   projects[s.root] = {
     root: s.root,
     name: s.name,
     projectType: 'application',
     tags: ['type:sweep'],
-    implicitDependencies: [ctx.options.dataProject],
+    // No project edge to the points: Nx 23.3.1's task hasher fails ("project ... not found") on an edge
+    // to a project that has no files yet (a point before its first fit). The sweep's pull-data inputs
+    // make it affected by its data sets' pointers instead.
+    ...(allKnown ? {} : { implicitDependencies: [ctx.options.dataProject] }),
     metadata: {
       description: s.description ?? `Hyper-parameter sweep ${configDir}/sweep/${s.sweep}.yaml`,
       // The point projects in grid order, e.g. for CI sharding (.github/workflows/sweep.yml).
       sweepPoints: pointNames,
     },
     targets: {
+      ...sweepTargets,
       [t.sweep]: {
         executor: '@cellar/nx:sweep',
         options,
@@ -180,26 +253,38 @@ export function inferSweepProjects(
   };
   s.points.forEach((p, i) => {
     const root = `${s.root}/points/${p.id}`;
+    const ownData = known(p.data);
     projects[root] = {
       root,
       name: pointNames[i],
       projectType: 'application',
-      tags: ['type:sweep-point', `sweep:${s.name}`, `model:${p.model}`],
-      implicitDependencies: [ctx.options.dataProject],
+      tags: [
+        'type:sweep-point',
+        `sweep:${s.name}`,
+        ...(p.data ? [`data:${p.data.name}`] : []),
+        `model:${p.model}`,
+      ],
+      ...(ownData ? {} : { implicitDependencies: [ctx.options.dataProject] }),
       metadata: { description: `Point ${p.id} of sweep ${s.sweep}` },
       targets: {
         [POINT_TARGET]: {
           executor: '@cellar/nx:sweep-point',
-          options: { ...options, id: p.id, model: p.model, overrides: p.overrides },
-          dependsOn: upstream(ctx),
+          options: {
+            ...options,
+            id: p.id,
+            ...(p.data ? { data: p.data.name } : {}),
+            model: p.model,
+            overrides: p.overrides,
+          },
+          dependsOn: ownData ? [{ projects: [s.name], target: t.pull }] : upstream(ctx),
           cache: true,
           // The model and overrides are options, hashed with the project's configuration; the sweep
           // file is not an input, or adding a value to the grid would refit every point.
           inputs: [
             `{workspaceRoot}/${s.file}`,
             `{workspaceRoot}/${configDir}/train/base.yaml`,
+            ...dataInputs(p.data, configDir),
             `{workspaceRoot}/${configDir}/model/${p.model}.yaml`,
-            '{workspaceRoot}/data/**/*.dvc',
             ...p.env.map((env) => ({ env })),
             ...ctx.code.inputs.sweepPoint,
           ],

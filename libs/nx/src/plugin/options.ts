@@ -7,6 +7,8 @@ export interface CellarTargetNames {
   notify: string;
   predict: string;
   sweep: string;
+  /** A pipeline's (or sweep's) own pull: only the pointer of its data set. */
+  pull: string;
 }
 
 export interface CellarPluginOptions {
@@ -14,9 +16,12 @@ export interface CellarPluginOptions {
   pipelines?: string;
   /** Glob of sweep declarations. Default `apps/*\/sweep.yaml`. */
   sweeps?: string;
-  /** Folder of train/, model/ and sweep/ YAML configs. Default `configs`. */
+  /** Folder of train/, data/, model/ and sweep/ YAML configs. Default `configs`. */
   configDir?: string;
-  /** Project whose `pull` target fetches the tracked data. Default `data`. */
+  /**
+   * Project whose `pull` target fetches all tracked data (`nx run data:pull`); pipelines pull only
+   * their own data set, and use this one only when their data set cannot be read. Default `data`.
+   */
   dataProject?: string;
   /** Rename the inferred targets, e.g. `{ "train": "fit" }`. */
   targetNames?: Partial<CellarTargetNames>;
@@ -35,7 +40,14 @@ export const DEFAULT_OPTIONS: NormalizedPluginOptions = {
   sweeps: 'apps/*/sweep.yaml',
   configDir: 'configs',
   dataProject: 'data',
-  targetNames: { train: 'train', evaluate: 'evaluate', notify: 'notify', predict: 'predict', sweep: 'sweep' },
+  targetNames: {
+    train: 'train',
+    evaluate: 'evaluate',
+    notify: 'notify',
+    predict: 'predict',
+    sweep: 'sweep',
+    pull: 'pull-data',
+  },
 };
 
 const KNOWN = ['pipelines', 'sweeps', 'configDir', 'dataProject', 'targetNames'];

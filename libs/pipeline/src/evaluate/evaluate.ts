@@ -50,7 +50,8 @@ export function evaluateArtifact(
     featureNames: data.test.featureNames,
     columns: data.test.columns,
   });
-  const m = classificationMetrics(data.test.target, labels);
+  const names = artifact.classNames;
+  const m = classificationMetrics(data.test.target, labels, names && artifact.classes, names);
   const report: EvaluationReport = {
     model_type: composed.config.model.type,
     config_hash: composed.hash,

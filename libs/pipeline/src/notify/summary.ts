@@ -16,9 +16,11 @@ export function summarize(
   files: PipelineSummary['files'],
 ): PipelineSummary {
   const perClass: Record<string, number> = {};
-  for (const label of report.confusion_matrix.labels) {
-    const row = report.classification_report[String(label)] as { f1_score: number } | undefined;
-    if (row) perClass[String(label)] = row.f1_score;
+  // Text labels: the report is keyed by class name.
+  const keys = report.confusion_matrix.names ?? report.confusion_matrix.labels.map(String);
+  for (const key of keys) {
+    const row = report.classification_report[key] as { f1_score: number } | undefined;
+    if (row) perClass[key] = row.f1_score;
   }
   return {
     pipeline,

@@ -20,16 +20,21 @@ export function predictionsCsv(
   labels: ArrayLike<number>,
   proba: ArrayLike<ArrayLike<number>>,
   classes: number[],
+  classNames?: readonly string[],
 ): string {
+  // Text labels are written as their names: the prediction and the proba_<name> headers.
+  const shown = classNames ?? classes.map(String);
+  const nameOf = new Map(classes.map((c, k) => [c, shown[k]]));
   const header = [
     ...passThrough.map(([name]) => csvField(name)),
     'prediction',
-    ...classes.map((c) => `proba_${c}`),
+    ...shown.map((c) => csvField(`proba_${c}`)),
   ];
   const lines = [header.join(',')];
   for (let i = 0; i < labels.length; i++) {
     const p = Array.from(proba[i], (v) => v.toFixed(6));
-    lines.push([...passThrough.map(([, values]) => csvField(values[i])), String(labels[i]), ...p].join(','));
+    const label = classNames ? csvField(nameOf.get(labels[i]) ?? String(labels[i])) : String(labels[i]);
+    lines.push([...passThrough.map(([, values]) => csvField(values[i])), label, ...p].join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -73,7 +78,7 @@ export async function predictPipeline(o: PredictStageOptions): Promise<PredictSt
   const { config } = composePipeline(o.root, o.pipeline, [], o.configDir).composed;
   const input = o.input ?? config.data.path;
   // The columns the config keeps out of the features (row ids, in the example `Id`) are copied through.
-  const passThrough = config.train.excludeColumns;
+  const passThrough = config.data.exclude;
   const artifact = readModelArtifact(resolve(o.root, out.model));
   const inputFile = resolve(o.root, input);
   if (!existsSync(inputFile)) throw missingInputError(o, input, inputFile);
@@ -90,6 +95,7 @@ export async function predictPipeline(o: PredictStageOptions): Promise<PredictSt
       labels,
       proba,
       artifact.classes,
+      artifact.classNames,
     ),
   );
   return { input, output: o.output, rows: labels.length };

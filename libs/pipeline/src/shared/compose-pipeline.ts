@@ -15,6 +15,7 @@ export function composePipeline(
   const spec = loadPipelineSpec(root, pipelineFile);
   const composed = composeConfig({
     root,
+    data: spec.data,
     model: spec.model,
     pipelineOverrides: spec.overrides,
     pipelineFile: spec.file,

@@ -13,6 +13,7 @@ export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJob
   try {
     const composed = composeConfig({
       root,
+      data: job.data,
       model: job.model,
       overrides: job.overrides,
       configDir: job.configDir,

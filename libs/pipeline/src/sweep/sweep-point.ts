@@ -10,6 +10,8 @@ export interface SweepPointOptions {
   sweep: string;
   /** The point's stable id (sweepPointId), part of the run name. */
   id: string;
+  /** The data set (configs/data/<data>.yaml); undefined: the workspace's only one. */
+  data?: string;
   model: string;
   overrides: string[];
   /** Workspace-relative folder that receives model.json and metrics.json. */
@@ -30,6 +32,7 @@ export interface SweepPointResult {
 export async function trainSweepPoint(o: SweepPointOptions): Promise<SweepPointResult> {
   const composed = composeConfig({
     root: o.root,
+    data: o.data,
     model: o.model,
     overrides: o.overrides,
     configDir: o.configDir,

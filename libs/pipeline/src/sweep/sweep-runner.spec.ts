@@ -32,10 +32,10 @@ describe('runSweep', () => {
       metric: 'accuracy',
       file: 'configs/sweep/mini.yaml',
       runs: [
-        { model: 'logreg', overrides: ['model.C=0.5'] },
-        { model: 'logreg', overrides: ['model.C=-1'] },
-        { model: 'logreg', overrides: ['model.C=1'] },
-        { model: 'logreg', overrides: ['model.C=2'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=0.5'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=-1'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=1'] },
+        { data: 'wine', model: 'logreg', overrides: ['model.C=2'] },
       ],
     };
     const progress: SweepProgress[] = [];

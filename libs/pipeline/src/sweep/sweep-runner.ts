@@ -38,6 +38,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
   const jobs: SweepJob[] = o.spec.runs.map((r, index) => ({
     index,
     sweep: o.spec.name,
+    data: r.data,
     model: r.model,
     overrides: r.overrides,
     track: o.track,

@@ -4,6 +4,7 @@ import type { SweepSpec } from '@cellar/config';
 export interface SweepJob {
   index: number;
   sweep: string;
+  data?: string;
   model: string;
   overrides: string[];
   track: boolean;

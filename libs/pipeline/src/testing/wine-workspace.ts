@@ -9,8 +9,8 @@ export const WINE_CSV = path.join(REPO_ROOT, 'data/remote/files/md5/e2/e57e4c41e
 
 export interface WineWorkspace {
   root: string;
-  /** apps/<name>/pipeline.yaml declaring `model`, relative to root. */
-  addPipeline(name: string, model: string, overrides?: string[]): string;
+  /** apps/<name>/pipeline.yaml declaring `data` (default wine) and `model`, relative to root. */
+  addPipeline(name: string, model: string, overrides?: string[], data?: string): string;
   write(file: string, text: string): void;
   dispose(): void;
 }
@@ -31,9 +31,10 @@ export function wineWorkspace(): WineWorkspace {
   return {
     root,
     write,
-    addPipeline(name, model, overrides = []) {
+    addPipeline(name, model, overrides = [], data = 'wine') {
       const file = `apps/${name}/pipeline.yaml`;
       const lines = [
+        `data: ${data}`,
         `model: ${model}`,
         ...(overrides.length ? ['overrides:', ...overrides.map((o) => `  - ${o}`)] : []),
       ];

@@ -7,10 +7,11 @@ import {
   toArtifact,
   type ClassificationMetrics,
   type FitOptions,
+  type MetricHistory,
   type ModelArtifact,
 } from '@cellar/modeling';
 import { jsonFileText } from '../shared/report-files';
-import type { SplitData } from '../shared/split-data';
+import { classNamesFor, type SplitData } from '../shared/split-data';
 
 /** What metrics.json holds: the headline numbers, deterministic (no timestamps). */
 export interface TrainMetrics {
@@ -28,6 +29,8 @@ export interface TrainResult {
   classification: ClassificationMetrics;
   modelJson: string;
   metricsJson: string;
+  /** The fit's metric history (validation_accuracy scores the test split); model.json does not hold it. */
+  history: MetricHistory[];
 }
 
 /** Fit on the train split, score on the test split; the texts of model.json and metrics.json. */
@@ -35,11 +38,12 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
   const model = fitModel(
     composed.config.model,
     { featureNames: data.train.featureNames, columns: data.train.columns, y: data.train.target },
-    opts,
+    { ...opts, history: true, validation: { columns: data.test.columns, y: data.test.target } },
   );
   const yPred = predict(model, data.test.columns);
-  const m = classificationMetrics(data.test.target, yPred);
-  const artifact = toArtifact(model, { configHash: composed.hash, dataMd5: data.dataMd5 });
+  const classNames = classNamesFor(model.classes, data.train, composed.config.data);
+  const m = classificationMetrics(data.test.target, yPred, classNames && model.classes, classNames);
+  const artifact = toArtifact(model, { configHash: composed.hash, dataMd5: data.dataMd5, classNames });
   const metrics: TrainMetrics = {
     model_type: composed.config.model.type,
     accuracy: m.accuracy,
@@ -54,6 +58,7 @@ export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: Fit
     classification: m,
     modelJson: serializeArtifact(artifact),
     metricsJson: jsonFileText(metrics),
+    history: model.history ?? [],
   };
 }
 

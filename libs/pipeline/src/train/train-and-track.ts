@@ -57,8 +57,9 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
         dataMd5: o.data.dataMd5,
         gitCommit,
       },
-      async () => {
+      async (run) => {
         const r = fitAndWrite();
+        for (const [step, metrics] of stepMetrics(r)) run.logMetrics(metrics, step);
         const svg = join(scratch, 'confusion_matrix.svg');
         writeFileSync(svg, confusionSvg(r.metrics.model_type, r.classification));
         return {
@@ -78,4 +79,22 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
 function numericMetrics(r: TrainResult): Record<string, number> {
   const { accuracy, f1_macro, f1_weighted, n_train, n_test } = r.metrics;
   return { accuracy, f1_macro, f1_weighted, n_train, n_test };
+}
+
+/**
+ * The fit history as step metrics, one logMetrics call (one transaction) per step: train_loss
+ * (logreg, step = L-BFGS iteration), boosting_deviance (step = stages), oob_accuracy (step = trees)
+ * and test_accuracy (boosting and forest: the test split scored at every stage / tree count).
+ */
+export function stepMetrics(r: TrainResult): Map<number, Record<string, number>> {
+  const byStep = new Map<number, Record<string, number>>();
+  for (const h of r.history) {
+    const key = h.name === 'validation_accuracy' ? 'test_accuracy' : h.name;
+    h.steps.forEach((step, i) => {
+      const row = byStep.get(step) ?? {};
+      row[key] = h.values[i];
+      byStep.set(step, row);
+    });
+  }
+  return byStep;
 }

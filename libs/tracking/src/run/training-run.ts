@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { errorMessage } from '@cellar/config';
 import { TrackingError } from '../errors';
+import { RemoteRun } from '../remote/remote-run';
+import { remoteTrackingFromEnv, type RemoteTracking } from '../remote/tracking-uri';
 import { openStore } from '../store/store';
 import { ArtifactInfo, ParamValue, RunDetail, RunInfo, StoreOptions, TrackingStore } from '../store/types';
 
@@ -17,7 +19,8 @@ export interface RunOutput {
 export interface ActiveRun {
   readonly runId: string;
   readonly info: RunInfo;
-  readonly store: TrackingStore;
+  /** The local store; absent when the run goes to a tracking server (CELLAR_TRACKING_URI). */
+  readonly store?: TrackingStore;
   logParams(params: Record<string, ParamValue>): void;
   logMetrics(metrics: Record<string, number>, step?: number): void;
   setTags(tags: Record<string, string>): void;
@@ -34,6 +37,12 @@ export interface TrainingRunOptions {
   gitCommit?: string | null;
   configHash?: string | null;
   dataMd5?: string | null;
+  /**
+   * A tracking server to log to over the MLflow REST API. Default: CELLAR_TRACKING_URI or an
+   * http(s) MLFLOW_TRACKING_URI (token from CELLAR_TRACKING_TOKEN / MLFLOW_TRACKING_TOKEN) unless
+   * `store` is given; null: always the local store.
+   */
+  remote?: RemoteTracking | null;
 }
 
 /** HEAD of the git checkout at root, or null; never throws. */
@@ -64,6 +73,9 @@ export async function trainingRun<T extends RunOutput>(
   o: TrainingRunOptions,
   fn: (run: ActiveRun) => Promise<T>,
 ): Promise<{ run: RunDetail; result: T }> {
+  const remote =
+    o.store !== undefined || o.remote === null ? undefined : (o.remote ?? remoteTrackingFromEnv());
+  if (remote !== undefined) return remoteTrainingRun(o, remote, fn);
   const ownsStore = o.store === undefined;
   const store = o.store ?? openStore(o.storeOptions);
   let info: RunInfo;
@@ -139,5 +151,97 @@ export async function trainingRun<T extends RunOutput>(
   } finally {
     removeHandlers();
     if (ownsStore) store.close();
+  }
+}
+
+/** How long a signal handler waits to record KILLED on the server before the process dies. */
+const KILL_REPORT_MS = 3000;
+
+/**
+ * trainingRun on a tracking server: the same contract, with logs sent when fn returns (RemoteRun).
+ * A network failure fails the run with a TrackingError naming the server and the step; nothing is
+ * spooled for later.
+ */
+async function remoteTrainingRun<T extends RunOutput>(
+  o: TrainingRunOptions,
+  remote: RemoteTracking,
+  fn: (run: ActiveRun) => Promise<T>,
+): Promise<{ run: RunDetail; result: T }> {
+  const root = path.resolve(o.storeOptions?.root ?? process.cwd());
+  const run = await RemoteRun.start(remote, {
+    experiment: o.experiment,
+    runName: o.runName,
+    tags: o.tags,
+    gitCommit: o.gitCommit === undefined ? detectGitCommit(root) : o.gitCommit,
+    configHash: o.configHash ?? null,
+    dataMd5: o.dataMd5 ?? null,
+  });
+  const runId = run.runId;
+  const active: ActiveRun = {
+    runId,
+    info: run.info,
+    logParams: (params) => run.logParams(params),
+    logMetrics: (metrics, step) => run.logMetrics(metrics, step),
+    setTags: (tags) => run.setTags(tags),
+    logArtifact: (file, name) => run.logArtifact(path.resolve(root, file), name),
+  };
+  let killedBy: NodeJS.Signals | null = null;
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const removeHandlers = (): void => {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    handlers.clear();
+  };
+  for (const signal of SIGNALS) {
+    const handler = (): void => {
+      removeHandlers();
+      killedBy = signal;
+      const timeout = new Promise((resolve) => setTimeout(resolve, KILL_REPORT_MS).unref());
+      void Promise.race([run.end('KILLED', `killed by ${signal}`).catch(() => undefined), timeout]).then(
+        () => {
+          if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+          else process.exitCode = 128 + os.constants.signals[signal];
+        },
+      );
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  try {
+    let result: T;
+    try {
+      result = await fn(active);
+      if (result.params) run.logParams(result.params);
+      if (result.metrics) run.logMetrics(result.metrics);
+      if (result.tags) run.setTags(result.tags);
+      for (const file of result.artifacts ?? []) active.logArtifact(file);
+    } catch (err) {
+      removeHandlers();
+      if (killedBy === null) await run.end('FAILED', errorMessage(err).split('\n')[0]).catch(() => undefined);
+      throw err;
+    }
+    removeHandlers();
+    if (killedBy !== null) {
+      throw new TrackingError('RUN_NOT_ACTIVE', `run ${runId} was killed by ${killedBy} before it finished`, {
+        runId,
+      });
+    }
+    try {
+      return { run: await run.finish(), result };
+    } catch (err) {
+      // Best effort: a server that is back marks the run FAILED; one that is gone leaves it RUNNING.
+      const marked = await run.end('FAILED', errorMessage(err).split('\n')[0]).then(
+        () => `run ${runId} is marked FAILED there`,
+        () => `run ${runId} may stay RUNNING there`,
+      );
+      if (err instanceof TrackingError)
+        throw new TrackingError(err.code, `${err.message} (${marked}; train again to log it)`, {
+          runId,
+          key: err.key,
+          cause: err,
+        });
+      throw err;
+    }
+  } finally {
+    removeHandlers();
   }
 }

@@ -12,6 +12,8 @@ export const ATTRIBUTES = [
   'git_commit',
   'config_hash',
   'data_md5',
+  'user_id',
+  'lifecycle_stage',
 ] as const;
 export type Attribute = (typeof ATTRIBUTES)[number];
 const TIME_ATTRIBUTES = new Set<string>(['start_time', 'end_time']);
@@ -63,6 +65,8 @@ const ATTRIBUTE_ALIASES: Record<string, Attribute> = {
   git_commit: 'git_commit',
   config_hash: 'config_hash',
   data_md5: 'data_md5',
+  user_id: 'user_id',
+  lifecycle_stage: 'lifecycle_stage',
 };
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'like', 'ilike', 'in', 'is', 'null', 'asc', 'desc']);

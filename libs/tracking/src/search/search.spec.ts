@@ -117,7 +117,7 @@ describe('filter grammar', () => {
     [
       'accuracy > 0.5',
       1,
-      "filter: unknown key 'accuracy'; use metrics.accuracy, params.accuracy, tags.accuracy or an attribute (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5) at column 1",
+      "filter: unknown key 'accuracy'; use metrics.accuracy, params.accuracy, tags.accuracy or an attribute (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5, user_id, lifecycle_stage) at column 1",
     ],
     [
       "metrics.accuracy > '0.5'",
@@ -166,7 +166,7 @@ describe('filter grammar', () => {
     [
       "attributes.colour = 'red'",
       1,
-      "filter: unknown attribute 'attributes.colour'; attributes are (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5) at column 1",
+      "filter: unknown attribute 'attributes.colour'; attributes are (status, run_name, run_id, start_time, end_time, experiment, git_commit, config_hash, data_md5, user_id, lifecycle_stage) at column 1",
     ],
     ['metrics.accuracy > 1x', 21, "filter: unexpected 'x' after number at column 21"],
   ];

@@ -11,6 +11,8 @@ const ATTRIBUTE_COLUMNS: Record<string, string> = {
   git_commit: 'r.git_commit',
   config_hash: 'r.config_hash',
   data_md5: 'r.data_md5',
+  user_id: 'r.user_id',
+  lifecycle_stage: 'r.lifecycle_stage',
 };
 
 const TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const;

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { TrackingError } from '../errors';
 import type { StoreConnection } from './connection';
 import type { Experiment } from './types';
@@ -62,63 +60,4 @@ export function listExperiments(c: StoreConnection): Experiment[] {
         .all() as { id: number; name: string; created_at: number; run_count: number }[]
     ).map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, runCount: row.run_count })),
   );
-}
-
-function requireExperiment(c: StoreConnection, name: string): Experiment {
-  const found = experimentRow(c, name);
-  if (found === undefined)
-    throw new TrackingError('EXPERIMENT_NOT_FOUND', `experiment '${name}' not found in ${c.display}`, {
-      key: name,
-    });
-  return found;
-}
-
-/** Renames the row and moves the artifact folder, which is named after the experiment. */
-export function renameExperiment(c: StoreConnection, from: string, to: string): Experiment {
-  validateExperimentName(to);
-  return c.guard(() => {
-    const found = requireExperiment(c, from);
-    if (experimentRow(c, to) !== undefined)
-      throw new TrackingError(
-        'INVALID_NAME',
-        `experiment '${to}' already exists in ${c.display}; pick another name`,
-        {
-          key: to,
-        },
-      );
-    const oldDir = path.join(c.artifactRoot, from);
-    const newDir = path.join(c.artifactRoot, to);
-    if (fs.existsSync(newDir))
-      throw new TrackingError(
-        'INVALID_NAME',
-        `artifact folder ${newDir} already exists; move it away first`,
-        {
-          key: to,
-          file: newDir,
-        },
-      );
-    c.write(() => {
-      c.stmt(`UPDATE experiments SET name = ? WHERE id = ?`).run(to, found.id);
-      // Inside the transaction: a failed move rolls the rename back.
-      if (fs.existsSync(oldDir)) fs.renameSync(oldDir, newDir);
-    });
-    return { ...found, name: to };
-  });
-}
-
-/** Deletes the experiment, its runs and their artifact folder; returns the ids of the runs removed. */
-export function deleteExperiment(c: StoreConnection, name: string): string[] {
-  return c.guard(() => {
-    const found = requireExperiment(c, name);
-    const runs = (
-      c.stmt(`SELECT run_id FROM runs WHERE experiment_id = ?`).all(found.id) as { run_id: string }[]
-    ).map((r) => r.run_id);
-    c.write(() => {
-      c.stmt(`DELETE FROM runs WHERE experiment_id = ?`).run(found.id);
-      c.stmt(`DELETE FROM experiments WHERE id = ?`).run(found.id);
-    });
-    // Rows go first, as in gc: a crash here leaves orphan files, never runs pointing at missing files.
-    fs.rmSync(path.join(c.artifactRoot, name), { recursive: true, force: true });
-    return runs;
-  });
 }

@@ -11,6 +11,7 @@ const OWN_TABLES = new Set([
   'latest_metrics',
   'tags',
   'artifacts',
+  'experiment_tags',
   'sqlite_sequence',
 ]);
 

@@ -17,10 +17,12 @@ export interface RunRow {
   error: string | null;
   pid: number | null;
   host: string | null;
+  lifecycle_stage: 'active' | 'deleted';
+  user_id: string | null;
 }
 
 export const RUN_COLUMNS = `r.run_id, r.experiment_id, e.name AS experiment_name, r.run_name, r.status, r.start_time, r.end_time,
-  r.git_commit, r.config_hash, r.data_md5, r.error, r.pid, r.host`;
+  r.git_commit, r.config_hash, r.data_md5, r.error, r.pid, r.host, r.lifecycle_stage, r.user_id`;
 export const RUN_FROM = 'runs r JOIN experiments e ON e.id = r.experiment_id';
 
 export function toRunInfo(row: RunRow): RunInfo {
@@ -36,6 +38,8 @@ export function toRunInfo(row: RunRow): RunInfo {
     configHash: row.config_hash,
     dataMd5: row.data_md5,
     error: row.error,
+    lifecycleStage: row.lifecycle_stage,
+    ...(row.user_id === null ? {} : { userId: row.user_id }),
   };
 }
 

@@ -31,7 +31,7 @@ function paramText(value: ParamValue): string {
 }
 
 export function createRun(c: StoreConnection, o: CreateRunOptions): RunInfo {
-  validateExperimentName(o.experiment);
+  if (o.experimentId === undefined) validateExperimentName(o.experiment ?? '');
   const runId = crypto.randomUUID().replace(/-/g, '');
   const runName = o.runName ?? `run-${runId.slice(0, 8)}`;
   if (runName.trim() === '' || runName.length > 250) {
@@ -40,28 +40,46 @@ export function createRun(c: StoreConnection, o: CreateRunOptions): RunInfo {
     });
   }
   for (const key of Object.keys(o.tags ?? {})) validateKey('tag', key, runId);
+  const startTime = o.startTime ?? Date.now();
+  if (!Number.isSafeInteger(startTime) || startTime < 0)
+    throw new TrackingError('INVALID_VALUE', `run start time must be ms since the epoch (got ${startTime})`);
+  const track = o.trackProcess !== false;
   return c.guard(() => {
     c.write(() => {
-      c.stmt(`INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)`).run(
-        o.experiment,
-        Date.now(),
-      );
-      const experimentId = (
-        c.stmt(`SELECT id FROM experiments WHERE name = ?`).get(o.experiment) as { id: number }
-      ).id;
+      let experimentId: number;
+      if (o.experimentId !== undefined) {
+        const row = c.stmt(`SELECT id FROM experiments WHERE id = ?`).get(o.experimentId) as
+          { id: number } | undefined;
+        if (row === undefined)
+          throw new TrackingError(
+            'EXPERIMENT_NOT_FOUND',
+            `experiment with id ${o.experimentId} not found in ${c.display}`,
+            { key: String(o.experimentId) },
+          );
+        experimentId = row.id;
+      } else {
+        c.stmt(`INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)`).run(
+          o.experiment,
+          Date.now(),
+        );
+        experimentId = (
+          c.stmt(`SELECT id FROM experiments WHERE name = ?`).get(o.experiment) as { id: number }
+        ).id;
+      }
       c.stmt(
-        `INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, git_commit, config_hash, data_md5, pid, host)
-         VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (run_id, experiment_id, run_name, status, start_time, git_commit, config_hash, data_md5, pid, host, user_id)
+         VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         runId,
         experimentId,
         runName,
-        Date.now(),
+        startTime,
         o.gitCommit ?? null,
         o.configHash ?? null,
         o.dataMd5 ?? null,
-        process.pid,
-        os.hostname(),
+        track ? process.pid : null,
+        track ? os.hostname() : null,
+        o.userId ?? null,
       );
       const tag = c.stmt(
         `INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,

@@ -63,6 +63,23 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, path)
   ) WITHOUT ROWID;
   `,
+  // 2: what the MLflow REST API needs: soft delete (lifecycle_stage), run owners, experiment tags.
+  `
+  ALTER TABLE experiments ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active'
+    CHECK (lifecycle_stage IN ('active', 'deleted'));
+  ALTER TABLE experiments ADD COLUMN last_update_time INTEGER;
+  CREATE TABLE experiment_tags (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, key)
+  ) WITHOUT ROWID;
+  ALTER TABLE runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active'
+    CHECK (lifecycle_stage IN ('active', 'deleted'));
+  ALTER TABLE runs ADD COLUMN user_id TEXT;
+  ALTER TABLE runs ADD COLUMN deleted_time INTEGER;
+  CREATE INDEX runs_lifecycle ON runs(lifecycle_stage);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

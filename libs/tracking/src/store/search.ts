@@ -25,6 +25,15 @@ export function searchRuns(c: StoreConnection, o: SearchRunsOptions = {}): Searc
     where.push(`e.name IN (${placeholders(o.experiments.length) || 'NULL'})`);
     whereParams.push(...o.experiments);
   }
+  if (o.experimentIds !== undefined) {
+    where.push(`r.experiment_id IN (${placeholders(o.experimentIds.length) || 'NULL'})`);
+    whereParams.push(...o.experimentIds);
+  }
+  const lifecycle = o.lifecycle ?? 'active';
+  if (lifecycle !== 'all') {
+    where.push(`r.lifecycle_stage = ?`);
+    whereParams.push(lifecycle);
+  }
   const filter = o.filter === undefined ? null : parseFilter(o.filter);
   if (filter !== null) {
     const compiled = compileFilter(filter);

@@ -1,15 +1,38 @@
 import { logArtifact, artifactFile } from './artifacts';
 import { StoreConnection } from './connection';
-import { deleteExperiment, getOrCreateExperiment, listExperiments, renameExperiment } from './experiments';
+import { getOrCreateExperiment, listExperiments } from './experiments';
+import {
+  createExperiment,
+  defaultExperiment,
+  getExperiment,
+  renameExperiment,
+  searchExperiments,
+  setExperimentLifecycle,
+  setExperimentTags,
+} from './experiment-admin';
 import { gc } from './gc';
 import { migrate } from './migrations';
 import { createRun, endRun, getRun, logMetrics, logParams, reapDeadRuns, setTags } from './runs';
+import {
+  deleteTag,
+  getMetricHistory,
+  latestMetrics,
+  logBatch,
+  setRunLifecycle,
+  updateRun,
+} from './run-admin';
 import { listKeys, searchRuns } from './search';
 import type {
   ArtifactInfo,
   CreateRunOptions,
   Experiment,
+  ExperimentDetail,
   GcOptions,
+  LifecycleFilter,
+  LifecycleStage,
+  MetricPoint,
+  RunBatch,
+  UpdateRunOptions,
   GcResult,
   ParamValue,
   RunDetail,
@@ -52,12 +75,6 @@ class SqliteTrackingStore implements TrackingStore {
   listExperiments(): Experiment[] {
     return listExperiments(this.c);
   }
-  renameExperiment(from: string, to: string): Experiment {
-    return renameExperiment(this.c, from, to);
-  }
-  deleteExperiment(name: string): string[] {
-    return deleteExperiment(this.c, name);
-  }
   createRun(o: CreateRunOptions): RunInfo {
     return createRun(this.c, o);
   }
@@ -96,6 +113,45 @@ class SqliteTrackingStore implements TrackingStore {
   }
   gc(o: GcOptions): GcResult {
     return gc(this.c, o);
+  }
+  getExperiment(ref: number | string): ExperimentDetail {
+    return getExperiment(this.c, ref);
+  }
+  createExperiment(name: string, tags?: Record<string, string>): ExperimentDetail {
+    return createExperiment(this.c, name, tags);
+  }
+  renameExperiment(id: number, newName: string): void {
+    renameExperiment(this.c, id, newName);
+  }
+  setExperimentLifecycle(id: number, stage: LifecycleStage): void {
+    setExperimentLifecycle(this.c, id, stage);
+  }
+  setExperimentTags(id: number, tags: Record<string, string>): void {
+    setExperimentTags(this.c, id, tags);
+  }
+  searchExperiments(o?: { lifecycle?: LifecycleFilter }): ExperimentDetail[] {
+    return searchExperiments(this.c, o);
+  }
+  defaultExperiment(): ExperimentDetail {
+    return defaultExperiment(this.c);
+  }
+  updateRun(runId: string, o: UpdateRunOptions): RunInfo {
+    return updateRun(this.c, runId, o);
+  }
+  setRunLifecycle(runId: string, stage: LifecycleStage): void {
+    setRunLifecycle(this.c, runId, stage);
+  }
+  deleteTag(runId: string, key: string): void {
+    deleteTag(this.c, runId, key);
+  }
+  logBatch(runId: string, batch: RunBatch): void {
+    logBatch(this.c, runId, batch);
+  }
+  getMetricHistory(runId: string, key: string): MetricPoint[] {
+    return getMetricHistory(this.c, runId, key);
+  }
+  latestMetrics(runIds: string[]): Record<string, MetricPoint[]> {
+    return latestMetrics(this.c, runIds);
   }
   close(): void {
     this.c.close();

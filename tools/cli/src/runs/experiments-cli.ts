@@ -1,13 +1,15 @@
 import { formatTable, formatTime } from './format';
-import { openFor, reportError, UsageError, type CliIo } from './runs-cli';
+import { openFor, reportError, type CliIo } from './runs-cli';
 
 export interface ExperimentsOptions {
   json?: boolean;
-  yes?: boolean;
+  all?: boolean;
   verbose?: boolean;
 }
 
-/** `cellar experiments ls|create|rename|delete`, args as commander checked them. */
+const plural = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+
+/** `cellar experiments ls|create|rename|delete|restore`, args as commander checked them. */
 export function experimentsCommand(
   command: string,
   args: string[],
@@ -19,7 +21,7 @@ export function experimentsCommand(
     try {
       switch (command) {
         case 'ls': {
-          const experiments = store.listExperiments();
+          const experiments = store.searchExperiments({ lifecycle: opts.all ? 'all' : 'active' });
           if (opts.json) {
             io.stdout.write(`${JSON.stringify(experiments, null, 2)}\n`);
           } else if (experiments.length === 0) {
@@ -27,8 +29,18 @@ export function experimentsCommand(
           } else {
             io.stdout.write(
               formatTable(
-                [{ header: 'NAME' }, { header: 'RUNS', align: 'right' }, { header: 'CREATED (UTC)' }],
-                experiments.map((e) => [e.name, String(e.runCount), formatTime(e.createdAt)]),
+                [
+                  { header: 'NAME' },
+                  { header: 'RUNS', align: 'right' },
+                  { header: 'CREATED (UTC)' },
+                  ...(opts.all ? [{ header: 'STAGE' }] : []),
+                ],
+                experiments.map((e) => [
+                  e.name,
+                  String(e.runCount),
+                  formatTime(e.createdAt),
+                  ...(opts.all ? [e.lifecycleStage] : []),
+                ]),
               ),
             );
           }
@@ -36,38 +48,31 @@ export function experimentsCommand(
         }
         case 'create': {
           const [name] = args;
-          if (store.listExperiments().some((e) => e.name === name))
-            throw new UsageError(`experiment '${name}' already exists`);
-          store.getOrCreateExperiment(name);
+          store.createExperiment(name);
           io.stdout.write(`created experiment '${name}'\n`);
           return 0;
         }
         case 'rename': {
           const [from, to] = args;
-          const renamed = store.renameExperiment(from, to);
-          io.stdout.write(
-            `renamed experiment '${from}' to '${to}' (${renamed.runCount} run${renamed.runCount === 1 ? '' : 's'})\n`,
-          );
+          const found = store.getExperiment(from);
+          store.renameExperiment(found.id, to);
+          io.stdout.write(`renamed experiment '${from}' to '${to}' (${plural(found.runCount)})\n`);
           return 0;
         }
-        case 'delete': {
+        case 'delete':
+        case 'restore': {
           const [name] = args;
-          const found = store.listExperiments().find((e) => e.name === name);
-          // Unknown names fall through to the store's EXPERIMENT_NOT_FOUND.
-          if (found !== undefined && found.runCount > 0 && !opts.yes) {
-            io.stdout.write(
-              `experiment '${name}' has ${found.runCount} run${found.runCount === 1 ? '' : 's'}; nothing deleted; add --yes to delete it with its runs and their artifacts\n`,
-            );
-            return 0;
-          }
-          const runs = store.deleteExperiment(name);
+          const found = store.getExperiment(name);
+          store.setExperimentLifecycle(found.id, command === 'delete' ? 'deleted' : 'active');
           io.stdout.write(
-            `deleted experiment '${name}' and ${runs.length} run${runs.length === 1 ? '' : 's'}\n`,
+            command === 'delete'
+              ? `deleted experiment '${name}' and its ${plural(found.runCount)}; 'cellar experiments restore ${name}' brings them back\n`
+              : `restored experiment '${name}' and its ${plural(found.runCount)}\n`,
           );
           return 0;
         }
         default:
-          throw new UsageError(`unknown command '${command}'`);
+          throw new Error(`unknown command '${command}'`);
       }
     } finally {
       store.close();

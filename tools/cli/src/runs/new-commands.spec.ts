@@ -167,19 +167,22 @@ describe('cellar runs compare on a narrow terminal', () => {
 });
 
 describe('cellar experiments', () => {
-  it('ls, create, rename and delete (with --yes when it has runs)', async () => {
+  it('ls, create, rename, delete and restore', async () => {
     expect(await cellar(['experiments', 'ls'])).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^NAME {2}RUNS {2}CREATED \(UTC\)\nbeer {5}2 {2}\d{4}-.*\nwine {5}4 {2}/),
+      stdout: expect.stringMatching(/^NAME {2}RUNS {2}CREATED \(UTC\)\nwine {5}4 {2}\d{4}-.*\nbeer {5}2 {2}/),
     });
     expect(await cellar(['experiments', 'create', 'cider'])).toEqual({
       code: 0,
       stdout: "created experiment 'cider'\n",
       stderr: '',
     });
-    expect((await cellar(['experiments', 'create', 'cider'])).stderr).toBe(
-      "cellar experiments create: experiment 'cider' already exists (see 'cellar experiments create --help')\n",
-    );
+    expect(await cellar(['experiments', 'create', 'cider'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        "cellar experiments create: experiment 'cider' already exists in mlruns/cellar.db (perhaps deleted: restore it or pick another name)\n",
+    });
     expect(await cellar(['experiments', 'rename', 'beer', 'ale'])).toEqual({
       code: 0,
       stdout: "renamed experiment 'beer' to 'ale' (2 runs)\n",
@@ -188,24 +191,25 @@ describe('cellar experiments', () => {
     expect((await cellar(['runs', 'show', 'rf-beer'])).stdout).toMatch(/^experiment +ale$/m);
     expect(await cellar(['experiments', 'delete', 'ale'])).toEqual({
       code: 0,
-      stdout:
-        "experiment 'ale' has 2 runs; nothing deleted; add --yes to delete it with its runs and their artifacts\n",
+      stdout: "deleted experiment 'ale' and its 2 runs; 'cellar experiments restore ale' brings them back\n",
       stderr: '',
     });
-    expect((await cellar(['experiments', 'delete', 'ale', '--yes'])).stdout).toBe(
-      "deleted experiment 'ale' and 2 runs\n",
+    const active = JSON.parse((await cellar(['experiments', 'ls', '--json'])).stdout);
+    expect(active.map((e: { name: string }) => e.name)).toEqual(['wine', 'cider']);
+    expect((await cellar(['experiments', 'ls', '--all'])).stdout).toMatch(/^ale +2 +\S+ \S+ +deleted$/m);
+    expect(JSON.parse((await cellar(['runs', 'ls', '--json'])).stdout).total).toBe(4);
+    expect((await cellar(['experiments', 'restore', 'ale'])).stdout).toBe(
+      "restored experiment 'ale' and its 2 runs\n",
     );
-    expect((await cellar(['experiments', 'delete', 'cider'])).stdout).toBe(
-      "deleted experiment 'cider' and 0 runs\n",
-    );
-    const left = JSON.parse((await cellar(['experiments', 'ls', '--json'])).stdout);
-    expect(left.map((e: { name: string; runCount: number }) => [e.name, e.runCount])).toEqual([['wine', 4]]);
+    expect(JSON.parse((await cellar(['runs', 'ls', '--json'])).stdout).total).toBe(6);
     expect(await cellar(['experiments', 'rename', 'nope', 'x'])).toEqual({
       code: 1,
       stdout: '',
       stderr: `cellar experiments rename: experiment 'nope' not found in mlruns/cellar.db\n`,
     });
-    expect((await cellar(['experiments', 'rename', 'wine'])).code).toBe(2);
+    expect((await cellar(['experiments', 'rename', 'wine'])).stderr).toBe(
+      "cellar experiments rename: missing required argument 'new' (see 'cellar experiments rename --help')\n",
+    );
   });
 });
 

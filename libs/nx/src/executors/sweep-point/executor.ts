@@ -15,6 +15,7 @@ async function fitPoint(
     root,
     sweep: options.sweep,
     id: options.id,
+    data: options.data,
     model: options.model,
     overrides: options.overrides ?? [],
     outDir: projectRoot,

@@ -1,6 +1,7 @@
 export interface SweepPointExecutorOptions {
   sweep: string;
   id: string;
+  data?: string;
   model: string;
   overrides?: string[];
   track?: boolean;

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { composeConfig } from '@cellar/config';
 import { parse } from 'yaml';
 import { readNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
@@ -20,8 +24,12 @@ describe('init generator', () => {
     await initGenerator(tree, { remote: '../dvc-remote' });
     expect(readNxJson(tree)?.plugins).toEqual(['@cellar/nx']);
     const base = parse(tree.read('configs/train/base.yaml', 'utf-8')!);
-    expect(base.data).toEqual({ path: '???', pointer: '???' });
-    expect(base.train.target_column).toBe('???');
+    // base.yaml names no data set; without --data no data config is written.
+    expect(base).toEqual({
+      train: { random_state: 42 },
+      notify: { webhook_url: '${env:CELLAR_WEBHOOK_URL,null}' },
+    });
+    expect(tree.children('configs')).toEqual(['train', 'model']);
     expect(parse(tree.read('configs/model/logreg.yaml', 'utf-8')!).model.type).toBe('logreg');
     expect(tree.read('.dvc/config', 'utf-8')).toBe(
       `[core]\n    remote = default\n['remote "default"']\n    url = ../../dvc-remote\n`,
@@ -46,18 +54,34 @@ describe('init generator', () => {
     expect(snapshot(tree)).toEqual(before);
   });
 
-  it('points base.yaml at a CSV: numeric columns are features, text columns excluded, target chosen', async () => {
+  it('writes configs/data/<name>.yaml for a CSV: numeric columns are features, text columns excluded', async () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.write('data/iris.csv', 'sepal_length,sepal_width,name,species\n5.1,3.5,a,0\n');
     await initGenerator(tree, { data: 'data/iris.csv' });
-    const base = parse(tree.read('configs/train/base.yaml', 'utf-8')!);
-    expect(base.data).toEqual({ path: 'data/iris.csv', pointer: 'data/iris.csv.dvc' });
-    expect(base.train).toMatchObject({
-      target_column: 'species',
-      feature_columns: ['sepal_length', 'sepal_width'],
-      exclude_columns: ['name'],
+    expect(parse(tree.read('configs/data/iris.yaml', 'utf-8')!)).toEqual({
+      path: 'data/iris.csv',
+      pointer: 'data/iris.csv.dvc',
+      format: { delimiter: 'auto', missing: 'error' },
+      target: 'species',
+      features: ['sepal_length', 'sepal_width'],
+      exclude: ['name'],
+      labels: null,
+      split: { method: 'stratified', test_size: 0.2, random_state: 42, column: null },
     });
-    expect(base.tracking.experiment).toBe('iris');
+    expect(parse(tree.read('configs/train/base.yaml', 'utf-8')!).data).toBeUndefined();
+    // What init writes composes and validates as it is.
+    const root = mkdtempSync(join(tmpdir(), 'cellar-init-'));
+    try {
+      for (const f of ['configs/train/base.yaml', 'configs/data/iris.yaml', 'configs/model/logreg.yaml']) {
+        mkdirSync(dirname(join(root, f)), { recursive: true });
+        writeFileSync(join(root, f), tree.read(f, 'utf-8')!);
+      }
+      const { config } = composeConfig({ root, model: 'logreg', data: 'iris', env: {} });
+      expect(config.data).toMatchObject({ name: 'iris', target: 'species', exclude: ['name'] });
+      expect(config.tracking.experiment).toBe('iris');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
     await expect(initGenerator(createTreeWithEmptyWorkspace(), { data: 'data/x.csv' })).rejects.toThrow(
       '--data data/x.csv does not exist in the workspace',
     );

@@ -10,7 +10,13 @@ export default async function initGenerator(tree: Tree, options: InitGeneratorSc
   const configDir = (options.configDir ?? 'configs').replace(/\/+$/, '');
   const dataProject = options.dataProject ?? 'data';
   registerPlugin(tree, configDir, dataProject);
-  writeIfMissing(tree, `${configDir}/train/base.yaml`, () => baseConfig(tree, options));
+  writeIfMissing(tree, `${configDir}/train/base.yaml`, () => baseConfig(configDir));
+  if (options.data) {
+    const name = dataSetName(options.data);
+    writeIfMissing(tree, `${configDir}/data/${name}.yaml`, () =>
+      dataConfig(tree, options.data as string, options.target),
+    );
+  }
   writeIfMissing(tree, `${configDir}/model/logreg.yaml`, () => LOGREG);
   writeIfMissing(tree, '.dvc/config', () => dvcConfig(tree, options.remote));
   writeIfMissing(tree, `${dataProject}/project.json`, () => dataProjectJson(dataProject));
@@ -40,25 +46,34 @@ model:
   tol: 0.0001
 `;
 
-function baseConfig(tree: Tree, o: InitGeneratorSchema): string {
-  const header = `# Base training config: every pipeline starts here, then ${o.configDir ?? 'configs'}/model/<name>.yaml,
-# then the pipeline's own overrides, then command-line overrides (Hydra grammar).
-# ??? marks a value you must fill in.
-`;
-  const columns = o.data ? inferColumns(tree, o.data, o.target) : null;
+function baseConfig(configDir: string): string {
+  return `# Base training config: every pipeline starts here, then ${configDir}/data/<data>.yaml (under data:),
+# then ${configDir}/model/<model>.yaml, then the pipeline's own overrides, then command-line overrides
+# (Hydra grammar). Nothing here names a data set.
+${stringify({ train: { random_state: 42 }, notify: { webhook_url: '${env:CELLAR_WEBHOOK_URL,null}' } })}`;
+}
+
+/** `data/iris.csv` -> `iris`: the config group name, a valid file name. */
+export function dataSetName(file: string): string {
+  const stem = posix.basename(file.split('\\').join('/')).replace(/\.[^.]+$/, '');
+  const name = stem.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '');
+  return name || 'data';
+}
+
+/** configs/data/<name>.yaml for a CSV in the workspace: numeric columns are features, text columns excluded. */
+function dataConfig(tree: Tree, file: string, target: string | undefined): string {
+  const columns = inferColumns(tree, file, target);
   const config = {
-    data: o.data ? { path: o.data, pointer: `${o.data}.dvc` } : { path: '???', pointer: '???' },
-    train: {
-      test_size: 0.2,
-      random_state: 42,
-      target_column: columns?.target ?? '???',
-      feature_columns: columns?.features ?? '???',
-      exclude_columns: columns?.excluded ?? [],
-    },
-    tracking: { experiment: o.data ? posix.basename(o.data).replace(/\.[^.]+$/, '') : 'default' },
-    notify: { webhook_url: '${env:CELLAR_WEBHOOK_URL,null}' },
+    path: file,
+    pointer: `${file}.dvc`,
+    format: { delimiter: 'auto', missing: 'error' },
+    target: columns.target,
+    features: columns.features,
+    exclude: columns.excluded,
+    labels: null,
+    split: { method: 'stratified', test_size: 0.2, random_state: 42, column: null },
   };
-  return header + stringify(config);
+  return `# The ${dataSetName(file)} data set: pipelines select it with \`data: ${dataSetName(file)}\`.\n${stringify(config)}`;
 }
 
 /** Reads the header and first row: numeric columns are features, text columns are excluded. */

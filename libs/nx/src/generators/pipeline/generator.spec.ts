@@ -12,6 +12,7 @@ function workspace() {
   const tree = createTreeWithEmptyWorkspace();
   for (const file of [
     'configs/train/base.yaml',
+    'configs/data/wine.yaml',
     'configs/model/logreg.yaml',
     'configs/model/random_forest.yaml',
   ])
@@ -24,11 +25,25 @@ describe('pipeline generator', () => {
     const tree = workspace();
     await pipelineGenerator(tree, { name: 'wine-strong-reg', model: 'logreg', overrides: ['model.C=0.1'] });
     expect(parse(tree.read('apps/wine-strong-reg/pipeline.yaml', 'utf8')!)).toEqual({
-      description: 'The logreg model',
+      description: 'The logreg model on wine',
+      data: 'wine',
       model: 'logreg',
       overrides: ['model.C=0.1'],
     });
     expect(tree.children('apps/wine-strong-reg')).toEqual(['pipeline.yaml']);
+  });
+
+  it('names the data set: --data, or the only one; refuses an unknown one', async () => {
+    const tree = workspace();
+    tree.write('configs/data/iris.yaml', readFileSync(join(REPO, 'configs/data/wine.yaml')));
+    await expect(pipelineGenerator(tree, { name: 'a', model: 'logreg' })).rejects.toThrow(
+      '--data is required: pick the data set (configs/data/<name>.yaml) of the pipeline; available: iris, wine',
+    );
+    await expect(pipelineGenerator(tree, { name: 'a', model: 'logreg', data: 'nope' })).rejects.toThrow(
+      'configs/data/nope.yaml does not exist; available data sets: iris, wine',
+    );
+    await pipelineGenerator(tree, { name: 'iris-logreg', model: 'logreg', data: 'iris' });
+    expect(parse(tree.read('apps/iris-logreg/pipeline.yaml', 'utf8')!)).toMatchObject({ data: 'iris' });
   });
 
   it('refuses an unknown model, naming the ones there are', async () => {

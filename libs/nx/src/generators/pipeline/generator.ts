@@ -39,17 +39,40 @@ export default async function pipelineGenerator(tree: Tree, options: PipelineGen
       : [];
     throw new Error(`${modelFile} does not exist; available models: ${models.join(', ') || 'none'}`);
   }
+  const data = chooseDataset(tree, `${configDir}/data`, options.data);
   const root = `${pipelinesRoot}/${options.name}`;
   if (tree.exists(root)) throw new Error(`${root} already exists; choose another name`);
   const file = `${root}/pipeline.yaml`;
   const overrides = options.overrides ?? [];
-  checkOverrides(tree, { configDir, model: options.model, file, overrides });
+  checkOverrides(tree, { configDir, data, model: options.model, file, overrides });
   const declaration: Record<string, unknown> = {
-    description: options.description ?? `The ${options.model} model`,
+    description: options.description ?? `The ${options.model} model on ${data}`,
+    data,
     model: options.model,
   };
   if (overrides.length) declaration.overrides = overrides;
   tree.write(file, stringify(declaration));
+}
+
+/** The data set the pipeline trains on: --data, or the workspace's only one. */
+function chooseDataset(tree: Tree, dataDir: string, wanted: string | undefined): string {
+  const available = tree.exists(dataDir)
+    ? tree
+        .children(dataDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.replace(/\.yaml$/, ''))
+        .sort()
+    : [];
+  const list = available.join(', ') || `none (add ${dataDir}/<name>.yaml)`;
+  if (wanted === undefined) {
+    if (available.length === 1) return available[0];
+    throw new Error(
+      `--data is required: pick the data set (${dataDir}/<name>.yaml) of the pipeline; available: ${list}`,
+    );
+  }
+  if (!available.includes(wanted))
+    throw new Error(`${dataDir}/${wanted}.yaml does not exist; available data sets: ${list}`);
+  return wanted;
 }
 
 /**
@@ -59,13 +82,17 @@ export default async function pipelineGenerator(tree: Tree, options: PipelineGen
  */
 function checkOverrides(
   tree: Tree,
-  o: { configDir: string; model: string; file: string; overrides: string[] },
+  o: { configDir: string; data: string; model: string; file: string; overrides: string[] },
 ): void {
   if (o.overrides.length === 0) return;
   // composeConfig reads files; the generator's Tree may hold changes not yet on disk.
   const scratch = mkdtempSync(join(tmpdir(), 'cellar-gen-'));
   try {
-    for (const rel of [`${o.configDir}/train/base.yaml`, `${o.configDir}/model/${o.model}.yaml`]) {
+    for (const rel of [
+      `${o.configDir}/train/base.yaml`,
+      `${o.configDir}/data/${o.data}.yaml`,
+      `${o.configDir}/model/${o.model}.yaml`,
+    ]) {
       const text = tree.read(rel);
       if (text === null) continue;
       mkdirSync(dirname(join(scratch, rel)), { recursive: true });
@@ -76,6 +103,7 @@ function checkOverrides(
         composeConfig({
           root: scratch,
           model: o.model,
+          data: o.data,
           configDir: o.configDir,
           pipelineOverrides,
           pipelineFile: o.file,
