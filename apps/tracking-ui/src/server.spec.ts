@@ -251,6 +251,76 @@ describe('tracking UI server API', () => {
   });
 });
 
+describe('UI server: settings, deleted runs and chart assets', () => {
+  let dir: string;
+  let store: TrackingStore;
+  const servers: UiServer[] = [];
+  const start = async (o: Parameters<typeof startUiServer>[0]) => {
+    const s = await startUiServer({ store, port: 0, ...o });
+    servers.push(s);
+    return s;
+  };
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ui-settings-'));
+    store = openStore({ root: dir });
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the page it may edit only on a writable loopback server without tokens', async () => {
+    const token = { read: [], write: [Buffer.alloc(32, 1)] };
+    const cases: Array<[Parameters<typeof startUiServer>[0], boolean]> = [
+      [{ writable: true, auth: { read: [], write: [] } }, true],
+      [{ writable: false, auth: { read: [], write: [] } }, false],
+      [{ writable: true, auth: token }, false],
+    ];
+    for (const [o, editable] of cases) {
+      const s = await start(o);
+      const body = (await (await fetch(`${s.url}api/settings`)).json()) as { editable: boolean };
+      expect(body.editable, JSON.stringify(o)).toBe(editable);
+    }
+  });
+
+  it('lists deleted runs apart from active ones, and refuses an unknown lifecycle', async () => {
+    const seeded = seedRuns(store, dir, 6, 'life');
+    store.setRunLifecycle(seeded[2].runId, 'deleted');
+    const s = await start({ auth: { read: [], write: [] } });
+    const ids = async (q: string) =>
+      ((await (await fetch(`${s.url}api/runs?experiment=life&${q}`)).json()) as RunsPage).runs.map(
+        (r) => r.info.runId,
+      );
+    expect(await ids('lifecycle=deleted')).toEqual([seeded[2].runId]);
+    expect((await ids('')).sort()).toEqual(
+      seeded
+        .filter((_, i) => i !== 2)
+        .map((r) => r.runId)
+        .sort(),
+    );
+    expect((await ids('lifecycle=all')).length).toBe(6);
+    const bad = await fetch(`${s.url}api/runs?lifecycle=gone`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe(
+      "query parameter lifecycle must be active, deleted or all (got 'gone')",
+    );
+  });
+
+  it('sends uPlot from node_modules, with the page’s CSP', async () => {
+    const s = await start({ auth: { read: [], write: [] } });
+    const css = await fetch(`${s.url}static/vendor/uplot.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(css.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await css.text()).toBe(fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'));
+    const page = await (await fetch(s.url)).text();
+    expect(page).toContain('<script src="/static/vendor/uplot.js" defer></script>');
+    expect(page).not.toMatch(/https?:\/\//);
+  });
+});
+
 describe('startUiServer with its own store', () => {
   it('opens the store read-only from dbPath and closes it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-ui-own-'));

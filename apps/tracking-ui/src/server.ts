@@ -47,6 +47,12 @@ const STATIC_FILES: Record<string, string> = {
   '/static/favicon.svg': 'favicon.svg',
 };
 
+/** The chart library's files, sent from the installed package (no CDN): route -> resolved file. */
+const vendorFiles = (): Record<string, string> => ({
+  '/static/vendor/uplot.js': require.resolve('uplot/dist/uPlot.iife.min.js'),
+  '/static/vendor/uplot.css': require.resolve('uplot/dist/uPlot.min.css'),
+});
+
 interface StaticAsset {
   body: Buffer;
   type: string;
@@ -90,7 +96,8 @@ export async function startUiServer(o: UiServerOptions = {}): Promise<UiServer> 
       sendError(res, 401, `${READ_TOKENS_ENV} is set: send Authorization: Bearer <token> to read runs`);
       return;
     }
-    handleRequest(store, assets, req, res).catch((err: unknown) => {
+    const ui = { writable, tokens: auth.read.length > 0 || auth.write.length > 0, exposed: !loopback };
+    handleRequest(store, assets, ui, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, 500, `internal error: ${errorMessage(err)}`);
       else res.destroy();
     });
@@ -148,12 +155,23 @@ function loadStaticAssets(): Map<string, StaticAsset> {
   for (const [route, file] of Object.entries(STATIC_FILES)) {
     assets.set(route, { body: fs.readFileSync(path.join(dir, file)), type: contentTypeFor(file) });
   }
+  for (const [route, file] of Object.entries(vendorFiles())) {
+    assets.set(route, { body: fs.readFileSync(file), type: contentTypeFor(file) });
+  }
   return assets;
+}
+
+/** What the page needs to know to offer edits: they go through the MLflow API and its auth rules. */
+interface UiSettings {
+  writable: boolean;
+  tokens: boolean;
+  exposed: boolean;
 }
 
 async function handleRequest(
   store: TrackingStore,
   assets: Map<string, StaticAsset>,
+  ui: UiSettings,
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<void> {
@@ -167,7 +185,7 @@ async function handleRequest(
   const head = method === 'HEAD';
   try {
     if (url.pathname.startsWith('/api/')) {
-      await handleApi(store, url, req, res, head);
+      await handleApi(store, ui, url, req, res, head);
       return;
     }
     const asset = assets.get(url.pathname);
@@ -189,12 +207,18 @@ async function handleRequest(
 
 async function handleApi(
   store: TrackingStore,
+  ui: UiSettings,
   url: RequestUrl,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   head: boolean,
 ): Promise<void> {
   const parts = url.pathname.split('/').slice(2); // ['runs', id, 'artifacts', ...]
+  if (parts.length === 1 && parts[0] === 'settings') {
+    // Edits need a writable store and no token (a page can't hold one); else the UI only reads.
+    sendJson(res, 200, { editable: ui.writable && !ui.tokens && !ui.exposed, ...ui }, head);
+    return;
+  }
   if (parts.length === 1 && parts[0] === 'experiments') {
     sendJson(res, 200, { experiments: store.listExperiments() }, head);
     return;
@@ -236,11 +260,15 @@ function searchRunsPage(store: TrackingStore, q: URLSearchParams): RunsPage {
   const orderBy = q.getAll('order_by').filter((s) => s.trim() !== '');
   const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(q, 'limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const lifecycle = q.get('lifecycle') ?? 'active';
+  if (lifecycle !== 'active' && lifecycle !== 'deleted' && lifecycle !== 'all')
+    throw new HttpError(400, `query parameter lifecycle must be active, deleted or all (got '${lifecycle}')`);
   const exps = experiments.length > 0 ? experiments : undefined;
   const result = store.searchRuns({
     experiments: exps,
     filter: filter.trim() === '' ? undefined : filter,
     orderBy: orderBy.length > 0 ? orderBy : undefined,
+    lifecycle,
     maxResults: limit,
     offset,
   });

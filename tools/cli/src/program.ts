@@ -132,6 +132,10 @@ function buildProgram(io: CliIo): Built {
       'only runs started before 30d, 12h, 90min ago or before a date (2026-01-01)',
     )
     .option('--status <list>', 'comma-separated statuses to delete (default FAILED,KILLED)')
+    .option(
+      '--deleted',
+      'purge the runs deleted in the UI or over the MLflow API (any status; --older-than counts from the deletion), as mlflow gc',
+    )
     .option('-n, --dry-run', 'list every run that would be deleted, delete nothing')
     .option('-y, --yes', 'delete them')
     .allowExcessArguments(true);

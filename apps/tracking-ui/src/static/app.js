@@ -1,10 +1,13 @@
-/* Cellar tracking UI: hash-routed pages over the JSON API, no dependencies.
+/* Cellar tracking UI: hash-routed pages over the JSON API; uPlot (served from node_modules) draws
+ * metric histories, and edits go through the server's MLflow REST API.
  * Every user string reaches the DOM through textContent or setAttribute, never innerHTML. */
-/* global URLSearchParams, location */
+/* global URLSearchParams, location, getComputedStyle, Blob */
 (function () {
   'use strict';
 
   var PAGE_SIZE = 50;
+  var PC_DEFAULT_PARAMS = 5;
+  var NOTE_TAG = 'mlflow.note.content';
   var SVG_NS = 'http://www.w3.org/2000/svg';
   var RUN_COLOURS = [
     '#2563eb',
@@ -20,6 +23,9 @@
   ];
   // viridis, sampled: perceptually even and readable on white
   var RAMP = ['#440154', '#3b528b', '#21918c', '#5ec962', '#c8b400'];
+  // on a dark card viridis' deep purple vanishes: the same hues, lifted (app.css's legend matches)
+  if (window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches)
+    RAMP = ['#9b6fd6', '#5b82d6', '#21a39e', '#5ec962', '#e3cf2a'];
 
   var app = document.getElementById('app');
   var renderToken = 0;
@@ -138,7 +144,7 @@
       return res.json().then(
         function (body) {
           if (!res.ok)
-            throw Object.assign(new Error(body.error || 'HTTP ' + res.status), {
+            throw Object.assign(new Error(body.error || body.message || 'HTTP ' + res.status), {
               status: res.status,
               column: body.column,
             });
@@ -148,6 +154,46 @@
           throw Object.assign(new Error('HTTP ' + res.status + ' from ' + url), { status: res.status });
         },
       );
+    });
+  }
+
+  /** Whether this server takes edits from the page (writable, loopback, no tokens); fetched once. */
+  var settingsPromise = null;
+  function settings() {
+    if (!settingsPromise)
+      settingsPromise = api('/api/settings').catch(function () {
+        return { editable: false };
+      });
+    return settingsPromise;
+  }
+
+  /** Every write goes through the server's MLflow REST API, under its auth rules. */
+  function mlflowPost(endpoint, body) {
+    return fetch('/api/2.0/mlflow/' + endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    }).then(function (res) {
+      return res.json().then(
+        function (b) {
+          if (!res.ok) throw new Error(b.message || 'HTTP ' + res.status);
+          return b;
+        },
+        function () {
+          throw new Error('HTTP ' + res.status + ' from ' + endpoint);
+        },
+      );
+    });
+  }
+
+  function metricHistory(runId, key) {
+    var q = new URLSearchParams();
+    q.set('run_id', runId);
+    q.set('metric_key', key);
+    return api('/api/2.0/mlflow/metrics/get-history?' + q.toString()).then(function (b) {
+      return (b.metrics || []).map(function (m) {
+        return { step: Number(m.step), value: typeof m.value === 'number' ? m.value : Number(m.value) };
+      });
     });
   }
 
@@ -327,6 +373,8 @@
       order: params.get('order_by') || '',
       page: Math.max(1, parseInt(params.get('page') || '1', 10) || 1),
       cols: params.has('col') ? params.getAll('col').filter(Boolean) : null,
+      lifecycle: params.get('lifecycle') === 'deleted' ? 'deleted' : '',
+      view: params.get('view') === 'chart' ? 'chart' : '',
     };
     lastRunsHash = location.hash || '#/runs';
 
@@ -339,6 +387,8 @@
       if (next.filter) q.set('filter', next.filter);
       if (next.order) q.set('order_by', next.order);
       if (next.page > 1) q.set('page', String(next.page));
+      if (next.lifecycle) q.set('lifecycle', next.lifecycle);
+      if (next.view) q.set('view', next.view);
       if (next.cols) {
         if (next.cols.length === 0) q.append('col', '');
         next.cols.forEach(function (c) {
@@ -354,6 +404,7 @@
     });
     if (state.filter) q.set('filter', state.filter);
     if (state.order) q.append('order_by', state.order);
+    if (state.lifecycle) q.set('lifecycle', state.lifecycle);
     q.set('offset', String((state.page - 1) * PAGE_SIZE));
     q.set('limit', String(PAGE_SIZE));
 
@@ -361,7 +412,7 @@
     else app.classList.add('busy');
     return api('/api/runs?' + q.toString()).then(
       function (data) {
-        if (token === renderToken) drawRuns(state, data, null, go);
+        if (token === renderToken) return drawRuns(state, data, null, go);
       },
       function (err) {
         if (token !== renderToken) return;
@@ -380,6 +431,7 @@
         : state.experiments.length > 1
           ? state.experiments.join(', ')
           : 'All runs';
+    if (state.lifecycle === 'deleted') title = 'Deleted runs · ' + title;
     var head = h(
       'div',
       { className: 'page-head' },
@@ -625,28 +677,78 @@
       selInfo,
       clearSel,
       h('span', { className: 'spacer' }),
+      h('button', {
+        type: 'button',
+        id: 'toggle-deleted',
+        className: 'btn subtle',
+        text: state.lifecycle === 'deleted' ? 'Show active runs' : 'Show deleted runs',
+        onclick: function () {
+          go({ lifecycle: state.lifecycle === 'deleted' ? '' : 'deleted', page: 1 });
+        },
+      }),
+      h(
+        'div',
+        { className: 'seg', role: 'group', 'aria-label': 'View' },
+        h('button', {
+          type: 'button',
+          id: 'view-table',
+          className: 'btn' + (state.view ? '' : ' on'),
+          text: 'Table',
+          'aria-pressed': String(!state.view),
+          onclick: function () {
+            go({ view: '' });
+          },
+        }),
+        h('button', {
+          type: 'button',
+          id: 'view-chart',
+          className: 'btn' + (state.view ? ' on' : ''),
+          text: 'Charts',
+          'aria-pressed': String(!!state.view),
+          onclick: function () {
+            go({ view: 'chart' });
+          },
+        }),
+      ),
+      h('button', {
+        type: 'button',
+        id: 'export-csv',
+        className: 'btn',
+        text: 'Export CSV',
+        title: 'Every run that matches the filter, with the columns shown',
+        onclick: function () {
+          exportCsv(state, cols);
+        },
+      }),
       columnPicker(data, cols, go),
     );
 
+    var charted = state.view === 'chart' ? runsChartView(data) : null;
     show(
       head,
       filterBox,
       toolbar,
-      h(
-        'div',
-        { className: 'card table-wrap' },
-        data.runs.length === 0
-          ? h('div', {
-              className: 'empty',
-              text: state.filter ? 'No runs match this filter.' : 'No runs yet.',
-            })
-          : h(
-              'table',
-              { className: 'grid runs', id: 'runs-table' },
-              h('thead', null, headRow),
-              h('tbody', null, rows),
-            ),
-      ),
+      charted
+        ? charted.el
+        : h(
+            'div',
+            { className: 'card table-wrap' },
+            data.runs.length === 0
+              ? h('div', {
+                  className: 'empty',
+                  text: state.filter
+                    ? 'No runs match this filter.'
+                    : state.lifecycle === 'deleted'
+                      ? 'No deleted runs.'
+                      : 'No runs yet.',
+                })
+              : h(
+                  'table',
+                  { className: 'grid runs', id: 'runs-table' },
+                  h('thead', null, headRow),
+                  h('tbody', null, rows),
+                ),
+          ),
       pager,
     );
     refreshSelection();
@@ -654,6 +756,77 @@
       input.focus();
       input.setSelectionRange(input.value.length, input.value.length);
     }
+    return charted ? charted.done : undefined;
+  }
+
+  /** Chart view of the page's runs: latest value per run as bars, and histories overlaid. */
+  function runsChartView(data) {
+    var runs = data.runs.filter(function (r) {
+      return Object.keys(r.metrics).length > 0;
+    });
+    var keys = data.metricKeys.slice(0, 8);
+    if (runs.length === 0 || keys.length === 0)
+      return {
+        el: h('div', { className: 'card empty', text: 'No metrics to chart on this page.' }),
+        done: Promise.resolve(),
+      };
+    var overlaid = runs.slice(0, RUN_COLOURS.length);
+    var charts = historyCharts(overlaid, keys);
+    return {
+      el: h(
+        'div',
+        { id: 'runs-charts' },
+        section(
+          'Latest value per run',
+          h(
+            'div',
+            { className: 'bar-grid' },
+            keys.map(function (k) {
+              return barChart(runs, k);
+            }),
+          ),
+          'wide',
+        ),
+        section(
+          'Metric history' +
+            (overlaid.length < runs.length ? ' (first ' + overlaid.length + ' runs of the page)' : ''),
+          charts.el,
+          'wide',
+        ),
+      ),
+      done: charts.done,
+    };
+  }
+
+  /** Fetches every run that matches (not just the page) and saves the shown columns as CSV. */
+  function exportCsv(state, cols) {
+    var all = [];
+    function page(offset) {
+      var q = new URLSearchParams();
+      state.experiments.forEach(function (e) {
+        q.append('experiment', e);
+      });
+      if (state.filter) q.set('filter', state.filter);
+      if (state.order) q.append('order_by', state.order);
+      if (state.lifecycle) q.set('lifecycle', state.lifecycle);
+      q.set('offset', String(offset));
+      q.set('limit', '1000');
+      return api('/api/runs?' + q.toString()).then(function (d) {
+        all = all.concat(d.runs);
+        if (d.runs.length > 0 && all.length < d.total) return page(all.length);
+      });
+    }
+    return page(0).then(function () {
+      var name = (state.experiments.length === 1 ? state.experiments[0] : 'runs').replace(
+        /[^A-Za-z0-9._-]+/g,
+        '_',
+      );
+      download(
+        name + (state.lifecycle ? '-deleted' : '') + '.csv',
+        runsCsv(all, cols),
+        'text/csv;charset=utf-8',
+      );
+    });
   }
 
   function filterError(filter, error) {
@@ -770,130 +943,10 @@
 
   function renderRun(token, id) {
     loading('run');
-    return api('/api/runs/' + encodeURIComponent(id)).then(
-      function (run) {
+    return Promise.all([api('/api/runs/' + encodeURIComponent(id)), settings()]).then(
+      function (got) {
         if (token !== renderToken) return;
-        var info = run.info;
-        var expQ = new URLSearchParams();
-        expQ.append('experiment', info.experimentName);
-        var infoRows = [
-          ['Run ID', h('code', { text: info.runId })],
-          ['Experiment', h('a', { href: hashFor('/runs', expQ), text: info.experimentName })],
-          ['Status', badge(info)],
-          ['Started', fmtTime(info.startTime)],
-          ['Ended', fmtTime(info.endTime)],
-          ['Duration', fmtDuration(info.startTime, info.endTime)],
-          ['Git commit', info.gitCommit ? h('code', { text: info.gitCommit }) : '—'],
-          ['Config hash', info.configHash ? h('code', { text: info.configHash }) : '—'],
-          ['Data MD5', info.dataMd5 ? h('code', { text: info.dataMd5 }) : '—'],
-        ];
-        if (info.error) infoRows.push(['Error', h('span', { className: 'error-text', text: info.error })]);
-        var images = run.artifacts.filter(function (a) {
-          return /\.(svg|png|jpe?g|gif|webp)$/i.test(a.path);
-        });
-        var artifacts =
-          run.artifacts.length === 0
-            ? h('p', { className: 'muted', text: 'None' })
-            : h(
-                'table',
-                { className: 'grid', id: 'artifacts-table' },
-                h(
-                  'thead',
-                  null,
-                  h(
-                    'tr',
-                    null,
-                    h('th', { text: 'Path' }),
-                    h('th', { className: 'num', text: 'Size' }),
-                    h('th', { text: 'SHA-256' }),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  null,
-                  run.artifacts.map(function (a) {
-                    return h(
-                      'tr',
-                      null,
-                      h(
-                        'td',
-                        null,
-                        h('a', {
-                          href: artifactHref(info.runId, a.path, false),
-                          download: a.path.split('/').pop(),
-                          className: 'artifact-link',
-                          text: a.path,
-                        }),
-                      ),
-                      h('td', { className: 'num nowrap', text: fmtBytes(a.size) }),
-                      h(
-                        'td',
-                        null,
-                        h('code', { className: 'muted', title: a.sha256, text: a.sha256.slice(0, 12) + '…' }),
-                      ),
-                    );
-                  }),
-                ),
-              );
-        show(
-          h(
-            'div',
-            { className: 'page-head' },
-            h(
-              'div',
-              { className: 'crumbs' },
-              h('a', { href: '#/', text: 'Experiments' }),
-              ' / ',
-              h('a', { href: hashFor('/runs', expQ), text: info.experimentName }),
-              ' /',
-            ),
-            h('h1', null, info.runName || shortId(info.runId), ' ', badge(info)),
-          ),
-          h(
-            'div',
-            { className: 'run-grid' },
-            section(
-              'Info',
-              h(
-                'table',
-                { className: 'grid kv', id: 'info-table' },
-                h(
-                  'tbody',
-                  null,
-                  infoRows.map(function (r) {
-                    return h('tr', null, h('th', { text: r[0] }), h('td', null, r[1]));
-                  }),
-                ),
-              ),
-            ),
-            section('Metrics', kvTable(run.metrics, 'metrics-table', true)),
-            section('Parameters', kvTable(run.params, 'params-table', false)),
-            section('Tags', kvTable(run.tags, 'tags-table', false)),
-            section('Artifacts', artifacts, 'wide'),
-            images.length
-              ? section(
-                  'Figures',
-                  h(
-                    'div',
-                    { className: 'figures' },
-                    images.map(function (a) {
-                      return h(
-                        'figure',
-                        null,
-                        h('img', {
-                          src: artifactHref(info.runId, a.path, true),
-                          alt: a.path,
-                          className: 'artifact-img',
-                        }),
-                        h('figcaption', { text: a.path }),
-                      );
-                    }),
-                  ),
-                  'wide',
-                )
-              : null,
-          ),
-        );
+        return drawRun(got[0], got[1].editable === true);
       },
       function (err) {
         if (token !== renderToken) return;
@@ -901,6 +954,339 @@
         else throw err;
       },
     );
+  }
+
+  /** Runs a write, then redraws the page; a refusal shows next to the control that asked. */
+  function writeThen(promise, errorEl) {
+    errorEl.textContent = '';
+    return promise.then(
+      function () {
+        route();
+      },
+      function (err) {
+        errorEl.textContent = err.message;
+      },
+    );
+  }
+
+  function drawRun(run, editable) {
+    var info = run.info;
+    var deleted = info.lifecycleStage === 'deleted';
+    var canEdit = editable && !deleted;
+    var expQ = new URLSearchParams();
+    expQ.append('experiment', info.experimentName);
+    var infoRows = [
+      ['Run ID', h('code', { text: info.runId })],
+      ['Experiment', h('a', { href: hashFor('/runs', expQ), text: info.experimentName })],
+      ['Status', badge(info)],
+      ['Started', fmtTime(info.startTime)],
+      ['Ended', fmtTime(info.endTime)],
+      ['Duration', fmtDuration(info.startTime, info.endTime)],
+      ['Git commit', info.gitCommit ? h('code', { text: info.gitCommit }) : '—'],
+      ['Config hash', info.configHash ? h('code', { text: info.configHash }) : '—'],
+      ['Data MD5', info.dataMd5 ? h('code', { text: info.dataMd5 }) : '—'],
+    ];
+    if (info.error) infoRows.push(['Error', h('span', { className: 'error-text', text: info.error })]);
+    var images = run.artifacts.filter(function (a) {
+      return /\.(svg|png|jpe?g|gif|webp)$/i.test(a.path);
+    });
+    var previewBox = h('div', { className: 'artifact-preview', id: 'artifact-preview', hidden: true });
+    var artifacts =
+      run.artifacts.length === 0
+        ? h('p', { className: 'muted', text: 'None' })
+        : h(
+            'table',
+            { className: 'grid', id: 'artifacts-table' },
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                h('th', { text: 'Path' }),
+                h('th', { className: 'num', text: 'Size' }),
+                h('th', { text: 'SHA-256' }),
+                h('th', { text: '' }),
+              ),
+            ),
+            h(
+              'tbody',
+              null,
+              run.artifacts.map(function (a) {
+                return h(
+                  'tr',
+                  { 'data-path': a.path },
+                  h(
+                    'td',
+                    null,
+                    h('a', {
+                      href: artifactHref(info.runId, a.path, false),
+                      download: a.path.split('/').pop(),
+                      className: 'artifact-link',
+                      text: a.path,
+                    }),
+                  ),
+                  h('td', { className: 'num nowrap', text: fmtBytes(a.size) }),
+                  h(
+                    'td',
+                    null,
+                    h('code', { className: 'muted', title: a.sha256, text: a.sha256.slice(0, 12) + '…' }),
+                  ),
+                  h(
+                    'td',
+                    null,
+                    artifactKind(a.path)
+                      ? h('button', {
+                          type: 'button',
+                          className: 'btn subtle preview-btn',
+                          text: 'Preview',
+                          onclick: function () {
+                            previewArtifact(info.runId, a.path, previewBox);
+                          },
+                        })
+                      : null,
+                  ),
+                );
+              }),
+            ),
+          );
+
+    var actionError = h('span', { className: 'action-error', role: 'alert' });
+    var lifecycleBtn = editable
+      ? h('button', {
+          type: 'button',
+          id: deleted ? 'restore-run' : 'delete-run',
+          className: 'btn' + (deleted ? ' primary' : ' danger'),
+          text: deleted ? 'Restore' : 'Delete',
+          onclick: function () {
+            writeThen(
+              mlflowPost(deleted ? 'runs/restore' : 'runs/delete', { run_id: info.runId }),
+              actionError,
+            );
+          },
+        })
+      : null;
+
+    var charts = historyCharts([run], Object.keys(run.metrics).sort().slice(0, 12));
+    show(
+      h(
+        'div',
+        { className: 'page-head' },
+        h(
+          'div',
+          { className: 'crumbs' },
+          h('a', { href: '#/', text: 'Experiments' }),
+          ' / ',
+          h('a', { href: hashFor('/runs', expQ), text: info.experimentName }),
+          ' /',
+        ),
+        h(
+          'div',
+          { className: 'head-row' },
+          h(
+            'h1',
+            null,
+            info.runName || shortId(info.runId),
+            ' ',
+            badge(info),
+            deleted
+              ? h('span', { className: 'badge badge-deleted', id: 'deleted-badge', text: 'DELETED' })
+              : null,
+          ),
+          h('span', { className: 'spacer' }),
+          actionError,
+          lifecycleBtn,
+        ),
+      ),
+      h(
+        'div',
+        { className: 'run-grid' },
+        descriptionSection(run, canEdit),
+        section(
+          'Info',
+          h(
+            'table',
+            { className: 'grid kv', id: 'info-table' },
+            h(
+              'tbody',
+              null,
+              infoRows.map(function (r) {
+                return h('tr', null, h('th', { text: r[0] }), h('td', null, r[1]));
+              }),
+            ),
+          ),
+        ),
+        section('Metrics', kvTable(run.metrics, 'metrics-table', true)),
+        section('Parameters', kvTable(run.params, 'params-table', false)),
+        tagsSection(run, canEdit),
+        Object.keys(run.metrics).length ? section('Metric history', charts.el, 'wide') : null,
+        section('Artifacts', [artifacts, previewBox], 'wide'),
+        images.length
+          ? section(
+              'Figures',
+              h(
+                'div',
+                { className: 'figures' },
+                images.map(function (a) {
+                  return h(
+                    'figure',
+                    null,
+                    h('img', {
+                      src: artifactHref(info.runId, a.path, true),
+                      alt: a.path,
+                      className: 'artifact-img',
+                    }),
+                    h('figcaption', { text: a.path }),
+                  );
+                }),
+              ),
+              'wide',
+            )
+          : null,
+      ),
+    );
+    return charts.done;
+  }
+
+  function descriptionSection(run, canEdit) {
+    var note = run.tags[NOTE_TAG] || '';
+    var body = h(
+      'div',
+      { id: 'description' },
+      note ? renderMarkdown(note) : h('p', { className: 'muted', text: 'No description.' }),
+    );
+    var err = h('span', { className: 'action-error', role: 'alert' });
+    var editBtn = canEdit
+      ? h('button', {
+          type: 'button',
+          id: 'edit-description',
+          className: 'btn subtle',
+          text: note ? 'Edit' : 'Add a description',
+          onclick: function () {
+            var area = h('textarea', {
+              id: 'description-input',
+              rows: '6',
+              'aria-label': 'Description (markdown)',
+            });
+            area.value = note;
+            body.replaceChildren(
+              area,
+              h(
+                'div',
+                { className: 'form-row' },
+                h('button', {
+                  type: 'button',
+                  id: 'save-description',
+                  className: 'btn primary',
+                  text: 'Save',
+                  onclick: function () {
+                    writeThen(
+                      mlflowPost('runs/set-tag', {
+                        run_id: run.info.runId,
+                        key: NOTE_TAG,
+                        value: area.value,
+                      }),
+                      err,
+                    );
+                  },
+                }),
+                h('button', { type: 'button', className: 'btn subtle', text: 'Cancel', onclick: route }),
+                h('span', {
+                  className: 'muted small',
+                  text: 'Markdown: # headings, lists, **bold**, *italic*, `code`, [links](https://…)',
+                }),
+                err,
+              ),
+            );
+            area.focus();
+          },
+        })
+      : null;
+    return h(
+      'section',
+      { className: 'card section wide' },
+      h('div', { className: 'section-head' }, h('h2', { text: 'Description' }), editBtn),
+      body,
+    );
+  }
+
+  function tagsSection(run, canEdit) {
+    var tags = {};
+    Object.keys(run.tags).forEach(function (k) {
+      if (k !== NOTE_TAG) tags[k] = run.tags[k];
+    });
+    var table = kvTable(tags, 'tags-table', false);
+    if (!canEdit) return section('Tags', table);
+    var err = h('span', { className: 'action-error', role: 'alert' });
+    var keyIn = h('input', {
+      type: 'text',
+      id: 'tag-key',
+      placeholder: 'key',
+      'aria-label': 'Tag key',
+      spellcheck: 'false',
+    });
+    var valIn = h('input', {
+      type: 'text',
+      id: 'tag-value',
+      placeholder: 'value',
+      'aria-label': 'Tag value',
+      spellcheck: 'false',
+    });
+    Array.prototype.forEach.call(table.querySelectorAll('tr'), function (tr) {
+      var key = tr.querySelector('th').textContent;
+      tr.setAttribute('data-key', key);
+      tr.appendChild(
+        h(
+          'td',
+          { className: 'row-actions' },
+          h('button', {
+            type: 'button',
+            className: 'btn subtle tag-edit',
+            text: 'Edit',
+            title: 'Edit tag ' + key,
+            onclick: function () {
+              keyIn.value = key;
+              valIn.value = run.tags[key];
+              valIn.focus();
+            },
+          }),
+          h('button', {
+            type: 'button',
+            className: 'btn subtle tag-delete',
+            text: '×',
+            title: 'Delete tag ' + key,
+            'aria-label': 'Delete tag ' + key,
+            onclick: function () {
+              writeThen(mlflowPost('runs/delete-tag', { run_id: run.info.runId, key: key }), err);
+            },
+          }),
+        ),
+      );
+    });
+    var form = h(
+      'form',
+      {
+        className: 'form-row tag-form',
+        id: 'tag-form',
+        onsubmit: function (ev) {
+          ev.preventDefault();
+          var key = keyIn.value.trim();
+          if (!key) {
+            err.textContent = 'A tag needs a key.';
+            return;
+          }
+          writeThen(
+            mlflowPost('runs/set-tag', { run_id: run.info.runId, key: key, value: valIn.value }),
+            err,
+          );
+        },
+      },
+      keyIn,
+      valIn,
+      h('button', { type: 'submit', id: 'set-tag', className: 'btn', text: 'Set tag' }),
+      err,
+    );
+    return section('Tags', [table, form]);
   }
 
   // ---------- compare ----------
@@ -1024,7 +1410,7 @@
       }),
     ).then(function (runs) {
       if (token !== renderToken) return;
-      drawCompare(runs, params);
+      return drawCompare(runs, params);
     });
   }
 
@@ -1137,25 +1523,42 @@
         }),
       )
       .filter(Boolean);
+    var colourKey =
+      params.get('colour') || (metricKeys.indexOf('accuracy') >= 0 ? 'accuracy' : metricKeys[0]);
+    // Default: up to five params that vary (fewest gaps first), then the colour metric as the last axis.
+    var varying = axes
+      .filter(function (a) {
+        return (
+          a.kind === 'params' &&
+          differs(
+            runs.map(function (r) {
+              return r.params[a.key];
+            }),
+          )
+        );
+      })
+      .map(function (a, i) {
+        var missing = runs.filter(function (r) {
+          return r.params[a.key] === undefined;
+        }).length;
+        return { id: a.id, missing: missing, i: i };
+      })
+      .sort(function (a, b) {
+        return a.missing - b.missing || a.i - b.i;
+      })
+      .slice(0, PC_DEFAULT_PARAMS)
+      .map(function (a) {
+        return a.id;
+      });
     var chosenAxes = params.has('axis')
       ? params.getAll('axis')
       : axes
           .filter(function (a) {
-            return (
-              a.kind === 'metrics' ||
-              differs(
-                runs.map(function (r) {
-                  return r.params[a.key];
-                }),
-              )
-            );
+            return varying.indexOf(a.id) >= 0 || (a.kind === 'metrics' && a.key === colourKey);
           })
           .map(function (a) {
             return a.id;
-          })
-          .slice(0, 8);
-    var colourKey =
-      params.get('colour') || (metricKeys.indexOf('accuracy') >= 0 ? 'accuracy' : metricKeys[0]);
+          });
 
     var axisPicker = h(
       'div',
@@ -1219,6 +1622,8 @@
       colourKey,
     );
 
+    var charts = historyCharts(runs, metricKeys.slice(0, 12));
+
     // scatter
     var xKey = params.get('x') || defaultScatterX(runs, paramKeys);
     var yKey = params.get('y') || colourKey;
@@ -1276,7 +1681,9 @@
         ],
         'wide',
       ),
+      metricKeys.length ? section('Metric history', charts.el, 'wide') : null,
     );
+    return charts.done;
   }
 
   /** Prefer a param every run has and that varies, numeric first: it spreads the points out. */
@@ -1428,27 +1835,33 @@
     var yTicks = yAxis.ticks.map(function (t) {
       return { p: yAxis.pos(t), label: fmtNum(t) };
     });
-    var points = runs.map(function (run, i) {
-      var xp = xAxis.pos(run.params[xKey]);
-      var yp = yAxis.pos(run.metrics[yKey]);
-      if (xp === null || yp === null) return null;
-      var name = run.info.runName || shortId(run.info.runId);
+    var pts = runs
+      .map(function (run, i) {
+        var xp = xAxis.pos(run.params[xKey]);
+        var yp = yAxis.pos(run.metrics[yKey]);
+        if (xp === null || yp === null) return null;
+        return { run: run, i: i, x: px(xp), y: py(yp), text: run.info.runName || shortId(run.info.runId) };
+      })
+      .filter(Boolean);
+    var spots = placeLabels(pts, { x: m.left, y: m.top, w: iw, h: ih });
+    var points = pts.map(function (p, j) {
+      var run = p.run;
+      var spot = spots[j];
       return s(
         'g',
         { class: 'pt' },
         s(
           'circle',
-          { cx: px(xp), cy: py(yp), r: 6, fill: RUN_COLOURS[i % RUN_COLOURS.length] },
+          { cx: p.x, cy: p.y, r: 6, fill: RUN_COLOURS[p.i % RUN_COLOURS.length] },
           s(
             'title',
             null,
-            name + ': ' + xKey + ' = ' + run.params[xKey] + ', ' + yKey + ' = ' + fmtNum(run.metrics[yKey]),
+            p.text + ': ' + xKey + ' = ' + run.params[xKey] + ', ' + yKey + ' = ' + fmtNum(run.metrics[yKey]),
           ),
         ),
-        // labels flip to the left near the right edge so they stay inside the chart
-        xp > 0.7
-          ? s('text', { x: px(xp) - 9, y: py(yp) + 4, 'text-anchor': 'end', class: 'pt-label' }, name)
-          : s('text', { x: px(xp) + 9, y: py(yp) + 4, class: 'pt-label' }, name),
+        spot
+          ? s('text', { x: spot.tx, y: spot.ty, 'text-anchor': spot.anchor, class: 'pt-label' }, p.text)
+          : null,
       );
     });
     var plotted = points.filter(Boolean).length;
@@ -1508,6 +1921,498 @@
         points,
       ),
     );
+  }
+
+  // ---------- description markdown ----------
+  // A small subset written by hand (headings, paragraphs, lists, code, emphasis, links) that builds
+  // DOM nodes with textContent: no HTML string is ever parsed, so nothing in a note can run. A full
+  // renderer plus a sanitizer (marked + DOMPurify) would be 60 KB more for notes of a few lines.
+  function renderMarkdown(text) {
+    var root = h('div', { className: 'markdown' });
+    var lines = String(text).replace(/\r\n?/g, '\n').split('\n');
+    var i = 0;
+    while (i < lines.length) {
+      var line = lines[i];
+      if (/^```/.test(line)) {
+        var code = [];
+        i++;
+        while (i < lines.length && !/^```/.test(lines[i])) code.push(lines[i++]);
+        i++;
+        root.appendChild(h('pre', null, h('code', { text: code.join('\n') })));
+        continue;
+      }
+      var head = /^(#{1,4})\s+(.*)$/.exec(line);
+      if (head) {
+        root.appendChild(h('h' + (head[1].length + 2), null, inlineMarkdown(head[2])));
+        i++;
+        continue;
+      }
+      if (/^\s*([-*]|\d+\.)\s+/.test(line)) {
+        var ordered = /^\s*\d+\./.test(line);
+        var list = h(ordered ? 'ol' : 'ul');
+        while (i < lines.length && /^\s*([-*]|\d+\.)\s+/.test(lines[i])) {
+          list.appendChild(h('li', null, inlineMarkdown(lines[i].replace(/^\s*([-*]|\d+\.)\s+/, ''))));
+          i++;
+        }
+        root.appendChild(list);
+        continue;
+      }
+      if (line.trim() === '') {
+        i++;
+        continue;
+      }
+      var para = [];
+      while (
+        i < lines.length &&
+        lines[i].trim() !== '' &&
+        !/^(```|#{1,4}\s|\s*([-*]|\d+\.)\s)/.test(lines[i])
+      )
+        para.push(lines[i++]);
+      root.appendChild(h('p', null, inlineMarkdown(para.join(' '))));
+    }
+    return root;
+  }
+
+  /** `code`, **bold**, *italic*, [text](http(s) url); anything else stays literal text. */
+  function inlineMarkdown(text) {
+    var out = [];
+    var re = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+    var last = 0;
+    var m;
+    while ((m = re.exec(text))) {
+      if (m.index > last) out.push(text.slice(last, m.index));
+      if (m[1] !== undefined) out.push(h('code', { text: m[1] }));
+      else if (m[2] !== undefined) out.push(h('strong', { text: m[2] }));
+      else if (m[3] !== undefined) out.push(h('em', { text: m[3] }));
+      else if (/^https?:\/\//i.test(m[5]))
+        out.push(h('a', { href: m[5], text: m[4], rel: 'noopener noreferrer nofollow', target: '_blank' }));
+      else out.push(m[0]);
+      last = re.lastIndex;
+    }
+    if (last < text.length) out.push(text.slice(last));
+    return out;
+  }
+
+  // ---------- metric history charts (uPlot, served from node_modules) ----------
+
+  function cssVar(name, fallback) {
+    var v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return v || fallback;
+  }
+
+  /**
+   * One chart per metric: every run's history overlaid, x = step. Fills `box` when the histories
+   * arrive; runs that logged one value draw as a single point.
+   */
+  function historyChart(runs, key, width) {
+    var box = h('div', { className: 'history-chart', 'data-metric': key });
+    box.appendChild(h('h3', { className: 'chart-title', text: key }));
+    var body = h('div', { className: 'muted small', text: 'Loading history…' });
+    box.appendChild(body);
+    var done = Promise.all(
+      runs.map(function (r) {
+        return metricHistory(r.info.runId, key).catch(function () {
+          return [];
+        });
+      }),
+    ).then(function (histories) {
+      var steps = new Set();
+      histories.forEach(function (hs) {
+        hs.forEach(function (p) {
+          steps.add(p.step);
+        });
+      });
+      var xs = Array.from(steps).sort(function (a, b) {
+        return a - b;
+      });
+      var series = histories.map(function (hs) {
+        var byStep = new Map();
+        hs.forEach(function (p) {
+          byStep.set(p.step, isFinite(p.value) ? p.value : null);
+        });
+        return xs.map(function (x) {
+          return byStep.has(x) ? byStep.get(x) : null;
+        });
+      });
+      var points = histories.reduce(function (n, hs) {
+        return n + hs.length;
+      }, 0);
+      box.setAttribute('data-points', String(points));
+      if (xs.length <= 1) {
+        // one value per run is not a history: the table (or the bar view) shows it better
+        box.classList.add('single-step');
+        body.textContent = xs.length === 0 ? 'No values.' : 'Logged at one step only (' + xs[0] + ').';
+        return;
+      }
+      if (typeof window.uPlot !== 'function') {
+        body.textContent = 'The chart library did not load.';
+        return;
+      }
+      var ink = cssVar('--muted', '#6b7280');
+      var grid = cssVar('--line', '#e3e6eb');
+      var opts = {
+        width: width,
+        height: 220,
+        legend: { show: runs.length > 1 },
+        scales: { x: { time: false } },
+        axes: [
+          { stroke: ink, grid: { stroke: grid }, ticks: { stroke: grid }, label: 'step' },
+          { stroke: ink, grid: { stroke: grid }, ticks: { stroke: grid }, size: 60 },
+        ],
+        series: [{ label: 'step' }].concat(
+          runs.map(function (r, i) {
+            var c = RUN_COLOURS[i % RUN_COLOURS.length];
+            return {
+              label: r.info.runName || shortId(r.info.runId),
+              stroke: c,
+              width: 2,
+              spanGaps: true,
+              value: function (u, v) {
+                return v === null || v === undefined ? '—' : fmtNum(v);
+              },
+              points: { show: xs.length < 40, size: 5, fill: c },
+            };
+          }),
+        ),
+      };
+      var holder = h('div', { className: 'uplot-holder' });
+      body.replaceWith(holder);
+      new window.uPlot(opts, [xs].concat(series), holder);
+    });
+    return { el: box, done: done };
+  }
+
+  /** A section of history charts, one per metric key; resolves when all are drawn. */
+  function historyCharts(runs, keys) {
+    var width = Math.max(320, Math.min(560, Math.floor((app.clientWidth - 90) / 2)));
+    var charts = keys.map(function (k) {
+      return historyChart(runs, k, width);
+    });
+    return {
+      el: h(
+        'div',
+        { className: 'history-grid', id: 'history-charts' },
+        charts.map(function (c) {
+          return c.el;
+        }),
+      ),
+      done: Promise.all(
+        charts.map(function (c) {
+          return c.done;
+        }),
+      ),
+    };
+  }
+
+  /** Latest value of a metric per run, as horizontal bars (the runs table's chart view). */
+  function barChart(runs, key) {
+    var rows = runs
+      .map(function (r, i) {
+        return { run: r, i: i, v: r.metrics[key] };
+      })
+      .filter(function (x) {
+        return typeof x.v === 'number' && isFinite(x.v);
+      });
+    var box = h(
+      'div',
+      { className: 'bar-chart', 'data-metric': key },
+      h('h3', { className: 'chart-title', text: key }),
+    );
+    if (rows.length === 0) {
+      box.appendChild(h('p', { className: 'muted small', text: 'No run on this page logged ' + key + '.' }));
+      return box;
+    }
+    var min = Math.min(
+      0,
+      Math.min.apply(
+        null,
+        rows.map(function (x) {
+          return x.v;
+        }),
+      ),
+    );
+    var max = Math.max.apply(
+      null,
+      rows.map(function (x) {
+        return x.v;
+      }),
+    );
+    var span = max - min || 1;
+    var W = 420;
+    var labelW = 130;
+    var rowH = 18;
+    var H = rows.length * rowH + 6;
+    box.appendChild(
+      s(
+        'svg',
+        {
+          class: 'chart',
+          viewBox: '0 0 ' + W + ' ' + H,
+          width: W,
+          height: H,
+          role: 'img',
+          'aria-label': key + ' by run',
+        },
+        rows.map(function (x, j) {
+          var y = 3 + j * rowH;
+          var w = Math.max(1, ((x.v - min) / span) * (W - labelW - 70));
+          var name = x.run.info.runName || shortId(x.run.info.runId);
+          return s(
+            'g',
+            { class: 'bar', 'data-run-id': x.run.info.runId },
+            s(
+              'text',
+              { x: labelW - 6, y: y + 12, 'text-anchor': 'end', class: 'tick-label' },
+              name.length > 20 ? name.slice(0, 19) + '…' : name,
+            ),
+            s(
+              'rect',
+              {
+                x: labelW,
+                y: y + 2,
+                width: w,
+                height: rowH - 5,
+                rx: 2,
+                fill: RUN_COLOURS[x.i % RUN_COLOURS.length],
+              },
+              s('title', null, name + ': ' + fmtNum(x.v)),
+            ),
+            s('text', { x: labelW + w + 5, y: y + 12, class: 'tick-label' }, fmtNum(x.v)),
+          );
+        }),
+      ),
+    );
+    return box;
+  }
+
+  // ---------- artifact preview ----------
+
+  var PREVIEW_BYTES = 64 * 1024;
+  var CSV_ROWS = 20;
+
+  function artifactKind(name) {
+    var ext = (/\.([A-Za-z0-9]+)$/.exec(name) || [])[1];
+    ext = ext ? ext.toLowerCase() : '';
+    if (ext === 'json') return 'json';
+    if (ext === 'csv' || ext === 'tsv') return 'csv';
+    if (['png', 'jpg', 'jpeg', 'gif', 'webp', 'svg'].indexOf(ext) >= 0) return 'image';
+    if (['txt', 'log', 'md', 'yaml', 'yml', 'py', 'toml', 'ini', 'cfg'].indexOf(ext) >= 0) return 'text';
+    return null;
+  }
+
+  /** Splits CSV text into rows of fields (quotes and doubled quotes handled). */
+  function parseCsv(text, sep, maxRows) {
+    var rows = [];
+    var row = [];
+    var field = '';
+    var quoted = false;
+    for (var i = 0; i < text.length && rows.length < maxRows; i++) {
+      var c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else field += c;
+      } else if (c === '"') quoted = true;
+      else if (c === sep) {
+        row.push(field);
+        field = '';
+      } else if (c === '\n' || c === '\r') {
+        if (c === '\r' && text[i + 1] === '\n') i++;
+        row.push(field);
+        rows.push(row);
+        row = [];
+        field = '';
+      } else field += c;
+    }
+    if ((field !== '' || row.length) && rows.length < maxRows) {
+      row.push(field);
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Fills `box` with a preview built from text nodes; images (SVG too) only ever go through <img>. */
+  function previewArtifact(runId, path, box) {
+    var kind = artifactKind(path);
+    box.replaceChildren(h('p', { className: 'muted small', text: 'Loading ' + path + '…' }));
+    box.hidden = false;
+    if (kind === 'image') {
+      // An SVG in <img> is a static picture: its scripts and event handlers never run.
+      box.replaceChildren(
+        h('img', { src: artifactHref(runId, path, true), alt: path, className: 'preview-img' }),
+        h('div', { className: 'muted small', text: path }),
+      );
+      return Promise.resolve();
+    }
+    return fetch(artifactHref(runId, path, false))
+      .then(function (res) {
+        if (!res.ok) throw new Error('HTTP ' + res.status + ' for ' + path);
+        return res.text();
+      })
+      .then(function (text) {
+        var cut = text.length > PREVIEW_BYTES;
+        if (cut) text = text.slice(0, PREVIEW_BYTES);
+        var note = cut
+          ? h('div', { className: 'muted small', text: 'First ' + fmtBytes(PREVIEW_BYTES) + ' shown.' })
+          : null;
+        if (kind === 'json' && !cut) {
+          var pretty;
+          try {
+            pretty = JSON.stringify(JSON.parse(text), null, 2);
+          } catch {
+            pretty = text;
+          }
+          box.replaceChildren(h('pre', { className: 'preview-text', 'data-kind': 'json', text: pretty }));
+        } else if (kind === 'csv') {
+          var rows = parseCsv(text, /\.tsv$/i.test(path) ? '\t' : ',', CSV_ROWS + 1);
+          box.replaceChildren(
+            h(
+              'div',
+              { className: 'table-wrap' },
+              h(
+                'table',
+                { className: 'grid preview-csv' },
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    (rows[0] || []).map(function (c) {
+                      return h('th', { text: c });
+                    }),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  null,
+                  rows.slice(1).map(function (r) {
+                    return h(
+                      'tr',
+                      null,
+                      r.map(function (c) {
+                        return h('td', { text: c });
+                      }),
+                    );
+                  }),
+                ),
+              ),
+            ),
+            h('div', {
+              className: 'muted small',
+              text: 'Header and first ' + Math.max(0, rows.length - 1) + ' rows.',
+            }),
+          );
+        } else {
+          box.replaceChildren(
+            h('pre', { className: 'preview-text', 'data-kind': kind || 'text', text: text }),
+            note,
+          );
+        }
+      })
+      .catch(function (err) {
+        box.replaceChildren(errorBox(err.message));
+      });
+  }
+
+  // ---------- CSV export ----------
+
+  /** One CSV field; text that a spreadsheet would run as a formula gets a leading quote. */
+  function csvField(v) {
+    if (v === undefined) return '';
+    if (v === null) return 'NaN';
+    var t = String(v);
+    if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(t) && !isFinite(Number(t))) t = "'" + t;
+    return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+  }
+
+  function runsCsv(runs, cols) {
+    var header = ['run_id', 'run_name', 'experiment', 'status', 'start_time', 'end_time'].concat(cols);
+    var lines = [header.map(csvField).join(',')];
+    runs.forEach(function (r) {
+      var i = r.info;
+      lines.push(
+        [
+          i.runId,
+          i.runName,
+          i.experimentName,
+          i.status,
+          new Date(i.startTime).toISOString(),
+          i.endTime === null ? '' : new Date(i.endTime).toISOString(),
+        ]
+          .concat(
+            cols.map(function (c) {
+              return cellValue(r, c);
+            }),
+          )
+          .map(csvField)
+          .join(','),
+      );
+    });
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  function download(name, text, type) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var a = h('a', { href: url, download: name, hidden: true });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 1000);
+  }
+
+  // ---------- scatter labels ----------
+
+  /**
+   * Greedy placement: each label tries right, left, above and below its point and takes the first
+   * spot that overlaps no point and no label placed before it; when none is free it is left out
+   * (the point's tooltip still names the run).
+   */
+  function placeLabels(items, bounds) {
+    var placed = [];
+    var CHAR_W = 6.6;
+    var LH = 13;
+    function hits(a, b) {
+      return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    }
+    var dots = items.map(function (it) {
+      return { x: it.x - 7, y: it.y - 7, w: 14, h: 14 };
+    });
+    return items.map(function (it) {
+      var w = it.text.length * CHAR_W;
+      var options = [
+        { x: it.x + 9, y: it.y - LH / 2 - 1, anchor: 'start', tx: it.x + 9, ty: it.y + 4 },
+        { x: it.x - 9 - w, y: it.y - LH / 2 - 1, anchor: 'end', tx: it.x - 9, ty: it.y + 4 },
+        { x: it.x - w / 2, y: it.y - 10 - LH, anchor: 'middle', tx: it.x, ty: it.y - 12 },
+        { x: it.x - w / 2, y: it.y + 9, anchor: 'middle', tx: it.x, ty: it.y + 20 },
+      ];
+      for (var k = 0; k < options.length; k++) {
+        var box = { x: options[k].x, y: options[k].y, w: w, h: LH };
+        if (
+          box.x < bounds.x ||
+          box.x + box.w > bounds.x + bounds.w ||
+          box.y < bounds.y ||
+          box.y + box.h > bounds.y + bounds.h
+        )
+          continue;
+        var clash =
+          placed.some(function (p) {
+            return hits(p, box);
+          }) ||
+          dots.some(function (d) {
+            return hits(d, box);
+          });
+        if (!clash) {
+          placed.push(box);
+          return options[k];
+        }
+      }
+      return null;
+    });
   }
 
   window.addEventListener('hashchange', route);

@@ -7,7 +7,8 @@ import { placeholders, RUN_COLUMNS, RUN_FROM, type RunRow } from './run-rows';
 import { RUN_STATUSES, type GcOptions, type GcResult } from './types';
 
 export function gc(c: StoreConnection, o: GcOptions = {}): GcResult {
-  const statuses = o.statuses ?? ['FAILED', 'KILLED'];
+  // Soft-deleted runs (the UI's or MLflow's delete) go whatever their status, as `mlflow gc` does.
+  const statuses = o.statuses ?? (o.deleted ? [...RUN_STATUSES] : ['FAILED', 'KILLED']);
   for (const status of statuses) {
     if (!RUN_STATUSES.includes(status))
       throw new TrackingError(
@@ -19,8 +20,10 @@ export function gc(c: StoreConnection, o: GcOptions = {}): GcResult {
   return c.guard(() => {
     const params: unknown[] = [...statuses];
     let sql = `SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.status IN (${placeholders(statuses.length)})`;
+    if (o.deleted) sql += ` AND r.lifecycle_stage = 'deleted'`;
     if (o.olderThan !== undefined) {
-      sql += ' AND r.start_time < ?';
+      // a deleted run's age counts from its deletion, as MLflow's --older-than
+      sql += o.deleted ? ' AND r.deleted_time < ?' : ' AND r.start_time < ?';
       params.push(o.olderThan);
     }
     const rows = c.db.prepare(`${sql} ORDER BY r.start_time`).all(...params) as RunRow[];

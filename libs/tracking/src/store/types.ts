@@ -129,8 +129,10 @@ export interface CreateRunOptions {
 export interface GcOptions {
   /** ms epoch; runs started before it. */
   olderThan?: number;
-  /** Default FAILED and KILLED. */
+  /** Default FAILED and KILLED; with `deleted`, every status. */
   statuses?: RunStatus[];
+  /** Only soft-deleted runs, and olderThan counts from their deletion. */
+  deleted?: boolean;
   dryRun?: boolean;
 }
 

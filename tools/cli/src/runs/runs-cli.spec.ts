@@ -369,6 +369,27 @@ describe('cellar runs gc', () => {
     expect((await cli(['ls', '--filter', "status = 'FAILED'", '--json'])).stdout).toContain('"total": 8');
   });
 
+  it('with --deleted purges only the soft-deleted runs, of any status', async () => {
+    const store = openStore({ root });
+    store.setRunLifecycle(ids['lr-base'], 'deleted');
+    store.close();
+    const dryRun = (await cli(['gc', '--deleted', '--dry-run'])).stdout.split('\n');
+    expect(dryRun[0]).toBe('would remove 1 run (0 B of artifacts)');
+    expect(dryRun[2].split(/ +/).slice(1, 3)).toEqual(['lr-base', 'FINISHED']);
+    expect((await cli(['gc', '--deleted', '--yes'])).stdout.split('\n')[0]).toBe(
+      'removed 1 run (0 B of artifacts)',
+    );
+    const reopened = openStore({ root });
+    try {
+      expect(() => reopened.getRun(ids['lr-base'])).toThrow(/not found|no run/i);
+      // the FAILED and KILLED runs are still there: they were never deleted
+      expect(reopened.getRun(ids['rf-broken']).info.status).toBe('FAILED');
+    } finally {
+      reopened.close();
+    }
+    expect(await cli(['gc', '--deleted'])).toEqual({ code: 0, stderr: '', stdout: 'nothing to remove\n' });
+  });
+
   it('says in its help that it deletes only with --yes', async () => {
     const { code, stdout } = await cli(['gc', '--help']);
     expect(code).toBe(0);

@@ -418,6 +418,7 @@ function commandGc(args: string[], io: CliIo): number {
     {
       'older-than': { type: 'string' },
       status: { type: 'string' },
+      deleted: { type: 'boolean' },
       'dry-run': { type: 'boolean', short: 'n' },
       yes: { type: 'boolean', short: 'y' },
     },
@@ -440,9 +441,10 @@ function commandGc(args: string[], io: CliIo): number {
   // preview lists exactly what --yes would delete.
   const store = openFor(io, false);
   try {
-    const planned = store.gc({ olderThan, statuses, dryRun: true });
+    const deleted = values.deleted === true;
+    const planned = store.gc({ olderThan, statuses, deleted, dryRun: true });
     const details = new Map(planned.runs.map((id) => [id, store.getRun(id)]));
-    const result = yes ? store.gc({ olderThan, statuses }) : planned;
+    const result = yes ? store.gc({ olderThan, statuses, deleted }) : planned;
     const count = result.runs.length;
     if (count === 0) {
       io.stdout.write('nothing to remove\n');
