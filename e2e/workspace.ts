@@ -151,6 +151,9 @@ function linkNodeModules(root: string): void {
   // Every workspace package of the copy, found as npm finds them (package.json "workspaces").
   for (const { name, dir } of workspacePackages()) {
     if (name.startsWith('@cellar/')) symlinkSync(join(root, dir), join(dst, name));
+    // What npm could not hoist (tools/cli's commander 14 beside s3rver's commander 5 at the root).
+    if (existsSync(join(REPO, dir, 'node_modules')))
+      symlinkSync(join(REPO, dir, 'node_modules'), join(root, dir, 'node_modules'));
   }
 }
 

@@ -1,20 +1,36 @@
 export interface Column {
   header: string;
   align?: 'left' | 'right';
+  /** Colours a body cell after its width is measured, so escape codes do not shift columns. */
+  paint?: (cell: string) => string;
 }
 
 /** Plain aligned columns, two spaces apart, trailing spaces trimmed: greppable and stable. */
 export function formatTable(columns: Column[], rows: string[][]): string {
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
+  const line = (cells: string[], body: boolean) =>
     cells
-      .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .map((cell, i) => {
+        const gap = ' '.repeat(widths[i] - cell.length);
+        const paint = columns[i].paint;
+        const shown = body && paint !== undefined && cell !== '' ? paint(cell) : cell;
+        return columns[i].align === 'right' ? gap + shown : shown + gap;
+      })
       .join('  ')
       .trimEnd();
   return (
-    [line(columns.map((c) => c.header)), ...rows.map((r) => line(columns.map((_, i) => r[i] ?? '')))].join(
-      '\n',
-    ) + '\n'
+    [
+      line(
+        columns.map((c) => c.header),
+        false,
+      ),
+      ...rows.map((r) =>
+        line(
+          columns.map((_, i) => r[i] ?? ''),
+          true,
+        ),
+      ),
+    ].join('\n') + '\n'
   );
 }
 
@@ -61,4 +77,21 @@ export function formatStatus(info: { status: string; stale?: boolean }): string 
 
 export function shortId(runId: string): string {
   return runId.slice(0, 8);
+}
+
+/** Cut to width characters, the last one an ellipsis. */
+export function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** The widest a cell may be so every line of formatTable (two spaces between columns) fits width. */
+export function fitCellWidth(rows: string[][], width: number, min = 8): number {
+  const count = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: count }, (_, i) =>
+    Math.max(0, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const total = (cap: number) => widths.reduce((sum, w) => sum + Math.min(w, cap), 2 * (count - 1));
+  let cap = Math.max(...widths);
+  while (cap > min && total(cap) > width) cap--;
+  return cap;
 }

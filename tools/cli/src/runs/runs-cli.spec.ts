@@ -107,8 +107,7 @@ describe('cellar runs ls', () => {
     expect(await cli(['ls', '--bogus'])).toEqual({
       code: 2,
       stdout: '',
-      stderr:
-        "cellar runs: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\" (see 'cellar runs --help')\n",
+      stderr: "cellar runs ls: unknown option '--bogus' (see 'cellar runs ls --help')\n",
     });
     expect((await cli(['ls', '--max', '0'])).stderr).toBe(
       "cellar runs: --max must be a positive integer (got '0') (see 'cellar runs --help')\n",
@@ -118,8 +117,7 @@ describe('cellar runs ls', () => {
     );
     expect(await cli(['frobnicate'])).toMatchObject({
       code: 2,
-      stderr:
-        "cellar runs: unknown command 'frobnicate'; use ls, show, compare, diff or gc (see 'cellar runs --help')\n",
+      stderr: "cellar runs: unknown command 'frobnicate' (see 'cellar runs --help')\n",
     });
     expect(await cli([])).toMatchObject({ code: 2, stdout: '' });
     expect(await cli(['--help'])).toMatchObject({ code: 0, stderr: '' });
@@ -393,11 +391,11 @@ describe('cellar runs gc', () => {
   });
 
   it('says in its help that it deletes only with --yes', async () => {
-    const { stdout } = await cli(['--help']);
-    expect(stdout).toContain(
-      '  gc [--older-than 30d|2026-01-01] [--status FAILED,KILLED] [--dry-run | --yes]\n',
-    );
-    expect(stdout).toContain('lists the runs it would delete; deletes them only with --yes');
+    const { code, stdout } = await cli(['gc', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: cellar runs gc \[options\]\n/);
+    expect(stdout.replace(/\s+/g, ' ')).toContain('without --yes it only lists the runs it would delete');
+    expect(stdout).toMatch(/^ {2}-y, --yes +delete them$/m);
   });
 
   it('parses --older-than as a duration or a date', () => {

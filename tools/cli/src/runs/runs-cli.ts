@@ -15,6 +15,7 @@ import {
 } from '@cellar/tracking';
 import {
   Column,
+  fitCellWidth,
   formatBytes,
   formatDuration,
   formatNumber,
@@ -22,36 +23,25 @@ import {
   formatTable,
   formatTime,
   shortId,
+  truncate,
 } from './format';
+import type { Colors } from 'picocolors/types';
+import { colorsFor, statusPainter } from '../color';
 
 export interface CliIo {
-  stdout: { write(chunk: string): unknown };
+  /** isTTY (with NO_COLOR unset) turns colours on. */
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Terminal width for output that fits it (runs compare); default process.stdout.columns, then 100. */
+  columns?: number;
 }
 
-export const RUNS_USAGE = `usage: cellar runs <command> [options]
-
-commands:
-  ls [--experiment name]... [--filter expr] [--order-by "metrics.accuracy DESC"]... [--max n] [--json] [--columns a,b]
-  show <run>                      info, params, metrics, tags and artifacts of a run (id prefix or name)
-  compare <run> <run> [<run>...]  params and metrics side by side; '*' marks rows that differ
-  diff <runA> <runB> [--all]      metric changes (new - old) and differing params
-  gc [--older-than 30d|2026-01-01] [--status FAILED,KILLED] [--dry-run | --yes]
-                                  delete runs (default FAILED and KILLED) and their artifacts: without
-                                  --yes it lists the runs it would delete; deletes them only with --yes
-  gc --deleted [--older-than 30d] [--yes]
-                                  purge the runs deleted in the UI or over the MLflow API (any status;
-                                  --older-than counts from the deletion), as mlflow gc
-
-options: --verbose (stack traces), --help
-env: CELLAR_TRACKING_DB (default mlruns/cellar.db), CELLAR_ARTIFACT_ROOT
-`;
-
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const DEFAULT_LS_MAX = 50;
+const DEFAULT_WIDTH = 100;
 const AUTO_METRIC_COLUMNS = 4;
 const AUTO_PARAM_COLUMNS = 3;
 
@@ -66,7 +56,7 @@ function findWorkspaceRoot(cwd: string): string {
   }
 }
 
-function openFor(io: CliIo, readonly: boolean): TrackingStore {
+export function openFor(io: CliIo, readonly: boolean): TrackingStore {
   const root = findWorkspaceRoot(io.cwd);
   // A postgresql:// URI is the PostgreSQL store; artifacts stay under the workspace's mlruns/.
   if (isPostgresUri(io.env.CELLAR_TRACKING_DB))
@@ -187,6 +177,20 @@ function defaultColumns(runs: RunDetail[]): LsColumn[] {
 
 // ---- commands ----
 
+/** Names every --experiment that does not exist, with the known ones. */
+export function requireExperiments(store: TrackingStore, experiments: string[] | undefined, io: CliIo): void {
+  if (experiments === undefined) return;
+  const known = store.listExperiments().map((e) => e.name);
+  const unknown = experiments.find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw new TrackingError(
+      'EXPERIMENT_NOT_FOUND',
+      `experiment '${unknown}' not found in ${io.env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH} (known: ${known.join(', ') || 'none'})`,
+      { key: unknown },
+    );
+  }
+}
+
 function commandLs(args: string[], io: CliIo): number {
   const { values, positionals } = parse(
     args,
@@ -209,19 +213,7 @@ function commandLs(args: string[], io: CliIo): number {
   const store = openFor(io, true);
   try {
     const experiments = values.experiment as string[] | undefined;
-    if (experiments !== undefined) {
-      const known = store.listExperiments().map((e) => e.name);
-      const unknown = experiments.find((name) => !known.includes(name));
-      if (unknown !== undefined) {
-        throw new TrackingError(
-          'EXPERIMENT_NOT_FOUND',
-          `experiment '${unknown}' not found in ${io.env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH} (known: ${known.join(', ') || 'none'})`,
-          {
-            key: unknown,
-          },
-        );
-      }
-    }
+    requireExperiments(store, experiments, io);
     const result = store.searchRuns({
       experiments,
       filter: values.filter as string | undefined,
@@ -236,7 +228,10 @@ function commandLs(args: string[], io: CliIo): number {
       io.stdout.write('no runs match\n');
       return 0;
     }
-    const shown = columns ?? defaultColumns(result.runs);
+    const paintStatus = statusPainter(colorsFor(io));
+    const shown = (columns ?? defaultColumns(result.runs)).map((c) =>
+      c.header === 'STATUS' ? { ...c, paint: paintStatus } : c,
+    );
     io.stdout.write(
       formatTable(
         shown,
@@ -302,6 +297,8 @@ function sideBySide(
   title: string,
   runs: RunDetail[],
   pick: (run: RunDetail) => Record<string, string>,
+  width: number | undefined,
+  colors: Colors,
 ): string {
   const values = runs.map(pick);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v)))].sort();
@@ -311,25 +308,39 @@ function sideBySide(
     return [new Set(cells).size > 1 ? '*' : '', key, ...cells];
   });
   const columns: Column[] = [
-    { header: '' },
+    { header: '', paint: colors.yellow },
     { header: title.toUpperCase() },
     ...runs.map((r) => ({ header: `${r.info.runName} (${shortId(r.info.runId)})` })),
   ];
-  return formatTable(columns, rows);
+  if (width === undefined) return formatTable(columns, rows);
+  const cap = fitCellWidth([columns.map((c) => c.header), ...rows], width);
+  return formatTable(
+    columns.map((c) => ({ ...c, header: truncate(c.header, cap) })),
+    rows.map((row) => row.map((cell) => truncate(cell, cap))),
+  );
 }
 
 function metricStrings(run: RunDetail): Record<string, string> {
   return Object.fromEntries(Object.entries(run.metrics).map(([k, v]) => [k, formatNumber(v)]));
 }
 
+/** The terminal's width: io.columns, else the real stdout's when it is a terminal, else 100. */
+export function terminalWidth(io: CliIo): number {
+  if (io.columns !== undefined) return io.columns;
+  const stream = io.stdout as { isTTY?: boolean; columns?: number };
+  return stream.isTTY && stream.columns ? stream.columns : DEFAULT_WIDTH;
+}
+
 function commandCompare(args: string[], io: CliIo): number {
-  const { positionals } = parse(args, {}, true);
+  const { values, positionals } = parse(args, { wide: { type: 'boolean', short: 'w' } }, true);
   if (positionals.length < 2) throw new UsageError('compare needs at least two runs');
   const store = openFor(io, true);
   try {
     const runs = positionals.map((ref) => store.getRun(ref));
+    const width = values.wide ? undefined : terminalWidth(io);
+    const colors = colorsFor(io);
     io.stdout.write(
-      `${sideBySide('param', runs, (r) => r.params)}\n${sideBySide('metric', runs, metricStrings)}`,
+      `${sideBySide('param', runs, (r) => r.params, width, colors)}\n${sideBySide('metric', runs, metricStrings, width, colors)}`,
     );
     return 0;
   } finally {
@@ -494,41 +505,28 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
   gc: commandGc,
 };
 
-/** `cellar runs <cmd>`: 0 on success, 1 on errors (one line on stderr), 2 on usage errors. */
+/** `cellar runs <argv>` through the command tree (help, option errors), for callers with their own io. */
 export async function runsCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
-  const out: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    ...io,
-  };
-  const verbose = argv.includes('--verbose');
-  const [command, ...rest] = argv;
-  if (
-    command === undefined ||
-    command === '--help' ||
-    command === '-h' ||
-    command === 'help' ||
-    rest.includes('--help') ||
-    rest.includes('-h')
-  ) {
-    (command === undefined ? out.stderr : out.stdout).write(RUNS_USAGE);
-    return command === undefined ? 2 : 0;
-  }
-  const run = COMMANDS[command];
+  const { runCli, defaultIo } = await import('../program');
+  return runCli(['runs', ...argv], defaultIo(io));
+}
+
+/** One runs subcommand on argv commander has checked: 0 on success, 1 on errors (one line), 2 on usage errors. */
+export function runsCommand(command: string, args: string[], io: CliIo): number {
   try {
-    if (run === undefined)
-      throw new UsageError(`unknown command '${command}'; use ls, show, compare, diff or gc`);
-    return run(rest, out);
+    return COMMANDS[command](args, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      out.stderr.write(`cellar runs: ${err.message} (see 'cellar runs --help')\n`);
-      return 2;
-    }
-    out.stderr.write(`cellar runs: ${errorMessage(err)}\n`);
-    if (err instanceof TrackingError && err.caret !== undefined) out.stderr.write(`${err.caret}\n`);
-    if (verbose && err instanceof Error && err.stack) out.stderr.write(`${err.stack}\n`);
-    return 1;
+    return reportError(err, args.includes('--verbose'), io);
   }
+}
+
+export function reportError(err: unknown, verbose: boolean, io: CliIo, prefix = 'cellar runs'): number {
+  if (err instanceof UsageError) {
+    io.stderr.write(`${prefix}: ${err.message} (see '${prefix} --help')\n`);
+    return 2;
+  }
+  io.stderr.write(`${prefix}: ${errorMessage(err)}\n`);
+  if (err instanceof TrackingError && err.caret !== undefined) io.stderr.write(`${err.caret}\n`);
+  if (verbose && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return 1;
 }
