@@ -47,12 +47,18 @@ const IMPORT = /(?:from\s+|import\(\s*|require\(\s*)'([^'./][^']*)'/g;
 // A file of a package that a server sends (require.resolve('uplot/dist/x.js')) is a run-time need too;
 // resolving a bare name (a require hook for running from source) is not.
 const SERVED_FILE = /require\.resolve\(\s*'([^'./][^']*\/[^']+\.(?:js|css))'/g;
+// A package a worker thread loads by path (pg in libs/tracking's synchronous PostgreSQL facade).
+const WORKER_LOAD = /createRequire\([^)]*\)\.resolve\(\s*'([^'./][^']*)'/g;
 
 function importedPackages(dir: string): Set<string> {
   const names = new Set<string>();
   for (const file of sourceFiles(join(dir, 'src'))) {
     const text = readFileSync(file, 'utf8').replace(/^\s*(import|export) type .*$/gm, '');
-    for (const [, spec] of [...text.matchAll(IMPORT), ...text.matchAll(SERVED_FILE)]) {
+    for (const [, spec] of [
+      ...text.matchAll(IMPORT),
+      ...text.matchAll(SERVED_FILE),
+      ...text.matchAll(WORKER_LOAD),
+    ]) {
       if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
       const parts = spec.split('/');
       names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
