@@ -7,6 +7,7 @@ import type { CliIo } from '../runs/runs-cli';
 import { MetricsError } from './metrics-error';
 import { collectResults, describeCheckout, type RevisionResults } from './results';
 import { checkoutRevision, revisionEnv, WORKSPACE_REV, workspaceCheckout, type Checkout } from './revision';
+import { defaultIo } from '../program';
 
 export const METRICS_USAGE = `usage: cellar metrics diff [<base-rev>] [<head-rev>] [--json | --md] [--all]
 
@@ -62,13 +63,7 @@ export async function metricsDiff(base: string, head: string, opts: RevisionOpti
 }
 
 export async function metricsCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
-  const out: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    ...io,
-  };
+  const out = defaultIo(io);
   const verbose = argv.includes('--verbose');
   const [command, ...rest] = argv;
   if (command === undefined || ['-h', '--help', 'help'].includes(command) || rest.includes('--help')) {

@@ -9,6 +9,7 @@ import type { CliIo } from '../runs/runs-cli';
 import { MetricsError } from '../metrics/metrics-error';
 import { WORKSPACE_REV } from '../metrics/revision';
 import { diffPlots, plotsHtml, revisionPlots, type PlotFile } from './plots';
+import { defaultIo } from '../program';
 
 export const PLOTS_USAGE = `usage: cellar plots [<base-rev> [<head-rev>]] [--out <dir>] [--html] [--metric accuracy]
 
@@ -39,13 +40,7 @@ export function writePlots(dir: string, plots: PlotFile[], html?: { title: strin
 }
 
 export async function plotsCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
-  const out: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    ...io,
-  };
+  const out = defaultIo(io);
   const verbose = argv.includes('--verbose');
   if (argv.includes('--help') || argv.includes('-h')) {
     out.stdout.write(`${PLOTS_USAGE}\n`);

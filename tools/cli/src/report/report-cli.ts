@@ -10,6 +10,7 @@ import { MetricsError } from '../metrics/metrics-error';
 import { WORKSPACE_REV } from '../metrics/revision';
 import { diffPlots, type PlotFile } from '../plots/plots';
 import { writePlots } from '../plots/plots-cli';
+import { defaultIo } from '../program';
 
 /** First line of every report: the workflow finds its own comment by it and edits it in place. */
 export const REPORT_MARKER = '<!-- cellar-report -->';
@@ -63,13 +64,7 @@ export function renderReport(diff: MetricsDiff, plots: PlotFile[], plotsUrl: str
 }
 
 export async function reportCli(argv: string[], io?: Partial<CliIo>): Promise<number> {
-  const out: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    ...io,
-  };
+  const out = defaultIo(io);
   const verbose = argv.includes('--verbose');
   if (argv.includes('--help') || argv.includes('-h')) {
     out.stdout.write(`${REPORT_USAGE}\n`);
