@@ -127,13 +127,18 @@ class Shape {
       this.fail(key, 'must be an array of numbers');
     if (length !== undefined && v.length !== length)
       this.fail(key, `must have ${length} entries (got ${v.length})`);
-    (v as number[]).forEach((x, i) => this.finite(x, `${key}[${i}]`));
+    // A large forest has millions of numbers: the key of an entry is built only when it fails.
+    if (!(v instanceof Int32Array)) {
+      const xs = v as ArrayLike<number>;
+      for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) this.finite(xs[i], `${key}[${i}]`);
+    }
     return v as number[];
   }
 
   positives(v: unknown, key: string, length?: number): number[] {
     const xs = this.numbers(v, key, length);
-    xs.forEach((x, i) => x > 0 || this.fail(`${key}[${i}]`, `must be > 0 (got ${x})`));
+    for (let i = 0; i < xs.length; i++)
+      if (!(xs[i] > 0)) this.fail(`${key}[${i}]`, `must be > 0 (got ${xs[i]})`);
     return xs;
   }
 
@@ -164,22 +169,30 @@ class Shape {
     if (o.width !== width) this.fail(`${key}.width`, `must be ${width}`);
     const value = this.numbers(o.value, `${key}.value`, m * width);
     for (let i = 0; i < m; i++) {
-      const leaf = left[i] === -1;
-      const childOk = (c: number) => Number.isInteger(c) && c > i && c < m;
-      if (
-        leaf
-          ? right[i] !== -1
-          : !(childOk(left[i]) && childOk(right[i]) && feature[i] >= 0 && feature[i] < nFeatures)
-      ) {
-        this.fail(`${key}`, `node ${i} has invalid children or feature`);
-      }
+      const l = left[i];
+      const r = right[i];
+      const ok =
+        l === -1
+          ? r === -1
+          : Number.isInteger(l) &&
+            Number.isInteger(r) &&
+            l > i &&
+            l < m &&
+            r > i &&
+            r < m &&
+            feature[i] >= 0 &&
+            feature[i] < nFeatures;
+      if (!ok) this.fail(`${key}`, `node ${i} has invalid children or feature`);
     }
+    // Packed trees unpack to fresh typed arrays of their own: used as they are, not copied.
+    const ints = (a: ArrayLike<number>) => (a instanceof Int32Array ? a : Int32Array.from(a));
+    const floats = (a: ArrayLike<number>) => (a instanceof Float64Array ? a : Float64Array.from(a));
     return {
-      feature: Int32Array.from(feature),
-      threshold: Float64Array.from(threshold),
-      left: Int32Array.from(left),
-      right: Int32Array.from(right),
-      value: Float64Array.from(value),
+      feature: ints(feature),
+      threshold: floats(threshold),
+      left: ints(left),
+      right: ints(right),
+      value: floats(value),
       width,
     };
   }
