@@ -32,13 +32,19 @@ export function formatStepError(
   return known ? line : `${line} (run with --verbose for the stack trace)`;
 }
 
-/** A progress line: redrawn in place on a terminal, every quarter otherwise (CI logs stay short). */
-export function progressLine(out: NodeJS.WriteStream = process.stdout) {
+/**
+ * A progress line, `label 40/100, elapsed 12.3s, ETA 18.5s`: redrawn in place on a terminal, once
+ * per quarter otherwise (CI logs and Nx's captured output stay short).
+ */
+export function progressLine(
+  out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
+  now = Date.now,
+) {
   let lastQuarter = -1;
-  const started = Date.now();
+  const started = now();
   return (label: string, done: number, total: number) => {
-    const secs = ((Date.now() - started) / 1000).toFixed(1);
-    const text = `${label} ${done}/${total} (${secs}s)`;
+    const elapsedMs = now() - started;
+    const text = `${label} ${done}/${total}, ${elapsedAndEta(done, total, elapsedMs)}`;
     if (out.isTTY) {
       out.write(`\r${text}${done === total ? '\n' : ''}`);
       return;
@@ -49,4 +55,11 @@ export function progressLine(out: NodeJS.WriteStream = process.stdout) {
       out.write(`${text}\n`);
     }
   };
+}
+
+/** `elapsed 4.1s, ETA 16.4s` for `done` of `total` equal steps; no ETA before the first step. */
+export function elapsedAndEta(done: number, total: number, elapsedMs: number): string {
+  const elapsed = `elapsed ${(elapsedMs / 1000).toFixed(1)}s`;
+  if (done <= 0) return elapsed;
+  return `${elapsed}, ETA ${(((elapsedMs / done) * Math.max(total - done, 0)) / 1000).toFixed(1)}s`;
 }

@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { trainSweepPoint } from '@cellar/pipeline';
 import { projectRootOf } from '../shared/project-root';
-import { formatStepError, progressLine, runStep } from '../shared/run-step';
+import { elapsedAndEta, formatStepError, progressLine, runStep } from '../shared/run-step';
 import type { SweepPointExecutorOptions } from './schema';
 
 async function fitPoint(
@@ -95,6 +95,5 @@ export async function* batchSweepPoints(
 
 /** `sweep points: 3/15 done, elapsed 4.1s, ETA 16.4s`: a batch runs its points one after another. */
 export function batchProgress(done: number, total: number, elapsedMs: number): string {
-  const eta = (elapsedMs / Math.max(done, 1)) * (total - done);
-  return `sweep points: ${done}/${total} done, elapsed ${(elapsedMs / 1000).toFixed(1)}s, ETA ${(eta / 1000).toFixed(1)}s`;
+  return `sweep points: ${done}/${total} done, ${elapsedAndEta(done, total, elapsedMs)}`;
 }
