@@ -29,7 +29,8 @@ describe('nx run <project>:sweep', () => {
   it('first run: fits the 15 points as cached Nx tasks (batched), logs 15 runs, prints the best of each algorithm', () => {
     const r = ws.nx(['run', 'wine-experiments:sweep', '--output-style=static']);
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toContain('Running 15 tasks with @cellar/nx:sweep-point');
+    // The 15 points and the table in one batch process; the points over lanes (this machine's CPUs).
+    expect(r.stdout).toContain('Running 16 tasks with @cellar/nx:sweep');
     expect(r.stdout).toContain('sweep wine-grid: 15 points');
     expect(r.stdout).toMatch(/sweep points: 15\/15 done, elapsed \d+\.\ds, ETA 0\.0s/);
     expect(r.stdout).toMatch(/Cache:\s+0\/17 hit/);
@@ -135,8 +136,39 @@ describe('nx run <project>:sweep', () => {
     const r = ws.nx(['run', 'mini-sweep:sweep', '--batch=false', '--output-style=static']);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/mini-sweep-point-\w{10}:point failed: .*model\.C must be > 0 \(got -1\)/);
-    expect(r.output).not.toContain('Running 3 tasks with @cellar/nx:sweep-point');
+    expect(r.output).not.toContain('tasks with @cellar/nx:sweep');
     const runs = runsOf("tags.sweep = 'mini'");
     expect(runs.map((x) => x.params['model.C']).sort()).toEqual(['0.5', '2']);
+  });
+
+  it('batched over two lanes: a failing point fails alone, the others are fitted and cached, the table is not printed', () => {
+    mkdirSync(join(ws.root, 'apps/lanes-sweep'), { recursive: true });
+    writeFileSync(join(ws.root, 'apps/lanes-sweep/sweep.yaml'), 'sweep: mini4\n');
+    writeFileSync(
+      join(ws.root, 'configs/sweep/mini4.yaml'),
+      [
+        'metric: accuracy',
+        'grid:',
+        '  - model: logreg',
+        '    params:',
+        '      model.C: 0.25,-2,4,8',
+        '',
+      ].join('\n'),
+    );
+    const r = ws.nx(['run', 'lanes-sweep:sweep', '--output-style=static'], { CELLAR_SWEEP_LANES: '2' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('Running 5 tasks with @cellar/nx:sweep');
+    expect(r.output).toMatch(/lanes-sweep-point-\w{10}:point failed: .*model\.C must be > 0 \(got -2\)/);
+    expect(r.output).toContain('lanes-sweep:sweep: not run, 1 of its points failed (see above)');
+    expect(
+      runsOf("tags.sweep = 'mini4'")
+        .map((x) => x.params['model.C'])
+        .sort(),
+    ).toEqual(['0.25', '4', '8']);
+    // The three good points were cached: only the bad one runs again.
+    const again = ws.nx(['run', 'lanes-sweep:sweep', '--output-style=static']);
+    expect(again.code).not.toBe(0);
+    expect(again.stdout.match(/-point-\w{10}:point {2}\[local cache\]/g)).toHaveLength(3);
+    expect(again.stdout).toContain('Running 2 tasks with @cellar/nx:sweep');
   });
 });

@@ -28,9 +28,18 @@ export { formatSummary, summarize } from './notify/summary';
 export type { PipelineSummary } from './notify/summary';
 export { postWebhook } from './notify/webhook';
 
-export { runSweep, sweepWorkerEntry } from './sweep/sweep-runner';
+export { runSweep } from './sweep/sweep-runner';
+export { runInLanes, sweepWorkerEntry } from './sweep/lanes';
+export { runLaneJob } from './sweep/lane-job';
 export { runSweepJob } from './sweep/sweep-job';
 export { trainSweepPoint } from './sweep/sweep-point';
 export { readSweepResults } from './sweep/sweep-results';
 export type { SweepPointOptions, SweepPointResult } from './sweep/sweep-point';
-export type { SweepJob, SweepJobResult, SweepOptions, SweepProgress } from './sweep/types';
+export type {
+  LaneJob,
+  LaneResult,
+  SweepJob,
+  SweepJobResult,
+  SweepOptions,
+  SweepProgress,
+} from './sweep/types';

@@ -186,7 +186,7 @@ describe('createNodes', () => {
       metadata: { description: `Point ${id} of sweep grid` },
       targets: {
         point: {
-          executor: '@cellar/nx:sweep-point',
+          executor: '@cellar/nx:sweep',
           options: { sweep: 'grid', id, data: 'wine', model, overrides },
           dependsOn: [{ projects: ['grid'], target: 'pull-data' }],
           cache: true,

@@ -268,7 +268,7 @@ export function inferSweepProjects(
       metadata: { description: `Point ${p.id} of sweep ${s.sweep}` },
       targets: {
         [POINT_TARGET]: {
-          executor: '@cellar/nx:sweep-point',
+          executor: '@cellar/nx:sweep',
           options: {
             ...options,
             id: p.id,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSpec } from '@cellar/config';
 import { wineWorkspace } from '../testing/wine-workspace';
-import { runSweep, sweepWorkerEntry } from './sweep-runner';
+import { sweepWorkerEntry } from './lanes';
+import { runSweep } from './sweep-runner';
 import type { SweepProgress } from './types';
 
 describe('sweepWorkerEntry', () => {

@@ -1,4 +1,5 @@
 import type { SweepSpec } from '@cellar/config';
+import type { SweepPointOptions } from './sweep-point';
 
 /** One combination of the grid, as sent to a lane (this process or a worker over IPC). */
 export interface SweepJob {
@@ -34,3 +35,13 @@ export interface SweepOptions {
   configDir?: string;
   onProgress?: (p: SweepProgress) => void;
 }
+
+/** A unit of work for a lane (runInLanes): a run of the old in-process sweep, or a cached sweep point. */
+export type LaneJob =
+  | { key: string; kind: 'job'; job: SweepJob }
+  | { key: string; kind: 'point'; point: Omit<SweepPointOptions, 'onProgress'> };
+
+/** What a lane answers for a job; a failure carries the error's one-line message and stable code. */
+export type LaneResult =
+  | { key: string; ok: true; metrics: Record<string, number>; runId: string | null; ms: number }
+  | { key: string; ok: false; error: string; code?: string; ms: number };

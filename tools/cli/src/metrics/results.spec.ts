@@ -54,6 +54,16 @@ const graph: ProjectGraphJson = {
           },
         },
       },
+      // The sweep's table target shares the points' executor but names no point: not a point.
+      sw: {
+        name: 'sw',
+        type: 'app',
+        data: {
+          root: 'apps/sw',
+          tags: ['type:sweep'],
+          targets: { sweep: { executor: '@cellar/nx:sweep', cache: false, options: { sweep: 'grid' } } },
+        },
+      },
       ...Object.fromEntries(
         [
           ['p1', ['model.max_depth=null', 'model.n_estimators=50']],
@@ -68,7 +78,8 @@ const graph: ProjectGraphJson = {
               tags: ['type:sweep-point', 'sweep:sw', 'model:random_forest'],
               targets: {
                 point: {
-                  executor: '@cellar/nx:sweep-point',
+                  // p1 as this revision infers points, p2 as older revisions did.
+                  executor: id === 'p1' ? '@cellar/nx:sweep' : '@cellar/nx:sweep-point',
                   cache: true,
                   options: { sweep: 'grid', id, model: 'random_forest', overrides },
                 },

@@ -10,6 +10,8 @@ import { MetricsError } from './metrics-error';
 import type { Checkout } from './revision';
 
 export const EVALUATE_EXECUTOR = '@cellar/nx:evaluate';
+export const SWEEP_EXECUTOR = '@cellar/nx:sweep';
+/** Before sweeps were batched whole, points had an executor of their own (older revisions). */
 export const SWEEP_POINT_EXECUTOR = '@cellar/nx:sweep-point';
 
 export interface ConfusionMatrix {
@@ -230,11 +232,20 @@ function readPipeline(
   return result;
 }
 
-/** Sweep point projects (`@cellar/nx:sweep-point`) whose metrics.json is on disk, grouped by sweep. */
+/** A sweep point's target: `@cellar/nx:sweep` with an `id` option, or an older revision's `@cellar/nx:sweep-point`. */
+function pointTarget(node: GraphNode): [string, GraphTarget] | undefined {
+  return Object.entries(node.data.targets ?? {}).find(
+    ([, t]) =>
+      t.executor === SWEEP_POINT_EXECUTOR ||
+      (t.executor === SWEEP_EXECUTOR && typeof t.options?.id === 'string'),
+  );
+}
+
+/** Sweep point projects whose metrics.json is on disk, grouped by sweep. */
 function readSweeps(dir: string, graph: ProjectGraphJson): SweepResult[] {
   const sweeps = new Map<string, SweepPointResult[]>();
   for (const node of Object.values(graph.graph.nodes)) {
-    const t = targetWith(node, SWEEP_POINT_EXECUTOR);
+    const t = pointTarget(node);
     if (!t) continue;
     const sweep = (node.data.tags ?? []).find((x) => x.startsWith('sweep:'))?.slice('sweep:'.length) ?? '';
     const o = t[1].options ?? {};

@@ -1,99 +1,60 @@
-import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { trainSweepPoint } from '@cellar/pipeline';
+import type { ExecutorContext } from '@nx/devkit';
+import { trainSweepPoint, type LaneJob, type SweepPointResult } from '@cellar/pipeline';
 import { projectRootOf } from '../shared/project-root';
-import { elapsedAndEta, formatStepError, progressLine, runStep } from '../shared/run-step';
+import { progressLine, runStep } from '../shared/run-step';
 import type { SweepPointExecutorOptions } from './schema';
 
-async function fitPoint(
+/** What a point fits, as a lane job: the same inputs in this process or in a sweep worker. */
+export function pointJob(
+  key: string,
   options: SweepPointExecutorOptions,
   root: string,
   projectRoot: string,
-  label: string,
-): Promise<string> {
-  const progress = progressLine();
-  const r = await trainSweepPoint({
-    root,
-    sweep: options.sweep,
-    id: options.id,
-    data: options.data,
-    model: options.model,
-    overrides: options.overrides ?? [],
-    outDir: projectRoot,
-    track: options.track ?? true,
-    configDir: options.configDir,
-    onProgress: (done, total) => progress(`${label}: fitting ${options.model}`, done, total),
-  });
+  gitCommit?: string | null,
+): Extract<LaneJob, { kind: 'point' }> {
+  return {
+    key,
+    kind: 'point',
+    point: {
+      root,
+      sweep: options.sweep,
+      id: options.id,
+      data: options.data,
+      model: options.model,
+      overrides: options.overrides ?? [],
+      outDir: projectRoot,
+      track: options.track ?? true,
+      configDir: options.configDir,
+      ...(gitCommit !== undefined ? { gitCommit } : {}),
+    },
+  };
+}
+
+/** `<project>: random_forest model.n_estimators=50: accuracy 0.6856 (run 1a2b3c4d)` */
+export function pointLine(
+  project: string,
+  options: SweepPointExecutorOptions,
+  r: Pick<SweepPointResult, 'metrics' | 'runId'>,
+): string {
   return (
-    `${label}: ${options.model} ${(options.overrides ?? []).join(' ') || '(defaults)'}: accuracy ${r.metrics.accuracy.toFixed(4)}` +
+    `${project}: ${options.model} ${(options.overrides ?? []).join(' ') || '(defaults)'}: accuracy ${r.metrics.accuracy.toFixed(4)}` +
     (r.runId ? ` (run ${r.runId.slice(0, 8)})` : '')
   );
 }
 
+/** One point on its own (`--batch=false`): fitted in this process with a progress line. */
 export default async function sweepPointExecutor(
   options: SweepPointExecutorOptions,
   context: ExecutorContext,
 ) {
   return runStep('point', context, async () => {
-    const line = await fitPoint(options, context.root, projectRootOf(context), `${context.projectName}`);
-    console.log(line);
+    const project = `${context.projectName}`;
+    const progress = progressLine();
+    const job = pointJob(project, options, context.root, projectRootOf(context));
+    const r = await trainSweepPoint({
+      ...job.point,
+      onProgress: (done, total) => progress(`${project}: fitting ${options.model}`, done, total),
+    });
+    console.log(pointLine(project, options, r));
   });
-}
-
-interface BatchTaskResult {
-  task: string;
-  result: { success: boolean; terminalOutput: string };
-}
-
-/**
- * Nx batch mode (`--batch` / NX_BATCH_MODE=true): every point task of a run in this one process, so a
- * point pays no process start and the training code loads once. Nx 23.3.1 takes an async iterator of
- * `{ task, result }` and marks each task done as it is yielded (tasks-runner/batch/run-batch.js).
- */
-export async function* batchSweepPoints(
-  taskGraph: TaskGraph,
-  inputs: Record<string, SweepPointExecutorOptions>,
-  _overrides: unknown,
-  context: ExecutorContext,
-): AsyncGenerator<BatchTaskResult> {
-  let stopped = false;
-  const stop = () => (stopped = true);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const ids = Object.keys(inputs);
-  const started = performance.now();
-  let done = 0;
-  try {
-    for (const taskId of ids) {
-      const task = taskGraph.tasks[taskId];
-      if (stopped) {
-        yield { task: taskId, result: { success: false, terminalOutput: `${taskId}: interrupted\n` } };
-        continue;
-      }
-      const project = task.target.project;
-      const projectRoot = context.projectsConfigurations?.projects[project]?.root ?? '';
-      let output: string;
-      let success = true;
-      try {
-        output = await fitPoint(inputs[taskId], context.root, projectRoot, project);
-      } catch (e) {
-        success = false;
-        output = formatStepError(task.target.target, project, e, context.isVerbose);
-      }
-      done++;
-      // Nx prints (and caches) a task's terminalOutput when it is yielded: not logged here as well.
-      // The batch's progress is not a task's output: it goes to the batch's own stream only.
-      yield { task: taskId, result: { success, terminalOutput: `${output}\n` } };
-      console.log(batchProgress(done, ids.length, performance.now() - started));
-      // Fitting blocks the event loop: let a Ctrl-C through between points.
-      await new Promise((r) => setImmediate(r));
-    }
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-}
-
-/** `sweep points: 3/15 done, elapsed 4.1s, ETA 16.4s`: a batch runs its points one after another. */
-export function batchProgress(done: number, total: number, elapsedMs: number): string {
-  return `sweep points: ${done}/${total} done, ${elapsedAndEta(done, total, elapsedMs)}`;
 }

@@ -4,23 +4,52 @@ import { loadSweep, sweepPointId, type SweepSpec } from '@cellar/config';
 import { PipelineError, readSweepResults, type SweepJobResult } from '@cellar/pipeline';
 import { projectRootOf } from '../shared/project-root';
 import { runStep } from '../shared/run-step';
+import sweepPointExecutor from '../sweep-point/executor';
+import type { SweepPointExecutorOptions } from '../sweep-point/schema';
 import type { SweepExecutorOptions } from './schema';
 
-/** The points are separate cached tasks (`<project>-point-<id>:point`) that ran or were restored before this one. */
-export default async function sweepExecutor(options: SweepExecutorOptions, context: ExecutorContext) {
+/**
+ * The sweep's table; and, since the points share this executor (so that Nx can batch a whole sweep
+ * into one process, see batch.ts), a point when the options name one.
+ */
+export default async function sweepExecutor(
+  options: SweepExecutorOptions | SweepPointExecutorOptions,
+  context: ExecutorContext,
+) {
+  if (isPoint(options)) return sweepPointExecutor(options, context);
   return runStep('sweep', context, async () => {
-    const spec = loadSweep(context.root, options.sweep, options.configDir);
-    const metric = options.metric ?? spec.metric;
-    const results = readSweepResults(context.root, spec, `${projectRootOf(context)}/points`);
-    console.log(`sweep ${spec.name}: ${spec.runs.length} points`);
-    console.log(formatSweepTable(spec, results, metric));
-    const failed = results.filter((r) => !r.ok).length;
-    if (failed > 0)
-      throw new PipelineError(
-        'SWEEP_FAILED',
-        `${failed} of ${results.length} points have no results (see the table above)`,
-      );
+    const { text, error } = sweepTable(options, context.root, projectRootOf(context));
+    console.log(text);
+    if (error) throw error;
   });
+}
+
+export function isPoint(
+  options: SweepExecutorOptions | SweepPointExecutorOptions,
+): options is SweepPointExecutorOptions {
+  return typeof (options as SweepPointExecutorOptions).id === 'string';
+}
+
+/**
+ * The table of a sweep from its points' metrics.json (the points are cached tasks that ran or were
+ * restored before this one), and a SWEEP_FAILED error when points have no results.
+ */
+export function sweepTable(
+  options: SweepExecutorOptions,
+  root: string,
+  projectRoot: string,
+): { text: string; error?: PipelineError } {
+  const spec = loadSweep(root, options.sweep, options.configDir);
+  const metric = options.metric ?? spec.metric;
+  const results = readSweepResults(root, spec, `${projectRoot}/points`);
+  const text = `sweep ${spec.name}: ${spec.runs.length} points\n${formatSweepTable(spec, results, metric)}`;
+  const failed = results.filter((r) => !r.ok).length;
+  if (failed === 0) return { text };
+  const error = new PipelineError(
+    'SWEEP_FAILED',
+    `${failed} of ${results.length} points have no results (see the table above)`,
+  );
+  return { text, error };
 }
 
 export function formatSweepTable(spec: SweepSpec, results: SweepJobResult[], metric: string): string {

@@ -1,0 +1,142 @@
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepPointId } from '@cellar/config';
+import { pointJob } from '../sweep-point/executor';
+import type { SweepPointExecutorOptions } from '../sweep-point/schema';
+import { batchSweep, fitCost, sweepLanes } from './batch';
+import type { SweepExecutorOptions } from './schema';
+
+const REPO = resolve(__dirname, '../../../../..');
+const WINE_CSV = join(REPO, 'data/remote/files/md5/e2/e57e4c41e6ee0213fb12e5a70f4bfb');
+
+describe('sweepLanes', () => {
+  it('is one lane per CPU, or CELLAR_SWEEP_LANES, never more than the points, and one for a few points', () => {
+    expect(sweepLanes(10, { CELLAR_SWEEP_LANES: '3' })).toBe(3);
+    expect(sweepLanes(5, { CELLAR_SWEEP_LANES: '8' })).toBe(5);
+    expect(sweepLanes(3, { CELLAR_SWEEP_LANES: '8' })).toBe(1);
+    expect(sweepLanes(10, { CELLAR_SWEEP_LANES: 'many' })).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('batchSweep (a whole sweep in one batch process)', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'cellar-batch-'));
+    cpSync(join(REPO, 'configs'), join(root, 'configs'), { recursive: true });
+    mkdirSync(join(root, 'data/external'), { recursive: true });
+    copyFileSync(join(REPO, 'data/external/WineQT.csv.dvc'), join(root, 'data/external/WineQT.csv.dvc'));
+    copyFileSync(WINE_CSV, join(root, 'data/external/WineQT.csv'));
+    writeFileSync(
+      join(root, 'configs/sweep/mini.yaml'),
+      'data: wine\nmetric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: 0.5,-1,2,3\n  - model: random_forest\n    params:\n      model.n_estimators: 5\n',
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const grid = [
+    ['logreg', ['model.C=0.5']],
+    ['logreg', ['model.C=-1']],
+    ['logreg', ['model.C=2']],
+    ['logreg', ['model.C=3']],
+    ['random_forest', ['model.n_estimators=5']],
+  ] as const;
+
+  function sweepTasks(): {
+    taskGraph: TaskGraph;
+    inputs: Record<string, SweepExecutorOptions | SweepPointExecutorOptions>;
+    context: ExecutorContext;
+  } {
+    const tasks: Record<string, unknown> = {};
+    const inputs: Record<string, SweepExecutorOptions | SweepPointExecutorOptions> = {};
+    const projects: Record<string, { root: string }> = { mini: { root: 'apps/mini' } };
+    const pointTasks: string[] = [];
+    for (const [model, overrides] of grid) {
+      const id = sweepPointId({ data: 'wine', model, overrides: [...overrides] });
+      const project = `mini-point-${id}`;
+      const taskId = `${project}:point`;
+      projects[project] = { root: `apps/mini/points/${id}` };
+      tasks[taskId] = { id: taskId, target: { project, target: 'point' } };
+      inputs[taskId] = { sweep: 'mini', id, data: 'wine', model, overrides: [...overrides], track: false };
+      pointTasks.push(taskId);
+    }
+    tasks['mini:sweep'] = { id: 'mini:sweep', target: { project: 'mini', target: 'sweep' } };
+    inputs['mini:sweep'] = { sweep: 'mini' };
+    const dependencies: Record<string, string[]> = { 'mini:sweep': pointTasks };
+    for (const t of pointTasks) dependencies[t] = [];
+    const taskGraph = { tasks, dependencies, roots: pointTasks } as unknown as TaskGraph;
+    const context = {
+      root,
+      isVerbose: false,
+      projectsConfigurations: { version: 2, projects },
+    } as unknown as ExecutorContext;
+    return { taskGraph, inputs, context };
+  }
+
+  it('orders the queue heaviest first', () => {
+    const cost = (model: string, overrides: string[]) =>
+      fitCost(pointJob('k', { sweep: 'mini', id: 'x', data: 'wine', model, overrides }, root, 'out'));
+    expect(cost('gradient_boosting', ['model.n_estimators=100'])).toBeGreaterThan(
+      cost('random_forest', ['model.n_estimators=200']),
+    );
+    expect(cost('random_forest', ['model.n_estimators=200'])).toBeGreaterThan(
+      cost('random_forest', ['model.n_estimators=50']),
+    );
+    expect(cost('random_forest', ['model.n_estimators=50'])).toBeGreaterThan(cost('logreg', []));
+    expect(cost('logreg', ['model.C=-1'])).toBe(0);
+  });
+
+  it('fits the points over two lanes, reports each once, fails only the bad one, then refuses the table', async () => {
+    const { taskGraph, inputs, context } = sweepTasks();
+    const prev = process.env.CELLAR_SWEEP_LANES;
+    process.env.CELLAR_SWEEP_LANES = '2';
+    const yielded: { task: string; result: { success: boolean; terminalOutput: string } }[] = [];
+    try {
+      for await (const r of batchSweep(taskGraph, inputs, {}, context)) yielded.push(r);
+    } finally {
+      if (prev === undefined) delete process.env.CELLAR_SWEEP_LANES;
+      else process.env.CELLAR_SWEEP_LANES = prev;
+    }
+    expect(yielded.map((y) => y.task).sort()).toEqual(Object.keys(inputs).sort());
+    expect(yielded.at(-1)?.task).toBe('mini:sweep');
+    const byTask = new Map(yielded.map((y) => [y.task, y.result]));
+    const bad = `mini-point-${sweepPointId({ data: 'wine', model: 'logreg', overrides: ['model.C=-1'] })}`;
+    expect(byTask.get(`${bad}:point`)).toEqual({
+      success: false,
+      terminalOutput: `${bad}:point failed: override 'model.C=-1': model.C must be > 0 (got -1)\n`,
+    });
+    for (const [task, result] of byTask) {
+      if (task === `${bad}:point` || task === 'mini:sweep') continue;
+      expect(result.success, result.terminalOutput).toBe(true);
+      expect(result.terminalOutput).toMatch(/: (logreg|random_forest) model\.\S+: accuracy 0\.\d{4}\n$/);
+      const dir = (context.projectsConfigurations.projects[task.split(':')[0]] as { root: string }).root;
+      expect(existsSync(join(root, dir, 'model.json'))).toBe(true);
+    }
+    expect(byTask.get('mini:sweep')).toEqual({
+      success: false,
+      terminalOutput: 'mini:sweep: not run, 1 of its points failed (see above)\n',
+    });
+  });
+
+  it('prints the table once every point has results', async () => {
+    const { taskGraph, inputs, context } = sweepTasks();
+    const good = Object.fromEntries(
+      Object.entries(inputs).filter(
+        ([, o]) => !(o as SweepPointExecutorOptions).overrides?.includes('model.C=-1'),
+      ),
+    );
+    writeFileSync(
+      join(root, 'configs/sweep/mini.yaml'),
+      'data: wine\nmetric: accuracy\ngrid:\n  - model: logreg\n    params:\n      model.C: 0.5,2,3\n  - model: random_forest\n    params:\n      model.n_estimators: 5\n',
+    );
+    taskGraph.dependencies['mini:sweep'] = Object.keys(good).filter((t) => t !== 'mini:sweep');
+    const yielded = [];
+    for await (const r of batchSweep(taskGraph, good, {}, context)) yielded.push(r);
+    const table = yielded.find((y) => y.task === 'mini:sweep')?.result;
+    expect(table?.success, table?.terminalOutput).toBe(true);
+    expect(table?.terminalOutput).toContain('sweep mini: 4 points');
+    expect(table?.terminalOutput).toMatch(/best random_forest: accuracy 0\.\d{4} with model\.n_estimators=5/);
+  });
+});

@@ -1,0 +1,102 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LaneJob, LaneResult } from './types';
+
+/**
+ * The worker's entry is a plain module beside this file: sweep-worker.js once the package is
+ * built (plain node, no transpiler), sweep-worker.ts when run from source, then with swc's
+ * require hook as Nx runs the executors (nx-facts).
+ */
+export function sweepWorkerEntry(dir: string = __dirname): { file: string; execArgv: string[] } {
+  const built = join(dir, 'sweep-worker.js');
+  if (existsSync(built)) return { file: built, execArgv: [] };
+  return { file: join(dir, 'sweep-worker.ts'), execArgv: ['-r', require.resolve('@swc-node/register')] };
+}
+
+/** Jobs a worker holds at once, so it never idles while this process is busy fitting its own. */
+const PREFETCH = 2;
+
+export interface LanesOptions {
+  root: string;
+  jobs: LaneJob[];
+  /** Lanes: this process plus parallel - 1 worker processes (never more than there are jobs). */
+  parallel: number;
+  /** Runs a job in this process; never throws (a failure is a result). */
+  runHere: (job: LaneJob) => Promise<LaneResult>;
+  onResult: (r: LaneResult) => void;
+}
+
+/**
+ * Fans jobs out over lanes: this process is one (it has loaded the training code anyway, and a
+ * forked worker starts cold), the others are worker processes fed over IPC from one queue as they
+ * free up. One failing job never stops the others.
+ *
+ * Ctrl-C / SIGTERM: nothing new starts and the workers are stopped (their tracked runs end KILLED);
+ * this lane's current run ends KILLED through trainingRun's own handler. Resolves to whether it was
+ * stopped; jobs never started get no result.
+ */
+export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }> {
+  let next = 0;
+  let stopped = false;
+  const take = () => (!stopped && next < o.jobs.length ? o.jobs[next++] : undefined);
+  const workers: ChildProcess[] = [];
+  const stopAll = () => {
+    stopped = true;
+    workers.forEach((w) => w.kill('SIGTERM'));
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  const lanes = Math.max(1, Math.min(o.parallel, o.jobs.length));
+  try {
+    const forked = Array.from({ length: lanes - 1 }, () => runWorkerLane(o.root, take, o.onResult, workers));
+    for (let job = take(); job; job = take()) {
+      o.onResult(await o.runHere(job));
+      // Fitting blocks the event loop: let worker results, refills and signals through between jobs.
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(forked);
+  } finally {
+    process.off('SIGINT', stopAll);
+    process.off('SIGTERM', stopAll);
+  }
+  return { stopped };
+}
+
+function runWorkerLane(
+  root: string,
+  take: () => LaneJob | undefined,
+  record: (r: LaneResult) => void,
+  workers: ChildProcess[],
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const entry = sweepWorkerEntry();
+    const w = fork(entry.file, [root], {
+      execArgv: entry.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    workers.push(w);
+    const held = new Map<string, LaneJob>();
+    const refill = () => {
+      while (held.size < PREFETCH) {
+        const job = take();
+        if (!job) break;
+        held.set(job.key, job);
+        w.send(job);
+      }
+      if (held.size === 0) w.disconnect();
+    };
+    w.on('message', (m: LaneResult | { ready: true }) => {
+      if ('ready' in m) return refill();
+      held.delete(m.key);
+      record(m);
+      refill();
+    });
+    w.on('exit', (code, signal) => {
+      for (const job of held.values()) {
+        record({ key: job.key, ok: false, error: `worker exited (${signal ?? code})`, ms: 0 });
+      }
+      resolve();
+    });
+  });
+}
