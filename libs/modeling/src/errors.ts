@@ -6,7 +6,8 @@ export type ModelErrorCode =
   | 'ARTIFACT_NOT_JSON'
   | 'ARTIFACT_VERSION'
   | 'ARTIFACT_KIND'
-  | 'ARTIFACT_MALFORMED';
+  | 'ARTIFACT_MALFORMED'
+  | 'FIT_INTERRUPTED';
 
 export interface ModelErrorDetails {
   file?: string;

@@ -2,6 +2,7 @@ import { createRng } from '@cellar/data';
 import { softmaxColumns } from './logreg';
 import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
 import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
+import { runSteps, type Steps } from './steps';
 import type { GradientBoostingSpec } from './types';
 
 /** nOut = 1 for two classes (binomial deviance), else one tree per class per stage. */
@@ -19,14 +20,19 @@ const EPS32 = 1.1920928955078125e-7;
  * sklearn's GradientBoostingClassifier: prior log-odds init, friedman_mse regression trees on the
  * negative gradient, leaves replaced by one Newton step ((K-1)/K * sum r / sum p(1-p)), shrinkage.
  */
-export function fitBoosting(
+export function fitBoosting(...args: Parameters<typeof boostingSteps>): BoostingEstimator {
+  return runSteps(boostingSteps(...args));
+}
+
+/** fitBoosting as steps: one per stage. */
+export function* boostingSteps(
   spec: GradientBoostingSpec,
   columns: Float64Array[],
   yIdx: Int32Array,
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
   track?: EnsembleHistory,
-): BoostingEstimator {
+): Steps<BoostingEstimator> {
   const n = yIdx.length;
   const d = columns.length;
   const nOut = nClasses === 2 ? 1 : nClasses;
@@ -121,6 +127,7 @@ export function fitBoosting(
       valAccuracy[stage] = argmaxAccuracy(boostingProba(valRaw, nClasses), val.yIdx);
     }
     onProgress?.(stage + 1, spec.nEstimators);
+    yield;
   }
   if (track && deviance) {
     const steps = stepsFrom1(spec.nEstimators);

@@ -3,7 +3,7 @@
 // rows (proba[i][k]) because its callers write prediction rows.
 export type { ModelSpec, TrainingData, FitOptions, MetricHistory } from './types';
 export type { FittedModel } from './model';
-export { fitModel, predictProba, predict, validateModelSpec } from './model';
+export { fitModel, fitModelAsync, predictProba, predict, validateModelSpec } from './model';
 export type { Scaler } from './scaler';
 export { fitScaler, applyScaler } from './scaler';
 export type { ModelArtifact, FeatureTable, TablePrediction } from './artifact';

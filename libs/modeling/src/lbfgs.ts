@@ -1,4 +1,5 @@
 import { MoreThuente } from './line-search';
+import { runSteps, type Steps } from './steps';
 
 /** Writes the gradient at x into grad and returns f(x). */
 export type LossAndGrad = (x: Float64Array, grad: Float64Array) => number;
@@ -55,6 +56,11 @@ function maxAbs(a: Float64Array): number {
  * compact form L-BFGS-B uses. All buffers are allocated once.
  */
 export function minimizeLbfgs(fg: LossAndGrad, x0: Float64Array, opts: LbfgsOptions): LbfgsResult {
+  return runSteps(lbfgsSteps(fg, x0, opts));
+}
+
+/** minimizeLbfgs as steps: yields after every iteration. */
+export function* lbfgsSteps(fg: LossAndGrad, x0: Float64Array, opts: LbfgsOptions): Steps<LbfgsResult> {
   const size = x0.length;
   const m = opts.memory ?? 10;
   const factr = opts.factr ?? 1e7;
@@ -151,6 +157,7 @@ export function minimizeLbfgs(fg: LossAndGrad, x0: Float64Array, opts: LbfgsOpti
     iterations++;
     opts.trace?.(iterations, f);
     opts.onIteration?.(iterations);
+    yield;
     if (iterations >= opts.maxIter) return done('max-iterations');
     if (maxAbs(g) <= opts.pgtol) return done('gradient');
     if (fOld - f <= tol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return done('relative-reduction');

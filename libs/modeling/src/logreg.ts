@@ -1,6 +1,7 @@
-import { minimizeLbfgs, type LbfgsResult } from './lbfgs';
+import { lbfgsSteps, type LbfgsResult } from './lbfgs';
 import { createLogregLoss, type LogregProblem } from './logreg-loss';
 import { createPreconditioner } from './logreg-precondition';
+import { runSteps, type Steps } from './steps';
 import type { LogregSpec, MetricHistory } from './types';
 
 /** nOut = 1 for two classes (sklearn's binary logistic), otherwise one row per class (multinomial). */
@@ -17,21 +18,26 @@ export interface LogregEstimator {
  * (logreg-precondition.ts) gets there in 2.5-4.5x fewer iterations; `precondition: false`
  * gives plain L-BFGS, which takes sklearn's iterations one for one (quality.spec.ts checks).
  */
-export function fitLogreg(
+export function fitLogreg(...args: Parameters<typeof logregSteps>): LogregEstimator {
+  return runSteps(logregSteps(...args));
+}
+
+/** fitLogreg as steps: one per L-BFGS iteration. */
+export function* logregSteps(
   spec: LogregSpec,
   columns: Float64Array[],
   yIdx: Int32Array,
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
   opts: { precondition?: boolean; stats?: (r: LbfgsResult) => void; history?: MetricHistory[] } = {},
-): LogregEstimator {
+): Steps<LogregEstimator> {
   const d = columns.length;
   const n = yIdx.length;
   const nOut = nClasses === 2 ? 1 : nClasses;
   const problem: LogregProblem = { n, d, nOut, columns, yIdx, invC: 1 / spec.C };
   const applyH0 = opts.precondition === false ? undefined : createPreconditioner(problem);
   const losses: number[] = [];
-  const result = minimizeLbfgs(createLogregLoss(problem), new Float64Array((d + 1) * nOut), {
+  const result = yield* lbfgsSteps(createLogregLoss(problem), new Float64Array((d + 1) * nOut), {
     maxIter: spec.maxIter,
     pgtol: spec.tol,
     applyH0,

@@ -1,9 +1,10 @@
 import { checkModelSpec } from '@cellar/config';
 import { ModelError } from './errors';
-import { fitBoosting, predictBoostingProba, type BoostingEstimator } from './gradient-boosting';
-import { fitLogreg, predictLogregProba, type LogregEstimator } from './logreg';
-import { fitForest, predictForestProba, type ForestEstimator } from './random-forest';
+import { boostingSteps, predictBoostingProba, type BoostingEstimator } from './gradient-boosting';
+import { logregSteps, predictLogregProba, type LogregEstimator } from './logreg';
+import { forestSteps, predictForestProba, type ForestEstimator } from './random-forest';
 import { applyScaler, fitScaler, type Scaler } from './scaler';
+import { runSteps, runStepsAsync, type Steps } from './steps';
 import type { EnsembleHistory } from './fit-history';
 import type { FitOptions, MetricHistory, ModelSpec, TrainingData } from './types';
 
@@ -64,6 +65,27 @@ export function checkColumns(featureNames: string[], columns: Float64Array[], ex
 }
 
 export function fitModel(spec: ModelSpec, data: TrainingData, opts: FitOptions = {}): FittedModel {
+  return runSteps(fitSteps(spec, data, opts));
+}
+
+/**
+ * fitModel that lets the event loop run between the steps of the fit (about every 50 ms), so that a
+ * Ctrl-C during a long fit is handled at once (a tracked run then ends KILLED) rather than after it,
+ * and that stops at the next step once `opts.signal` is aborted (ModelError FIT_INTERRUPTED).
+ */
+export function fitModelAsync(
+  spec: ModelSpec,
+  data: TrainingData,
+  opts: FitOptions = {},
+): Promise<FittedModel> {
+  const signal = opts.signal;
+  return runStepsAsync(fitSteps(spec, data, opts), {
+    stop: () => signal?.aborted === true,
+    interrupted: () => new ModelError('FIT_INTERRUPTED', `${spec.type} fit interrupted`),
+  });
+}
+
+function* fitSteps(spec: ModelSpec, data: TrainingData, opts: FitOptions): Steps<FittedModel> {
   validateModelSpec(spec);
   const n = data.y.length;
   checkColumns(data.featureNames, data.columns, n);
@@ -96,13 +118,16 @@ export function fitModel(spec: ModelSpec, data: TrainingData, opts: FitOptions =
   let estimator: Estimator;
   switch (spec.type) {
     case 'logreg':
-      estimator = { type: 'logreg', ...fitLogreg(spec, x, yIdx, k, progress, { history: track?.history }) };
+      estimator = {
+        type: 'logreg',
+        ...(yield* logregSteps(spec, x, yIdx, k, progress, { history: track?.history })),
+      };
       break;
     case 'random_forest':
-      estimator = { type: 'random_forest', ...fitForest(spec, x, yIdx, k, progress, track) };
+      estimator = { type: 'random_forest', ...(yield* forestSteps(spec, x, yIdx, k, progress, track)) };
       break;
     case 'gradient_boosting':
-      estimator = { type: 'gradient_boosting', ...fitBoosting(spec, x, yIdx, k, progress, track) };
+      estimator = { type: 'gradient_boosting', ...(yield* boostingSteps(spec, x, yIdx, k, progress, track)) };
       break;
   }
   const model: FittedModel = { spec, featureNames: [...data.featureNames], classes, scaler, estimator };

@@ -1,6 +1,7 @@
 import { createRng, type Rng } from '@cellar/data';
 import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
 import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
+import { runSteps, type Steps } from './steps';
 import type { RandomForestSpec } from './types';
 
 export interface ForestEstimator {
@@ -22,14 +23,19 @@ function deriveSeed(rng: Rng): number {
 }
 
 /** Bootstrap + Gini trees with per-split feature sampling; each tree has its own seed derived from randomState. */
-export function fitForest(
+export function fitForest(...args: Parameters<typeof forestSteps>): ForestEstimator {
+  return runSteps(forestSteps(...args));
+}
+
+/** fitForest as steps: one per tree. */
+export function* forestSteps(
   spec: RandomForestSpec,
   columns: Float64Array[],
   yIdx: Int32Array,
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
   track?: EnsembleHistory,
-): ForestEstimator {
+): Steps<ForestEstimator> {
   const n = yIdx.length;
   const sorted = presortColumns(columns);
   const master = createRng(spec.randomState);
@@ -62,6 +68,7 @@ export function fitForest(
       valAccuracy[t] = argmaxAccuracy(valVotes, val.yIdx, t + 1);
     }
     onProgress?.(t + 1, spec.nEstimators);
+    yield;
   }
   if (track && oob) {
     const steps = stepsFrom1(spec.nEstimators);

@@ -17,6 +17,8 @@ export interface FitOptions {
   history?: boolean;
   /** Scored after every stage / tree (boosting, forest) into `validation_accuracy` when history is on. */
   validation?: { columns: Float64Array[]; y: ArrayLike<number> };
+  /** fitModelAsync stops at the next step once aborted, with a ModelError FIT_INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -4,16 +4,16 @@ import { trainSweepPoint } from './sweep-point';
 import type { LaneJob, LaneResult } from './types';
 
 /** Runs one lane job in this process; a failure is a result, never a throw. */
-export async function runLaneJob(root: string, job: LaneJob): Promise<LaneResult> {
+export async function runLaneJob(root: string, job: LaneJob, signal?: AbortSignal): Promise<LaneResult> {
   const started = performance.now();
   if (job.kind === 'job') {
-    const r = await runSweepJob(root, job.job);
+    const r = await runSweepJob(root, job.job, signal);
     return r.ok
       ? { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: r.ms }
       : { key: job.key, ok: false, error: r.error, ms: r.ms };
   }
   try {
-    const r = await trainSweepPoint(job.point);
+    const r = await trainSweepPoint({ ...job.point, signal });
     return { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: performance.now() - started };
   } catch (e) {
     const code = (e as { code?: unknown }).code;

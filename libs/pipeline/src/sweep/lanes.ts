@@ -22,8 +22,8 @@ export interface LanesOptions {
   jobs: LaneJob[];
   /** Lanes: this process plus parallel - 1 worker processes (never more than there are jobs). */
   parallel: number;
-  /** Runs a job in this process; never throws (a failure is a result). */
-  runHere: (job: LaneJob) => Promise<LaneResult>;
+  /** Runs a job in this process, stopping it once `signal` is aborted; never throws (a failure is a result). */
+  runHere: (job: LaneJob, signal: AbortSignal) => Promise<LaneResult>;
   onResult: (r: LaneResult) => void;
 }
 
@@ -32,17 +32,19 @@ export interface LanesOptions {
  * forked worker starts cold), the others are worker processes fed over IPC from one queue as they
  * free up. One failing job never stops the others.
  *
- * Ctrl-C / SIGTERM: nothing new starts and the workers are stopped (their tracked runs end KILLED);
- * this lane's current run ends KILLED through trainingRun's own handler. Resolves to whether it was
- * stopped; jobs never started get no result.
+ * Ctrl-C / SIGTERM: nothing new starts, the workers are stopped (their tracked runs end KILLED) and
+ * this lane's current fit stops at its next step (its run ends KILLED too). Resolves to whether it
+ * was stopped; jobs never started get no result.
  */
 export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }> {
   let next = 0;
   let stopped = false;
   const take = () => (!stopped && next < o.jobs.length ? o.jobs[next++] : undefined);
   const workers: ChildProcess[] = [];
+  const abort = new AbortController();
   const stopAll = () => {
     stopped = true;
+    abort.abort();
     workers.forEach((w) => w.kill('SIGTERM'));
   };
   process.once('SIGINT', stopAll);
@@ -51,7 +53,7 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
   try {
     const forked = Array.from({ length: lanes - 1 }, () => runWorkerLane(o.root, take, o.onResult, workers));
     for (let job = take(); job; job = take()) {
-      o.onResult(await o.runHere(job));
+      o.onResult(await o.runHere(job, abort.signal));
       // Fitting blocks the event loop: let worker results, refills and signals through between jobs.
       await new Promise((r) => setImmediate(r));
     }

@@ -7,7 +7,11 @@ import { trainAndTrack } from '../train/train-and-track';
 import type { SweepJob, SweepJobResult } from './types';
 
 /** Train and log one combination; a failure is a result, never a throw, so the other runs go on. */
-export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJobResult> {
+export async function runSweepJob(
+  root: string,
+  job: SweepJob,
+  signal?: AbortSignal,
+): Promise<SweepJobResult> {
   const started = performance.now();
   const outDir = mkdtempSync(join(tmpdir(), 'cellar-sweep-'));
   try {
@@ -28,6 +32,7 @@ export async function runSweepJob(root: string, job: SweepJob): Promise<SweepJob
       tags: { sweep: job.sweep, source: 'nx:sweep' },
       track: job.track,
       gitCommit: job.gitCommit,
+      signal,
     });
     return {
       index: job.index,

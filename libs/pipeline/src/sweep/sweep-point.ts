@@ -20,6 +20,8 @@ export interface SweepPointOptions {
   configDir?: string;
   gitCommit?: string | null;
   onProgress?: (done: number, total: number) => void;
+  /** See trainAndTrack. */
+  signal?: AbortSignal;
 }
 
 export interface SweepPointResult {
@@ -50,6 +52,7 @@ export async function trainSweepPoint(o: SweepPointOptions): Promise<SweepPointR
     track: o.track,
     gitCommit: o.gitCommit,
     onProgress: o.onProgress,
+    signal: o.signal,
   });
   return {
     metrics: r.metrics as unknown as Record<string, number>,

@@ -40,7 +40,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
     root: o.root,
     jobs,
     parallel: o.parallel,
-    runHere: (job) => runLaneJob(o.root, job),
+    runHere: (job, signal) => runLaneJob(o.root, job, signal),
     onResult: (r) => {
       const index = Number(r.key);
       results[index] = r.ok

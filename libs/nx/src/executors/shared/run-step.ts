@@ -34,7 +34,8 @@ export function formatStepError(
 
 /**
  * A progress line, `label 40/100, elapsed 12.3s, ETA 18.5s`: redrawn in place on a terminal, once
- * per quarter otherwise (CI logs and Nx's captured output stay short).
+ * per quarter otherwise (CI logs and Nx's captured output stay short). The ETA leaves out the first
+ * step, which pays the JIT's warm-up (a first tree can take ten times the others).
  */
 export function progressLine(
   out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
@@ -42,9 +43,17 @@ export function progressLine(
 ) {
   let lastQuarter = -1;
   const started = now();
+  let first: { done: number; at: number } | undefined;
   return (label: string, done: number, total: number) => {
-    const elapsedMs = now() - started;
-    const text = `${label} ${done}/${total}, ${elapsedAndEta(done, total, elapsedMs)}`;
+    const at = now();
+    first ??= { done, at };
+    const elapsed = `elapsed ${((at - started) / 1000).toFixed(1)}s`;
+    const steps = done - first.done;
+    const eta =
+      steps > 0
+        ? `, ETA ${((((at - first.at) / steps) * Math.max(total - done, 0)) / 1000).toFixed(1)}s`
+        : '';
+    const text = `${label} ${done}/${total}, ${elapsed}${eta}`;
     if (out.isTTY) {
       out.write(`\r${text}${done === total ? '\n' : ''}`);
       return;

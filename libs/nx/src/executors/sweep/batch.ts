@@ -60,7 +60,7 @@ export async function* batchSweep(
     root: context.root,
     jobs,
     parallel: sweepLanes(jobs.length),
-    runHere: (job) => runLaneJob(context.root, job),
+    runHere: (job, signal) => runLaneJob(context.root, job, signal),
     onResult: (r) => {
       results.push(r);
       wake?.();
