@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // Installed from npm: the compiled dist/. In Cellar's own repository (src/ is there): the TypeScript
-// sources through swc, with @cellar/* mapped to their sources by the root tsconfig.json's paths.
+// sources through swc (tools/dev/register.js), with @cellar/* mapped to their sources.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const source = join(__dirname, '../src/main.ts');
 let entry = join(__dirname, '../dist/main.js');
 if (existsSync(source)) {
-  process.env.SWC_NODE_PROJECT ??= join(__dirname, '../../../tsconfig.json');
-  require('@swc-node/register');
+  require(join(__dirname, '../../../tools/dev/register.js'));
   entry = source;
 }
 require(entry)

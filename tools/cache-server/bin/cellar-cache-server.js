@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // Installed from npm: the compiled dist/. In Cellar's own repository (src/ is there): the TypeScript
-// sources through swc, with @cellar/* mapped to their sources by the root tsconfig.json's paths.
+// sources through swc (tools/dev/register.js), with @cellar/* mapped to their sources.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const source = join(__dirname, '../src/main.ts');
 if (existsSync(source)) {
-  process.env.SWC_NODE_PROJECT ??= join(__dirname, '../../../tsconfig.json');
-  require('@swc-node/register');
+  require(join(__dirname, '../../../tools/dev/register.js'));
   require(source);
 } else {
   require('../dist/main.js');

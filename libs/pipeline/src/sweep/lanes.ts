@@ -3,15 +3,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneJob, LaneResult } from './types';
 
+/** The repository's require hook for TypeScript sources (tools/dev/register.js). */
+export const SOURCE_REGISTER = join(__dirname, '../../../../tools/dev/register.js');
+
 /**
  * The worker's entry is a plain module beside this file: sweep-worker.js once the package is
- * built (plain node, no transpiler), sweep-worker.ts when run from source, then with swc's
- * require hook as Nx runs the executors (nx-facts).
+ * built (plain node, no transpiler), sweep-worker.ts when run from source in this repository, then
+ * with its swc require hook.
  */
 export function sweepWorkerEntry(dir: string = __dirname): { file: string; execArgv: string[] } {
   const built = join(dir, 'sweep-worker.js');
   if (existsSync(built)) return { file: built, execArgv: [] };
-  return { file: join(dir, 'sweep-worker.ts'), execArgv: ['-r', require.resolve('@swc-node/register')] };
+  return { file: join(dir, 'sweep-worker.ts'), execArgv: ['-r', SOURCE_REGISTER] };
 }
 
 /** Jobs a worker holds at once, so it never idles while this process is busy fitting its own. */

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSpec } from '@cellar/config';
 import { wineWorkspace } from '../testing/wine-workspace';
-import { sweepWorkerEntry } from './lanes';
+import { SOURCE_REGISTER, sweepWorkerEntry } from './lanes';
 import { runSweep } from './sweep-runner';
 import type { SweepProgress } from './types';
 
@@ -12,7 +12,8 @@ describe('sweepWorkerEntry', () => {
   it('is the .ts source with swc from source, and the plain .js module once built', () => {
     const source = sweepWorkerEntry();
     expect(source.file).toBe(join(__dirname, 'sweep-worker.ts'));
-    expect(source.execArgv).toEqual(['-r', require.resolve('@swc-node/register')]);
+    expect(source.execArgv).toEqual(['-r', SOURCE_REGISTER]);
+    expect(existsSync(SOURCE_REGISTER)).toBe(true);
     const built = mkdtempSync(join(tmpdir(), 'cellar-built-'));
     try {
       writeFileSync(join(built, 'sweep-worker.js'), '');
