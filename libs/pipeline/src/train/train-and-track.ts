@@ -62,7 +62,7 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
       },
       async (run) => {
         const r = await fitAndWrite();
-        for (const [step, metrics] of stepMetrics(r)) run.logMetrics(metrics, step);
+        run.logMetricSteps(stepMetrics(r));
         const svg = join(scratch, 'confusion_matrix.svg');
         writeFileSync(svg, confusionSvg(r.metrics.model_type, r.classification));
         return {
@@ -85,7 +85,7 @@ function numericMetrics(r: TrainResult): Record<string, number> {
 }
 
 /**
- * The fit history as step metrics, one logMetrics call (one transaction) per step: train_loss
+ * The fit history as step metrics, logged in one write (logMetricSteps): train_loss
  * (logreg, step = L-BFGS iteration), boosting_deviance (step = stages), oob_accuracy (step = trees)
  * and test_accuracy (boosting and forest: the test split scored at every stage / tree count).
  */

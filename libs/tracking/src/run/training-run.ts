@@ -6,7 +6,15 @@ import { TrackingError } from '../errors';
 import { RemoteRun } from '../remote/remote-run';
 import { remoteTrackingFromEnv, type RemoteTracking } from '../remote/tracking-uri';
 import { openStore } from '../store/store';
-import { ArtifactInfo, ParamValue, RunDetail, RunInfo, StoreOptions, TrackingStore } from '../store/types';
+import {
+  ArtifactInfo,
+  MetricPoint,
+  ParamValue,
+  RunDetail,
+  RunInfo,
+  StoreOptions,
+  TrackingStore,
+} from '../store/types';
 
 export interface RunOutput {
   params?: Record<string, ParamValue>;
@@ -23,6 +31,8 @@ export interface ActiveRun {
   readonly store?: TrackingStore;
   logParams(params: Record<string, ParamValue>): void;
   logMetrics(metrics: Record<string, number>, step?: number): void;
+  /** A metric history, step by step, in one write (one transaction locally). */
+  logMetricSteps(steps: Iterable<[step: number, metrics: Record<string, number>]>): void;
   setTags(tags: Record<string, string>): void;
   logArtifact(file: string, name?: string): ArtifactInfo;
 }
@@ -70,6 +80,14 @@ export function detectGitCommit(root: string, env: NodeJS.ProcessEnv = process.e
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
+function metricPoints(steps: Iterable<[number, Record<string, number>]>): MetricPoint[] {
+  const timestamp = Date.now();
+  const points: MetricPoint[] = [];
+  for (const [step, metrics] of steps)
+    for (const [key, value] of Object.entries(metrics)) points.push({ key, value, step, timestamp });
+  return points;
+}
+
 /**
  * Runs fn inside a tracked run: logs what it returns and ends FINISHED; a throw ends FAILED and rethrows;
  * SIGINT/SIGTERM ends KILLED and then dies of the same signal (exit 128+n).
@@ -105,6 +123,7 @@ export async function trainingRun<T extends RunOutput>(
     store,
     logParams: (params) => store.logParams(runId, params),
     logMetrics: (metrics, step) => store.logMetrics(runId, metrics, step),
+    logMetricSteps: (steps) => store.logBatch(runId, { metrics: metricPoints(steps) }),
     setTags: (tags) => store.setTags(runId, tags),
     logArtifact: (file, name) => store.logArtifact(runId, file, name),
   };
@@ -190,6 +209,10 @@ async function remoteTrainingRun<T extends RunOutput>(
     info: run.info,
     logParams: (params) => run.logParams(params),
     logMetrics: (metrics, step) => run.logMetrics(metrics, step),
+    // Kept in memory and sent when fn returns, like every other log of a remote run.
+    logMetricSteps: (steps) => {
+      for (const [step, metrics] of steps) run.logMetrics(metrics, step);
+    },
     setTags: (tags) => run.setTags(tags),
     logArtifact: (file, name) => run.logArtifact(path.resolve(root, file), name),
   };
