@@ -39,12 +39,37 @@ export async function loadSplitData(root: string, composed: ComposedConfig): Pro
       { file: data.path },
     );
   }
-  const ds = await loadDataset(dataPath, data);
+  const ds = await loadDatasetOnce(dataPath, actual, data);
   const split = splitRows(ds, data);
   return { train: pick(ds, split.train), test: pick(ds, split.test), dataMd5: actual };
 }
 
 /** The one place a data set file is read: CSV or Parquet, with the data config's format options. */
+// The last table read, by file, md5 and read options: the points of a sweep in one process share
+// one data set (each split takes its own rows and nothing mutates the table).
+let lastTable: { key: string; table: Promise<Dataset> } | undefined;
+
+function loadDatasetOnce(file: string, md5: string, data: DataSpec): Promise<Dataset> {
+  const key = JSON.stringify([
+    file,
+    md5,
+    data.features,
+    data.target,
+    data.exclude,
+    data.format,
+    data.split.method,
+    data.split.column,
+  ]);
+  if (lastTable?.key !== key) {
+    const table = loadDataset(file, data);
+    lastTable = { key, table };
+    table.catch(() => {
+      if (lastTable?.table === table) lastTable = undefined;
+    });
+  }
+  return lastTable.table;
+}
+
 async function loadDataset(file: string, data: DataSpec): Promise<Dataset> {
   const { method, column } = data.split;
   return loadTable(file, {

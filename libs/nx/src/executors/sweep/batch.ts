@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { composeConfig } from '@cellar/config';
 import { runInLanes, runLaneJob, type LaneJob, type LaneResult } from '@cellar/pipeline';
+import { detectGitCommit } from '@cellar/tracking';
 import { elapsedAndEta, formatStepError } from '../shared/run-step';
 import { pointJob, pointLine } from '../sweep-point/executor';
 import type { SweepPointExecutorOptions } from '../sweep-point/schema';
@@ -46,9 +47,11 @@ export async function* batchSweep(
     const options = inputs[id];
     if (isPoint(options)) points.set(id, options);
   }
+  // One `git rev-parse` for the batch, not one per point.
+  const gitCommit = points.size > 0 ? detectGitCommit(context.root) : null;
   // Heaviest first, so that the lanes end together rather than one finishing a large fit alone.
   const jobs: LaneJob[] = [...points]
-    .map(([id, options]) => pointJob(id, options, context.root, rootOf(id)))
+    .map(([id, options]) => pointJob(id, options, context.root, rootOf(id), gitCommit))
     .map((job) => ({ job, cost: fitCost(job) }))
     .sort((a, b) => b.cost - a.cost)
     .map(({ job }) => job);
