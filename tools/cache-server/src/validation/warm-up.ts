@@ -20,14 +20,45 @@ function ustarHeader(name: string, type: string, size: number, linkname = ''): B
   return block;
 }
 
-/** A small archive shaped like Nx's: a folder, an incompressible output, a link, `code`. */
+/** Text that deflates into matches of many lengths and distances (a seeded word salad). */
+function sampleText(bytes: number): Buffer {
+  const words = [
+    'const',
+    'import',
+    'export',
+    'function',
+    'return',
+    '=>',
+    '{',
+    '}',
+    'model',
+    'train',
+    '0.5',
+    '\n',
+  ];
+  let seed = 7;
+  let text = '';
+  while (text.length < bytes) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    text += `${words[seed % words.length]}${seed % 3 === 0 ? String(seed % 1000) : ''} `;
+  }
+  return Buffer.from(text.slice(0, bytes));
+}
+
+/**
+ * A small archive shaped like Nx's: a folder, an incompressible output (stored blocks) and a
+ * compressible one (Huffman blocks), a link, `code`.
+ */
 function sampleArchive(): Buffer {
   const body = randomBytes(64 * 1024);
+  const text = sampleText(96 * 1024);
   return gzipSync(
     Buffer.concat([
       ustarHeader('out/', '5', 0),
       ustarHeader('out/sample.bin', '0', body.length),
       body,
+      ustarHeader('out/sample.js', '0', text.length),
+      text,
       ustarHeader('out/latest', '2', 0, 'sample.bin'),
       ustarHeader('code', '0', 1),
       Buffer.from('0'.padEnd(512, '\0')),
@@ -43,13 +74,15 @@ let warm: Promise<void> | undefined;
  * a start run compiled rather than interpreted code: a cold server spent twice the CPU on the
  * validation of its first 50 uploads.
  */
-export function warmUpValidation(rounds = 200): Promise<void> {
+export function warmUpValidation(rounds = 40): Promise<void> {
   warm ??= (async () => {
     const sample = sampleArchive();
     for (let i = 0; i < rounds; i++) {
       const check = startUploadCheck();
-      for (let at = 0; at < sample.length; at += 16 * 1024) {
-        if (!check.write(sample.subarray(at, at + 16 * 1024)))
+      // Chunks of varied sizes, so that inflating reaches back into the window of earlier chunks.
+      const step = 4 * 1024 + (i % 4) * 5 * 1024;
+      for (let at = 0; at < sample.length; at += step) {
+        if (!check.write(sample.subarray(at, at + step)))
           await new Promise<void>((resolve) => check.onDrain(resolve));
       }
       check.end();
