@@ -45,13 +45,14 @@ export class ArchiveValidator {
     this.fail(tarMessage(problem));
     return false;
   });
-  private head = Buffer.alloc(0);
+  /** The first bytes, for the message if they are not gzip's. */
+  private head: number[] = [];
   private settled = false;
   private passed = false;
   private ending = false;
   private paused: NodeJS.Immediate | undefined;
   /** Chunks written while paused (a caller that ignored backpressure), inflated after it. */
-  private queued: Buffer[] = [];
+  private queued: Uint8Array[] = [];
   private drainCallbacks: (() => void)[] = [];
   private fail: (message: string) => void = () => undefined;
   private pass: () => void = () => undefined;
@@ -81,12 +82,12 @@ export class ArchiveValidator {
   }
 
   /** Like Writable#write: false means wait for 'drain' (see onDrain). */
-  write(chunk: Buffer): boolean {
+  write(chunk: Uint8Array): boolean {
     if (this.settled) return true;
     if (this.head.length < 2) {
-      this.head = Buffer.concat([this.head, chunk.subarray(0, 4)]);
+      for (let i = 0; i < chunk.length && this.head.length < 4; i++) this.head.push(chunk[i]);
       if (this.head.length >= 2 && (this.head[0] !== 0x1f || this.head[1] !== 0x8b)) {
-        const bytes = [...this.head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+        const bytes = this.head.map((b) => b.toString(16).padStart(2, '0')).join(' ');
         this.fail(`not a gzip stream (starts with ${bytes}); ${AS_NX_MAKES_IT}`);
         return true;
       }
@@ -108,7 +109,7 @@ export class ArchiveValidator {
     let consumed = this.gunzip.resume(OUTPUT_PER_TURN);
     this.afterInflate();
     while (consumed && !this.settled && this.queued.length > 0) {
-      consumed = this.gunzip.push(this.queued.shift() as Buffer, OUTPUT_PER_TURN);
+      consumed = this.gunzip.push(this.queued.shift() as Uint8Array, OUTPUT_PER_TURN);
       this.afterInflate();
     }
     if (this.settled) return;

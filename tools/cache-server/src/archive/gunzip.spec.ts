@@ -67,14 +67,15 @@ const samples: Record<string, Buffer> = {
   best: zlib.gzipSync(body, { level: 9 }),
   huffman: zlib.gzipSync(body, { strategy: zlib.constants.Z_HUFFMAN_ONLY }),
   empty: zlib.gzipSync(Buffer.alloc(0)),
+  smallStored: zlib.gzipSync(Buffer.concat([randomBytes(3000), text(3000)]), { level: 0 }),
 };
 
 describe('GzipInflater', () => {
   it('inflates what gzip wrote, in chunks of any size, and stops to yield when asked', () => {
     for (const [name, gz] of Object.entries(samples)) {
       const expected = zlib.gunzipSync(gz);
-      for (const size of [1, 7, 512, 65_536, gz.length]) {
-        if (size === 1 && gz.length > 50_000) continue;
+      for (const size of [1, 2, 3, 5, 7, 512, 65_536, gz.length]) {
+        if (size < 512 && gz.length > 50_000) continue;
         const got = gunzip(gz, size);
         expect(got.problem, `${name} @${size}`).toBeUndefined();
         expect(got.output.equals(expected), `${name} @${size}`).toBe(true);
@@ -93,6 +94,22 @@ describe('GzipInflater', () => {
     for (const size of [3, 65_536]) {
       expect(gunzip(badCrc, size).problem).toEqual({ kind: 'corrupt', message: 'incorrect data check' });
       expect(gunzip(badSize, size).problem).toEqual({ kind: 'corrupt', message: 'incorrect length check' });
+    }
+  });
+
+  it('checks the lengths of a stored block read without pako', () => {
+    const gz = samples.smallStored;
+    // Level 0: the deflate data starts with a stored block: header byte, LEN, NLEN.
+    expect(gz[10] & 0b110).toBe(0);
+    for (const at of [11, 12, 13, 14]) {
+      const damaged = Buffer.from(gz);
+      damaged[at] ^= 0x40;
+      for (const size of [1, 4, 65_536])
+        expect(gunzip(damaged, size).problem, `byte ${at} @${size}`).toEqual({
+          kind: 'corrupt',
+          message: 'invalid stored block lengths',
+        });
+      expect(native(damaged).problem?.message).toBe('invalid stored block lengths');
     }
   });
 

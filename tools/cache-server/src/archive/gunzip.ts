@@ -1,13 +1,14 @@
 import { crc32 } from 'node:zlib';
 import {
   ZStream,
+  Z_BLOCK,
   Z_BUF_ERROR,
-  Z_NO_FLUSH,
   Z_OK,
   Z_STREAM_END,
   zlibInflate,
   zlibInflateInit2,
   zlibInflateReset,
+  zlibInflateSetDictionary,
 } from 'pako';
 
 // A streaming gunzip that runs on the calling thread. node:zlib's streams inflate in libuv's
@@ -73,6 +74,11 @@ export class GzipInflater {
   private crc = 0;
   private size = 0;
   private stopped = false;
+  /** At a block boundary that starts on a byte (see inflate). */
+  private aligned = true;
+  /** Bytes of the stored block being read by inflate() itself. */
+  private storedLeft = 0;
+  private storedLast = false;
   private readonly strm = new ZStream();
   /** Input held while a push is paused by its output budget. */
   private input: Uint8Array | undefined;
@@ -93,10 +99,12 @@ export class GzipInflater {
    * otherwise.
    */
   push(chunk: Uint8Array, maxOutput = Infinity): boolean {
-    // A plain Uint8Array view, whatever made the chunk: request bodies come as Buffers made in C++,
-    // whose hidden class differs from Buffers made in JavaScript, and code compiled for one
-    // (during the warm-up) was thrown away and compiled again for the other under load.
-    this.input = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // A plain Uint8Array view whatever made the chunk (Buffers made in C++ and in JavaScript have
+    // different hidden classes), so the compiled inflater sees one kind of input.
+    this.input =
+      Object.getPrototypeOf(chunk) === Uint8Array.prototype
+        ? chunk
+        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.at = 0;
     return this.resume(maxOutput);
   }
@@ -240,55 +248,94 @@ export class GzipInflater {
     this.headerCrc = 0;
     this.crc = 0;
     this.size = 0;
+    this.aligned = true;
+    this.storedLeft = 0;
+    this.storedLast = false;
   }
 
-  /** Inflates from `this.at` until the input is used, the member ends or `budget` is spent. */
+  /** Passes inflated bytes on; false when onData stopped the stream. */
+  private emit(view: Uint8Array): boolean {
+    this.crc = crc32(view, this.crc);
+    this.size += view.length;
+    if (this.onData(view)) return true;
+    this.stopped = true;
+    return false;
+  }
+
+  private endDeflate(): void {
+    this.step = Step.Crc;
+    this.need = 4;
+  }
+
+  /**
+   * Inflates from `this.at` until the input is used, the member ends or `budget` is spent; returns
+   * the bytes produced. Stored blocks (what gzip makes of incompressible data) that start on a
+   * byte boundary are read here, with no copy: their bytes are passed on straight from the input,
+   * and appended to pako's window in case a later block refers back to them. Everything else
+   * goes through pako, one block per call (Z_BLOCK), so that the next block boundary is seen.
+   */
   private inflate(data: Uint8Array, budget: number): number {
+    let produced = 0;
+    while (this.step === Step.Deflate && this.at < data.length && produced < budget && !this.finished) {
+      if (this.storedLeft > 0) {
+        const n = Math.min(this.storedLeft, data.length - this.at);
+        const view = data.subarray(this.at, this.at + n);
+        this.at += n;
+        this.storedLeft -= n;
+        produced += n;
+        zlibInflateSetDictionary(this.strm, view);
+        if (!this.emit(view)) break;
+        if (this.storedLeft === 0 && this.storedLast) this.endDeflate();
+        continue;
+      }
+      if (this.aligned && data.length - this.at >= 5 && (data[this.at] & 0b110) === 0) {
+        // BFINAL, BTYPE 00, padding to the byte; then LEN and its one's complement NLEN.
+        const head = data[this.at];
+        const length = data[this.at + 1] | (data[this.at + 2] << 8);
+        const check = data[this.at + 3] | (data[this.at + 4] << 8);
+        if (length !== (~check & 0xffff)) {
+          this.fail('corrupt', 'invalid stored block lengths');
+          break;
+        }
+        this.at += 5;
+        this.storedLeft = length;
+        this.storedLast = (head & 1) === 1;
+        if (length === 0 && this.storedLast) this.endDeflate();
+        continue;
+      }
+      produced += this.inflateBlock(data);
+    }
+    return produced;
+  }
+
+  /** Runs pako up to the next block boundary (or the end of the input); returns bytes produced. */
+  private inflateBlock(data: Uint8Array): number {
     const strm = this.strm;
     strm.input = data;
     strm.next_in = this.at;
     strm.avail_in = data.length - this.at;
-    let produced = 0;
+    strm.output = OUTPUT;
+    strm.next_out = 0;
+    strm.avail_out = OUTPUT.length;
+    let status: number;
     try {
-      for (;;) {
-        strm.output = OUTPUT;
-        strm.next_out = 0;
-        strm.avail_out = OUTPUT.length;
-        const status = zlibInflate(strm, Z_NO_FLUSH);
-        const out = strm.next_out;
-        if (out > 0) {
-          const view = OUTPUT.subarray(0, out);
-          this.crc = crc32(view, this.crc);
-          this.size += out;
-          produced += out;
-          if (!this.onData(view)) {
-            this.stopped = true;
-            return produced;
-          }
-        }
-        if (status === Z_STREAM_END) {
-          this.step = Step.Crc;
-          this.need = 4;
-          break;
-        }
-        if (status !== Z_OK && status !== Z_BUF_ERROR) {
-          this.fail('corrupt', strm.msg || 'invalid deflate data');
-          break;
-        }
-        // Z_BUF_ERROR is "no progress possible", which with input left cannot happen; never spin.
-        if (status === Z_BUF_ERROR && strm.avail_in > 0) {
-          this.fail('corrupt', 'inflate made no progress');
-          break;
-        }
-        if (strm.avail_in === 0 || produced >= budget) break;
-      }
-      this.at = strm.next_in;
+      status = zlibInflate(strm, Z_BLOCK);
     } finally {
       // The chunk is not kept beyond this call (pako keeps leftover bits in its own state).
       strm.input = EMPTY;
-      strm.output = OUTPUT;
     }
-    return produced;
+    this.at = strm.next_in;
+    // At a block boundary with no bits pending: the next block starts at this.at.
+    const type = strm.data_type;
+    this.aligned = (type & 128) !== 0 && (type & 64) === 0 && (type & 63) === 0;
+    const out = strm.next_out;
+    if (out > 0 && !this.emit(OUTPUT.subarray(0, out))) return out;
+    if (status === Z_STREAM_END) this.endDeflate();
+    else if (status !== Z_OK && status !== Z_BUF_ERROR)
+      this.fail('corrupt', strm.msg || 'invalid deflate data');
+    // Z_BUF_ERROR is "no progress possible", which with input and output space left cannot happen.
+    else if (status === Z_BUF_ERROR && strm.avail_in > 0) this.fail('corrupt', 'inflate made no progress');
+    return out;
   }
 }
 
