@@ -97,6 +97,39 @@ describe('GzipInflater', () => {
     }
   });
 
+  it('keeps the window across stored blocks it reads itself: later blocks copy from them', () => {
+    // Stored blocks (written by hand) of text, then Huffman blocks compressed against that text,
+    // so their matches reach back into bytes that never went through pako.
+    const plain = text(200_000, 5);
+    const storedBlock = (data: Buffer) =>
+      Buffer.concat([
+        Buffer.from([
+          0,
+          data.length & 0xff,
+          data.length >> 8,
+          ~data.length & 0xff,
+          (~data.length >> 8) & 0xff,
+        ]),
+        data,
+      ]);
+    const deflated = Buffer.concat([
+      zlib.deflateRawSync(plain.subarray(0, 10_000), { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+      storedBlock(plain.subarray(10_000, 30_000)),
+      storedBlock(plain.subarray(30_000, 90_000)),
+      zlib.deflateRawSync(plain.subarray(90_000), { dictionary: plain.subarray(90_000 - 32_768, 90_000) }),
+    ]);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(zlib.crc32(plain), 0);
+    trailer.writeUInt32LE(plain.length, 4);
+    const gz = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), deflated, trailer]);
+    expect(zlib.gunzipSync(gz).equals(plain)).toBe(true);
+    for (const size of [3, 100, 4096, 40_000, 65_536, gz.length]) {
+      const got = gunzip(gz, size);
+      expect(got.problem, `@${size}`).toBeUndefined();
+      expect(got.output.equals(plain), `@${size}`).toBe(true);
+    }
+  });
+
   it('checks the lengths of a stored block read without pako', () => {
     const gz = samples.smallStored;
     // Level 0: the deflate data starts with a stored block: header byte, LEN, NLEN.

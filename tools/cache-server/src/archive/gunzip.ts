@@ -54,6 +54,9 @@ const enum Step {
   Failed,
 }
 
+/** DEFLATE's window: how far back a block may copy from. */
+const WINDOW_BYTES = 32 * 1024;
+
 /** Output is inflated into this buffer, shared by every stream: inflating is synchronous. */
 const OUTPUT = new Uint8Array(256 * 1024);
 
@@ -79,6 +82,9 @@ export class GzipInflater {
   /** Bytes of the stored block being read by inflate() itself. */
   private storedLeft = 0;
   private storedLast = false;
+  /** Views of the current chunk not yet appended to pako's window (see keepForWindow). */
+  private forWindow: Uint8Array[] = [];
+  private forWindowBytes = 0;
   private readonly strm = new ZStream();
   /** Input held while a push is paused by its output budget. */
   private input: Uint8Array | undefined;
@@ -119,10 +125,14 @@ export class GzipInflater {
         const produced = this.inflate(data, budget);
         budget -= produced;
         if (this.step === Step.Deflate && this.at < data.length && !this.finished) {
-          if (budget <= 0) return false;
+          if (budget <= 0) {
+            this.flushWindow();
+            return false;
+          }
         }
       } else this.frame(data);
     }
+    this.flushWindow();
     this.input = undefined;
     return true;
   }
@@ -138,6 +148,7 @@ export class GzipInflater {
   private fail(kind: GzipProblem['kind'], message: string): GzipProblem {
     this.step = Step.Failed;
     this.input = undefined;
+    this.forWindow = [];
     this.problem ??= { kind, message };
     return this.problem;
   }
@@ -253,6 +264,29 @@ export class GzipInflater {
     this.storedLast = false;
   }
 
+  /**
+   * Stored bytes read by inflate() are owed to pako's window (a later block may copy from them),
+   * but only the last 32 KiB count: they are appended once per chunk, before pako runs or the chunk
+   * is let go, rather than block by block.
+   */
+  private keepForWindow(view: Uint8Array): void {
+    this.forWindow.push(view);
+    this.forWindowBytes += view.length;
+    while (this.forWindowBytes - this.forWindow[0].length >= WINDOW_BYTES)
+      this.forWindowBytes -= (this.forWindow.shift() as Uint8Array).length;
+  }
+
+  private flushWindow(): void {
+    if (this.forWindow.length === 0) return;
+    let skip = Math.max(0, this.forWindowBytes - WINDOW_BYTES);
+    for (const view of this.forWindow) {
+      zlibInflateSetDictionary(this.strm, skip > 0 ? view.subarray(skip) : view);
+      skip = 0;
+    }
+    this.forWindow = [];
+    this.forWindowBytes = 0;
+  }
+
   /** Passes inflated bytes on; false when onData stopped the stream. */
   private emit(view: Uint8Array): boolean {
     this.crc = crc32(view, this.crc);
@@ -263,6 +297,8 @@ export class GzipInflater {
   }
 
   private endDeflate(): void {
+    this.forWindow = [];
+    this.forWindowBytes = 0;
     this.step = Step.Crc;
     this.need = 4;
   }
@@ -283,7 +319,7 @@ export class GzipInflater {
         this.at += n;
         this.storedLeft -= n;
         produced += n;
-        zlibInflateSetDictionary(this.strm, view);
+        this.keepForWindow(view);
         if (!this.emit(view)) break;
         if (this.storedLeft === 0 && this.storedLast) this.endDeflate();
         continue;
@@ -310,6 +346,7 @@ export class GzipInflater {
 
   /** Runs pako up to the next block boundary (or the end of the input); returns bytes produced. */
   private inflateBlock(data: Uint8Array): number {
+    this.flushWindow();
     const strm = this.strm;
     strm.input = data;
     strm.next_in = this.at;
