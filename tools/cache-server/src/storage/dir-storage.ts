@@ -20,10 +20,6 @@ const openAsync = promisify(fs.open);
 const readAsync = promisify(fs.read);
 const fstatAsync = promisify(fs.fstat);
 const futimesAsync = promisify(fs.futimes);
-// Callback-style fs for the sum files written after every upload: fs.promises.writeFile goes
-// through a FileHandle and costs about twice the CPU.
-const writeFileAsync = promisify(fs.writeFile);
-const renameAsync = promisify(fs.rename);
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -91,9 +87,9 @@ export class DirectoryStorage implements CacheStorage {
   private async writeSum(hash: string, sha256: string): Promise<void> {
     if (!SHA256_HEX.test(sha256)) throw new CacheServerError('STORAGE', `not a sha256: '${sha256}'`);
     const tmp = this.spoolPath();
-    await writeFileAsync(tmp, `${sha256}\n`, { flag: 'wx' });
+    await fs.promises.writeFile(tmp, `${sha256}\n`, { flag: 'wx' });
     try {
-      await renameAsync(tmp, this.sumPath(hash));
+      await fs.promises.rename(tmp, this.sumPath(hash));
     } catch (err) {
       await fs.promises.rm(tmp, { force: true });
       throw err;
