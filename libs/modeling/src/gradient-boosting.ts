@@ -1,6 +1,6 @@
 import { createRng } from '@cellar/data';
 import { softmaxColumns } from './logreg';
-import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
+import { applyTree, buildTree, mseCriterion, presortColumns, type TreeArrays } from './tree';
 import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
 import { runSteps, type Steps } from './steps';
 import type { GradientBoostingSpec } from './types';
@@ -91,7 +91,7 @@ export function* boostingSteps(
         columns,
         sorted,
         weight,
-        criterion: { kind: 'friedman_mse', target: residual },
+        criterion: mseCriterion(residual),
         maxDepth: spec.maxDepth,
         minSamplesSplit: 2,
         maxFeatures: d,

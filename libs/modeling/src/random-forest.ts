@@ -1,5 +1,12 @@
 import { createRng, type Rng } from '@cellar/data';
-import { applyTree, buildTree, presortColumns, type TreeArrays } from './tree';
+import {
+  applyTree,
+  buildTree,
+  giniCriterion,
+  presortColumns,
+  UNLIMITED_DEPTH,
+  type TreeArrays,
+} from './tree';
 import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
 import { runSteps, type Steps } from './steps';
 import type { RandomForestSpec } from './types';
@@ -55,8 +62,8 @@ export function* forestSteps(
       columns,
       sorted,
       weight,
-      criterion: { kind: 'gini', yIdx, nClasses },
-      maxDepth: spec.maxDepth ?? Infinity,
+      criterion: giniCriterion(yIdx, nClasses),
+      maxDepth: spec.maxDepth ?? UNLIMITED_DEPTH,
       minSamplesSplit: spec.minSamplesSplit,
       maxFeatures,
       rng,

@@ -188,7 +188,7 @@ describe('createNodes', () => {
         point: {
           executor: '@cellar/nx:sweep',
           options: { sweep: 'grid', id, data: 'wine', model, overrides },
-          dependsOn: [{ projects: ['grid'], target: 'pull-data' }],
+          dependsOn: [],
           cache: true,
           inputs: [
             '{workspaceRoot}/apps/grid/sweep.yaml',

@@ -214,8 +214,9 @@ export function inferSweepProjects(
   const options = configDir === 'configs' ? { sweep: s.sweep } : { sweep: s.sweep, configDir };
   const projects: Record<string, ProjectConfiguration> = {};
   const pointNames = s.points.map((p) => pointProjectName(s.name, p.id));
-  // One pull for the whole grid, of the data sets its points use; points whose data set cannot be
-  // read depend on the data project's pull of everything instead.
+  // One pull target for the whole grid, of the data sets its points use (`nx run <sweep>:pull-data`);
+  // the points pull what they read themselves. Points whose data set cannot be read depend on the
+  // data project's pull of everything instead.
   const readable = s.points.map((p) => p.data).filter(known);
   const pointers = [...new Set(readable.map((d) => d.pointer))];
   const dataNames = [...new Set(readable.map((d) => d.name))];
@@ -276,7 +277,9 @@ export function inferSweepProjects(
             model: p.model,
             overrides: p.overrides,
           },
-          dependsOn: ownData ? [{ projects: [s.name], target: t.pull }] : upstream(ctx),
+          // A point pulls its data set itself when it runs (once per batch), rather than after a
+          // pull task: that would be one more process on every sweep, cold or all cached.
+          dependsOn: ownData ? [] : upstream(ctx),
           cache: true,
           // The model and overrides are options, hashed with the project's configuration; the sweep
           // file is not an input, or adding a value to the grid would refit every point.

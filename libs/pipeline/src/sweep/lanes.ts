@@ -22,7 +22,11 @@ const PREFETCH = 2;
 
 export interface LanesOptions {
   root: string;
-  jobs: LaneJob[];
+  /**
+   * The jobs, or a function preparing them (composing configs, pulling data; it must not reject),
+   * called once the workers are forked, so that they load meanwhile.
+   */
+  jobs: LaneJob[] | (() => Promise<LaneJob[]>);
   /** Lanes: this process plus parallel - 1 worker processes (never more than there are jobs). */
   parallel: number;
   /** Runs a job in this process, stopping it once `signal` is aborted; never throws (a failure is a result). */
@@ -42,7 +46,8 @@ export interface LanesOptions {
 export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }> {
   let next = 0;
   let stopped = false;
-  const take = () => (!stopped && next < o.jobs.length ? o.jobs[next++] : undefined);
+  let jobs: LaneJob[] = [];
+  const take = () => (!stopped && next < jobs.length ? jobs[next++] : undefined);
   const workers: ChildProcess[] = [];
   const abort = new AbortController();
   const stopAll = () => {
@@ -52,9 +57,20 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
   };
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
-  const lanes = Math.max(1, Math.min(o.parallel, o.jobs.length));
+  const known = Array.isArray(o.jobs) ? o.jobs.length : Infinity;
+  const lanes = Math.max(1, Math.min(o.parallel, known));
+  let prepared: (all: LaneJob[]) => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    prepared = (all) => {
+      jobs = all;
+      resolve();
+    };
+  });
   try {
-    const forked = Array.from({ length: lanes - 1 }, () => runWorkerLane(o.root, take, o.onResult, workers));
+    const forked = Array.from({ length: lanes - 1 }, () =>
+      runWorkerLane(o.root, ready, take, o.onResult, workers),
+    );
+    prepared(Array.isArray(o.jobs) ? o.jobs : await o.jobs());
     for (let job = take(); job; job = take()) {
       o.onResult(await o.runHere(job, abort.signal));
       // Fitting blocks the event loop: let worker results, refills and signals through between jobs.
@@ -70,6 +86,7 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
 
 function runWorkerLane(
   root: string,
+  ready: Promise<void>,
   take: () => LaneJob | undefined,
   record: (r: LaneResult) => void,
   workers: ChildProcess[],
@@ -92,7 +109,7 @@ function runWorkerLane(
       if (held.size === 0) w.disconnect();
     };
     w.on('message', (m: LaneResult | { ready: true }) => {
-      if ('ready' in m) return refill();
+      if ('ready' in m) return void ready.then(refill);
       held.delete(m.key);
       record(m);
       refill();

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { composeConfig } from '@cellar/config';
+import { pullData } from '@cellar/data';
 import { loadSplitData } from '../shared/split-data';
 import { trainAndTrack } from '../train/train-and-track';
 
@@ -19,6 +20,12 @@ export interface SweepPointOptions {
   track: boolean;
   configDir?: string;
   gitCommit?: string | null;
+  /**
+   * Pull the data set's file first (md5-checked, a no-op when it matches its pointer). A point has
+   * no pull task to depend on: it pulls what it reads, and only when it runs (never when restored
+   * from the cache). A sweep batch pulls once for all its points and leaves this off.
+   */
+  pull?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** See trainAndTrack. */
   signal?: AbortSignal;
@@ -39,6 +46,7 @@ export async function trainSweepPoint(o: SweepPointOptions): Promise<SweepPointR
     overrides: o.overrides,
     configDir: o.configDir,
   });
+  if (o.pull) await pullData({ root: o.root, pointers: [composed.config.data.pointer] });
   const data = await loadSplitData(o.root, composed);
   const outDir = resolve(o.root, o.outDir);
   mkdirSync(outDir, { recursive: true });

@@ -53,6 +53,7 @@ export default async function sweepPointExecutor(
     const job = pointJob(project, options, context.root, projectRootOf(context));
     const r = await trainSweepPoint({
       ...job.point,
+      pull: true,
       onProgress: (done, total) => progress(`${project}: fitting ${options.model}`, done, total),
     });
     console.log(pointLine(project, options, r));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepPointId } from '@cellar/config';
 import { pointJob } from '../sweep-point/executor';
 import type { SweepPointExecutorOptions } from '../sweep-point/schema';
-import { batchSweep, fitCost, sweepLanes } from './batch';
+import { batchSweep, fitPlan, sweepLanes } from './batch';
 import type { SweepExecutorOptions } from './schema';
 
 const REPO = resolve(__dirname, '../../../../..');
@@ -75,9 +75,12 @@ describe('batchSweep (a whole sweep in one batch process)', () => {
     return { taskGraph, inputs, context };
   }
 
-  it('orders the queue heaviest first', () => {
-    const cost = (model: string, overrides: string[]) =>
-      fitCost(pointJob('k', { sweep: 'mini', id: 'x', data: 'wine', model, overrides }, root, 'out'));
+  it('orders the queue heaviest first and knows which data file each point reads', () => {
+    const plan = (model: string, overrides: string[]) =>
+      fitPlan(pointJob('k', { sweep: 'mini', id: 'x', data: 'wine', model, overrides }, root, 'out'));
+    const cost = (model: string, overrides: string[]) => plan(model, overrides).cost;
+    expect(plan('logreg', []).pointer).toBe('data/external/WineQT.csv.dvc');
+    expect(plan('logreg', ['model.C=-1']).pointer).toBeUndefined();
     expect(cost('gradient_boosting', ['model.n_estimators=100'])).toBeGreaterThan(
       cost('random_forest', ['model.n_estimators=200']),
     );
@@ -138,5 +141,51 @@ describe('batchSweep (a whole sweep in one batch process)', () => {
     expect(table?.success, table?.terminalOutput).toBe(true);
     expect(table?.terminalOutput).toContain('sweep mini: 4 points');
     expect(table?.terminalOutput).toMatch(/best random_forest: accuracy 0\.\d{4} with model\.n_estimators=5/);
+  });
+  it('pulls a missing data file once for the batch before fitting', async () => {
+    const csv = join(root, 'data/external/WineQT.csv');
+    rmSync(csv);
+    mkdirSync(join(root, '.dvc'), { recursive: true });
+    writeFileSync(
+      join(root, '.dvc/config'),
+      `[core]\n    remote = example\n['remote "example"']\n    url = ${join(REPO, 'data/remote')}\n`,
+    );
+    const { taskGraph, inputs, context } = sweepTasks();
+    const yielded = [];
+    for await (const r of batchSweep(taskGraph, inputs, {}, context)) yielded.push(r);
+    expect(existsSync(csv)).toBe(true);
+    const points = yielded.filter((y) => y.task !== 'mini:sweep');
+    expect(points.filter((y) => y.result.success)).toHaveLength(grid.length - 1); // all but model.C=-1
+  });
+
+  it('fails the points whose data cannot be pulled, with the pull error, and fits nothing', async () => {
+    const csv = join(root, 'data/external/WineQT.csv');
+    rmSync(csv);
+    rmSync(join(root, '.cellar'), { recursive: true, force: true }); // the last test's pull cached it
+    const empty = mkdtempSync(join(tmpdir(), 'cellar-empty-remote-'));
+    writeFileSync(
+      join(root, '.dvc/config'),
+      `[core]\n    remote = example\n['remote "example"']\n    url = ${empty}\n`,
+    );
+    try {
+      const { taskGraph, inputs, context } = sweepTasks();
+      const yielded = [];
+      for await (const r of batchSweep(taskGraph, inputs, {}, context)) yielded.push(r);
+      const good = yielded.filter(
+        (y) =>
+          y.task !== 'mini:sweep' &&
+          !(inputs[y.task] as SweepPointExecutorOptions).overrides?.includes('model.C=-1'),
+      );
+      expect(good).toHaveLength(grid.length - 1);
+      for (const y of good) {
+        expect(y.result.success).toBe(false);
+        expect(y.result.terminalOutput).toContain('data/external/WineQT.csv');
+        expect(y.result.terminalOutput).not.toMatch(/accuracy/);
+      }
+      expect(yielded.find((y) => y.task === 'mini:sweep')?.result.success).toBe(false);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+      copyFileSync(WINE_CSV, csv);
+    }
   });
 });

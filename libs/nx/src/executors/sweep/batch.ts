@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { composeConfig } from '@cellar/config';
+import { composeConfig, errorMessage } from '@cellar/config';
+import { pullData } from '@cellar/data';
 import { runInLanes, runLaneJob, type LaneJob, type LaneResult } from '@cellar/pipeline';
 import { detectGitCommit } from '@cellar/tracking';
+import { transferLines } from '../data-lines';
 import { elapsedAndEta, formatStepError } from '../shared/run-step';
 import { pointJob, pointLine } from '../sweep-point/executor';
 import type { SweepPointExecutorOptions } from '../sweep-point/schema';
@@ -47,31 +49,30 @@ export async function* batchSweep(
     const options = inputs[id];
     if (isPoint(options)) points.set(id, options);
   }
-  // One `git rev-parse` for the batch, not one per point.
-  const gitCommit = points.size > 0 ? detectGitCommit(context.root) : null;
-  // Heaviest first, so that the lanes end together rather than one finishing a large fit alone.
-  const jobs: LaneJob[] = [...points]
-    .map(([id, options]) => pointJob(id, options, context.root, rootOf(id), gitCommit))
-    .map((job) => ({ job, cost: fitCost(job) }))
-    .sort((a, b) => b.cost - a.cost)
-    .map(({ job }) => job);
   const results: LaneResult[] = [];
   let wake: (() => void) | undefined;
+  const record = (r: LaneResult) => {
+    results.push(r);
+    wake?.();
+  };
   let lanesDone = false;
   const started = performance.now();
   const lanes = runInLanes({
     root: context.root,
-    jobs,
-    parallel: sweepLanes(jobs.length),
+    // Called once the worker lanes are forked: they load while this process plans and pulls.
+    jobs: () =>
+      planPoints(points, context.root, rootOf).then(({ jobs, failed: unpulled }) => {
+        unpulled.forEach(record);
+        return jobs;
+      }),
+    parallel: sweepLanes(points.size),
     runHere: (job, signal) => runLaneJob(context.root, job, signal),
-    onResult: (r) => {
-      results.push(r);
-      wake?.();
-    },
+    onResult: record,
   }).finally(() => {
     lanesDone = true;
     wake?.();
   });
+  const total = points.size;
   const reported = new Set<string>();
   for (;;) {
     for (let r = results.shift(); r; r = results.shift()) {
@@ -87,7 +88,7 @@ export async function* batchSweep(
       // Nx prints (and caches) a task's terminalOutput when it is yielded: not logged here as well.
       yield { task: r.key, result: { success: r.ok, terminalOutput: `${terminalOutput}\n` } };
       // The batch's progress is not a task's output: it goes to the batch's own stream only.
-      console.log(batchProgress(reported.size, jobs.length, performance.now() - started));
+      console.log(batchProgress(reported.size, total, performance.now() - started));
     }
     if (lanesDone) break;
     await new Promise<void>((resolve) => (wake = resolve));
@@ -95,10 +96,10 @@ export async function* batchSweep(
   }
   await lanes;
   // Points never started (Ctrl-C) or lost with a worker still need an answer.
-  for (const job of jobs) {
-    if (reported.has(job.key)) continue;
-    failed.add(job.key);
-    yield { task: job.key, result: { success: false, terminalOutput: `${job.key}: interrupted\n` } };
+  for (const key of points.keys()) {
+    if (reported.has(key)) continue;
+    failed.add(key);
+    yield { task: key, result: { success: false, terminalOutput: `${key}: interrupted\n` } };
   }
 
   for (const id of ids) {
@@ -126,14 +127,68 @@ export async function* batchSweep(
   }
 }
 
+type PointJob = Extract<LaneJob, { kind: 'point' }>;
+
 /**
- * A rough relative cost of fitting a point, to order the queue: boosting fits a tree per stage and
- * class, a forest a tree per estimator, logistic regression is cheap. A point whose config does
- * not compose costs nothing (it fails at once).
+ * The batch's points as lane jobs, heaviest first (so that the lanes end together rather than one
+ * finishing a large fit alone), after pulling their data sets: once per data file for the whole
+ * batch, since a point has no pull task to depend on (see infer-targets.ts). Points whose data
+ * could not be pulled come back as failures, with the pull's error. Never rejects.
  */
-export function fitCost(job: Extract<LaneJob, { kind: 'point' }>): number {
+export async function planPoints(
+  points: Map<string, SweepPointExecutorOptions>,
+  root: string,
+  rootOf: (taskId: string) => string,
+): Promise<{ jobs: LaneJob[]; failed: LaneResult[] }> {
+  if (points.size === 0) return { jobs: [], failed: [] };
+  // One `git rev-parse` for the batch, not one per point.
+  const gitCommit = detectGitCommit(root);
+  const planned = [...points].map(([id, options]) => {
+    const job = pointJob(id, options, root, rootOf(id), gitCommit);
+    return { job, ...fitPlan(job) };
+  });
+  const pointers = [...new Set(planned.flatMap((p) => (p.pointer ? [p.pointer] : [])))];
+  const pulls = new Map(
+    await Promise.all(
+      pointers.map(async (pointer) => {
+        try {
+          const pulled = await pullData({ root, pointers: [pointer] });
+          for (const line of transferLines(pulled, 'fetched').slice(0, -1)) console.log(line);
+          return [pointer, undefined] as const;
+        } catch (e) {
+          return [pointer, e] as const;
+        }
+      }),
+    ),
+  );
+  const failed: LaneResult[] = [];
+  const jobs: LaneJob[] = [];
+  for (const p of planned.sort((a, b) => b.cost - a.cost)) {
+    const error = p.pointer ? pulls.get(p.pointer) : undefined;
+    if (error === undefined) jobs.push(p.job);
+    else {
+      const code = (error as { code?: unknown }).code;
+      failed.push({
+        key: p.job.key,
+        ok: false,
+        error: errorMessage(error).split('\n')[0],
+        ...(typeof code === 'string' ? { code } : {}),
+        ms: 0,
+      });
+    }
+  }
+  return { jobs, failed };
+}
+
+/**
+ * A point's data pointer and a rough relative cost of fitting it, to order the queue: boosting fits
+ * a tree per stage and class, a forest a tree per estimator, logistic regression is cheap. A point
+ * whose config does not compose costs nothing and pulls nothing (it fails at once, with the config
+ * error, when it runs).
+ */
+export function fitPlan(job: PointJob): { cost: number; pointer?: string } {
   try {
-    const { resolved } = composeConfig({
+    const { resolved, config } = composeConfig({
       root: job.point.root,
       data: job.point.data,
       model: job.point.model,
@@ -142,11 +197,10 @@ export function fitCost(job: Extract<LaneJob, { kind: 'point' }>): number {
     });
     const model = resolved.model as { type?: string; n_estimators?: number };
     const n = typeof model.n_estimators === 'number' ? model.n_estimators : 100;
-    if (model.type === 'gradient_boosting') return 3 * n;
-    if (model.type === 'random_forest') return n;
-    return 5;
+    const cost = model.type === 'gradient_boosting' ? 3 * n : model.type === 'random_forest' ? n : 5;
+    return { cost, pointer: config.data.pointer };
   } catch {
-    return 0;
+    return { cost: 0 };
   }
 }
 
