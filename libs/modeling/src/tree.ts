@@ -239,6 +239,10 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
     threshold[node] = bestThreshold;
     const split = ord[bestFeature];
     for (let q = start; q < end; q++) goLeft[split[q]] = q <= bestPos ? 1 : 0;
+    // Stable partition of every feature's order, without branches: which side a sample goes is
+    // a coin flip to the CPU's branch predictor, and this loop was 40% of a tree's time with an
+    // if/else. Each sample is written to both places and only its side's cursor moves on (l <= q,
+    // so o[l] is never a sample still to read).
     for (let f = 0; f < d; f++) {
       if (f === bestFeature) continue;
       const o = ord[f];
@@ -246,10 +250,13 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
       let r = 0;
       for (let q = start; q < end; q++) {
         const i = o[q];
-        if (goLeft[i]) o[l++] = i;
-        else tmp[r++] = i;
+        const g = goLeft[i];
+        o[l] = i;
+        tmp[r] = i;
+        l += g;
+        r += 1 - g;
       }
-      o.set(tmp.subarray(0, r), l);
+      for (let k = 0; k < r; k++) o[l + k] = tmp[k];
     }
     const mid = bestPos + 1;
     // right pushed first so the left subtree is numbered first, as in sklearn
