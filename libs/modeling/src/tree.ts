@@ -85,6 +85,7 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
   let nIn = 0;
   for (let i = 0; i < n; i++) if (weight[i] > 0) nIn++;
   const ord = p.sorted.map((s) => {
+    if (nIn === n) return s.slice(); // every sample in the tree (boosting without subsampling)
     const o = new Int32Array(nIn);
     let k = 0;
     for (let q = 0; q < s.length; q++) if (weight[s[q]] > 0) o[k++] = s[q];
@@ -107,10 +108,15 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
   const right: number[] = [];
   const value: number[] = [];
 
-  // stack entries: start, end, depth, parent, isLeft
-  const stack: number[][] = [[0, nIn, 0, -1, 0]];
+  // A node of this depth and size is a leaf, whatever its samples.
+  const mustBeLeaf = (depth: number, size: number) =>
+    depth >= p.maxDepth || size < p.minSamplesSplit || size < 2;
+
+  // stack entries: start, end, depth, parent, isLeft, and a feature whose order holds exactly the
+  // node's samples in [start, end) (every feature's does, unless the node must be a leaf)
+  const stack: number[][] = [[0, nIn, 0, -1, 0, 0]];
   while (stack.length > 0) {
-    const [start, end, depth, parent, isLeft] = stack.pop() as number[];
+    const [start, end, depth, parent, isLeft, holder] = stack.pop() as number[];
     const node = feature.length;
     if (parent >= 0) {
       if (isLeft) left[parent] = node;
@@ -122,7 +128,7 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
     right.push(-1);
     for (let k = 0; k < width; k++) value.push(0);
 
-    const o0 = ord[0];
+    const o0 = ord[holder];
     let wTotal = 0;
     let impurity: number;
     let sum = 0;
@@ -154,7 +160,7 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
     let bestPos = -1;
     let bestProxy = -Infinity;
     let bestThreshold = 0;
-    if (depth < p.maxDepth && nNode >= p.minSamplesSplit && nNode >= 2 && impurity > Number.EPSILON) {
+    if (!mustBeLeaf(depth, nNode) && impurity > Number.EPSILON) {
       for (let f = 0; f < d; f++) featureOrder[f] = f;
       let visited = 0;
       let foundNonConstant = false;
@@ -237,6 +243,17 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
 
     feature[node] = bestFeature;
     threshold[node] = bestThreshold;
+    const mid = bestPos + 1;
+    // right pushed first so the left subtree is numbered first, as in sklearn
+    if (mustBeLeaf(depth + 1, mid - start) && mustBeLeaf(depth + 1, end - mid)) {
+      // Both children are leaves: they only need their sample sets, which the split feature's
+      // order already holds ([start, mid) and [mid, end)), so the other orders stay as they are.
+      // A leaf's value does not depend on the order of its samples: forests add integer
+      // (bootstrap) counts, and boosting recomputes leaf values over the samples in index order.
+      stack.push([mid, end, depth + 1, node, 0, bestFeature]);
+      stack.push([start, mid, depth + 1, node, 1, bestFeature]);
+      continue;
+    }
     const split = ord[bestFeature];
     for (let q = start; q < end; q++) goLeft[split[q]] = q <= bestPos ? 1 : 0;
     // Stable partition of every feature's order, without branches: which side a sample goes is
@@ -258,10 +275,8 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
       }
       for (let k = 0; k < r; k++) o[l + k] = tmp[k];
     }
-    const mid = bestPos + 1;
-    // right pushed first so the left subtree is numbered first, as in sklearn
-    stack.push([mid, end, depth + 1, node, 0]);
-    stack.push([start, mid, depth + 1, node, 1]);
+    stack.push([mid, end, depth + 1, node, 0, 0]);
+    stack.push([start, mid, depth + 1, node, 1, 0]);
   }
 
   return {
