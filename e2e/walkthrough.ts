@@ -157,7 +157,7 @@ export function runBlock(
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `block-${index + 1}.ts`);
     writeFileSync(file, block.code);
-    r = spawnSync(process.execPath, ['-r', '@swc-node/register', file], {
+    r = spawnSync(process.execPath, ['-r', join(ws.root, 'tools/dev/register.js'), file], {
       cwd: ws.root,
       env,
       encoding: 'utf8',

@@ -31,7 +31,10 @@ for (const file of benches) {
   const rel = path.relative(root, path.join(srcDir, file));
   console.log(`\n## ${file.replace(/\.bench\.ts$/, '')} (${rel})\n`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', rel], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['-r', path.join(root, 'tools/dev/register.js'), rel], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (r.status !== 0) {
     const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit code ${r.status}`;

@@ -1,4 +1,5 @@
-// Runs Cellar's TypeScript sources in this repository (the bins, the sweep workers): swc's
+// Runs Cellar's TypeScript sources in this repository (the bins, the sweep workers, the Nx plugin
+// through libs/nx/dev-plugin.js, the child processes of tests and the benches): swc's
 // transformSync per .ts file, cached on disk by content, and @cellar/* resolved to the libs'
 // sources by tsconfig.base.json's paths. @swc-node/register does the same but loads the TypeScript
 // compiler to read tsconfig and transpiles every file again in every process: `cellar-nx pull`

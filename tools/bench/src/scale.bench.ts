@@ -42,7 +42,7 @@ function runJson(cmd: string, args: string[], env = process.env): Record<string,
 }
 
 const cellarChild = (what: string, file: string) =>
-  runJson(process.execPath, ['-r', '@swc-node/register', CHILD, what, file]);
+  runJson(process.execPath, ['-r', path.join(__dirname, '../../dev/register.js'), CHILD, what, file]);
 
 interface Python {
   versions: string;

@@ -19,9 +19,8 @@ it('exits by itself after server.close(), and not before the server is up', () =
       await s.close();
       console.log('closed after healthz ' + res.status);
     })();`;
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+  const r = spawnSync(process.execPath, ['-r', join(repo, 'tools/dev/register.js'), '-e', script], {
     cwd: repo,
-    env: { ...process.env, SWC_NODE_PROJECT: join(repo, 'tsconfig.json') },
     encoding: 'utf8',
     timeout: 30_000,
   });

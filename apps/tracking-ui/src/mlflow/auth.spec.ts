@@ -48,7 +48,7 @@ function runClone(experimentId: string, clone: string, token: string, writers: n
     process.execPath,
     [
       '-r',
-      '@swc-node/register',
+      path.join(REPO_ROOT, 'tools/dev/register.js'),
       CHILD,
       server.url.replace(/\/$/, ''),
       experimentId,

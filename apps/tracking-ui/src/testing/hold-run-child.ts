@@ -1,4 +1,4 @@
-// Child process for dead-run tests: node -r @swc-node/register hold-run-child.ts <root>
+// Child process for dead-run tests: node -r tools/dev/register.js hold-run-child.ts <root>
 // Opens a run, prints its id and waits to be killed.
 import { openStore } from '@cellar/tracking';
 

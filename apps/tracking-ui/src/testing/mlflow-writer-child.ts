@@ -1,4 +1,4 @@
-// One "clone" logging to a shared server: node -r @swc-node/register mlflow-writer-child.ts
+// One "clone" logging to a shared server: node -r tools/dev/register.js mlflow-writer-child.ts
 //   <endpoint> <experiment_id> <clone> <writers> <runs per writer>   (token in CELLAR_TRACKING_TOKEN)
 // Its writers run concurrently through the `mlflow` npm client; prints the run ids it logged, as JSON.
 import MLflow from 'mlflow';

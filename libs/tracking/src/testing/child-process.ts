@@ -5,7 +5,7 @@ export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const CHILD = path.join(__dirname, 'tracking-child.ts');
 
 export function spawnChild(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', CHILD, ...args], {
+  return spawn(process.execPath, ['-r', path.join(REPO_ROOT, 'tools/dev/register.js'), CHILD, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,4 @@
-// Child process for multi-process tests: node -r @swc-node/register tracking-child.ts <mode> <root> [args]
+// Child process for multi-process tests: node -r tools/dev/register.js tracking-child.ts <mode> <root> [args]
 import { openStore } from '../store/store';
 import { trainingRun } from '../run/training-run';
 

@@ -7,7 +7,7 @@ const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export async function runKilledInChild(root: string): Promise<{ runId: string; pid: number }> {
   const child = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', path.join(__dirname, 'hold-run-child.ts'), root],
+    ['-r', path.join(REPO_ROOT, 'tools/dev/register.js'), path.join(__dirname, 'hold-run-child.ts'), root],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
