@@ -8,7 +8,7 @@ import { serializeArtifact, toArtifact } from './artifact';
 import { createLogregLoss } from './logreg-loss';
 import { fitModel, predict, predictProba, type FittedModel } from './model';
 import { applyScaler } from './scaler';
-import { readWine, stratifiedSplit, takeRows, type WineTable } from './testing/wine';
+import { readWine, SMALL_FOREST, stratifiedSplit, takeRows, type WineTable } from './testing/wine';
 import { applyTree } from './tree';
 import type { MetricHistory, ModelSpec } from './types';
 
@@ -19,14 +19,7 @@ const test = takeRows(wine, split.test);
 const binary = (t: WineTable): WineTable => ({ ...t, y: t.y.map((q) => (q >= 6 ? 1 : 0)) });
 
 const logreg: ModelSpec = { type: 'logreg', C: 1, maxIter: 1000, tol: 1e-4 };
-const forest: ModelSpec = {
-  type: 'random_forest',
-  nEstimators: 60,
-  maxDepth: null,
-  maxFeatures: 'sqrt',
-  minSamplesSplit: 2,
-  randomState: 7,
-};
+const forest = SMALL_FOREST;
 const boosting: ModelSpec = {
   type: 'gradient_boosting',
   learningRate: 0.1,

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readWine } from './testing/wine';
+import { readWine, SMALL_FOREST } from './testing/wine';
 import { fitModel, fitModelAsync } from './model';
-import type { ModelSpec } from './types';
 
-const forest: ModelSpec = {
-  type: 'random_forest',
-  nEstimators: 60,
-  maxDepth: null,
-  maxFeatures: 'sqrt',
-  minSamplesSplit: 2,
-  randomState: 7,
-};
+const forest = SMALL_FOREST;
 
 describe('fitModelAsync', () => {
   const wine = readWine();

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRng } from '@cellar/data';
+import type { ModelSpec } from '../types';
 
 export interface WineTable {
   featureNames: string[];
@@ -97,3 +98,13 @@ export function takeRows(table: WineTable, rows: number[]): WineTable {
     y: Float64Array.from(rows, (i) => table.y[i]),
   };
 }
+
+/** A small seeded forest (60 trees, full depth) that the fit-step and fit-history tests share. */
+export const SMALL_FOREST: Extract<ModelSpec, { type: 'random_forest' }> = {
+  type: 'random_forest',
+  nEstimators: 60,
+  maxDepth: null,
+  maxFeatures: 'sqrt',
+  minSamplesSplit: 2,
+  randomState: 7,
+};
