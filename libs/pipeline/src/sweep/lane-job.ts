@@ -16,13 +16,18 @@ export async function runLaneJob(root: string, job: LaneJob, signal?: AbortSigna
     const r = await trainSweepPoint({ ...job.point, signal });
     return { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: performance.now() - started };
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    return {
-      key: job.key,
-      ok: false,
-      error: errorMessage(e).split('\n')[0],
-      ...(typeof code === 'string' ? { code } : {}),
-      ms: performance.now() - started,
-    };
+    return laneFailure(job.key, e, performance.now() - started);
   }
+}
+
+/** A failed job's result: the error's first line and, when it has one, its stable code. */
+export function laneFailure(key: string, e: unknown, ms: number): LaneResult {
+  const code = (e as { code?: unknown }).code;
+  return {
+    key,
+    ok: false,
+    error: errorMessage(e).split('\n')[0],
+    ...(typeof code === 'string' ? { code } : {}),
+    ms,
+  };
 }

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { composeConfig, errorMessage } from '@cellar/config';
+import { composeConfig } from '@cellar/config';
 import { pullData } from '@cellar/data';
-import { runInLanes, runLaneJob, type LaneJob, type LaneResult } from '@cellar/pipeline';
+import { laneFailure, runInLanes, runLaneJob, type LaneJob, type LaneResult } from '@cellar/pipeline';
 import { detectGitCommit } from '@cellar/tracking';
 import { transferLines } from '../data-lines';
 import { elapsedAndEta, formatStepError } from '../shared/run-step';
@@ -166,16 +166,7 @@ export async function planPoints(
   for (const p of planned.sort((a, b) => b.cost - a.cost)) {
     const error = p.pointer ? pulls.get(p.pointer) : undefined;
     if (error === undefined) jobs.push(p.job);
-    else {
-      const code = (error as { code?: unknown }).code;
-      failed.push({
-        key: p.job.key,
-        ok: false,
-        error: errorMessage(error).split('\n')[0],
-        ...(typeof code === 'string' ? { code } : {}),
-        ms: 0,
-      });
-    }
+    else failed.push(laneFailure(p.job.key, error, 0));
   }
   return { jobs, failed };
 }
