@@ -1,5 +1,5 @@
 import { createRng } from '@cellar/data';
-import { softmaxColumns } from './logreg';
+import { filledColumns, softmaxColumns, softmaxInto } from './logreg';
 import { applyTree, buildTree, mseCriterion, presortColumns, type TreeArrays } from './tree';
 import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
 import { runSteps, type Steps } from './steps';
@@ -48,8 +48,8 @@ export function* boostingSteps(
   } else {
     for (let k = 0; k < nClasses; k++) init[k] = Math.log(Math.min(Math.max(prior[k] / n, EPS32), 1 - EPS32));
   }
-  const raw = Array.from({ length: nOut }, (_, k) => new Float64Array(n).fill(init[k]));
-  const prob = Array.from({ length: nOut }, () => new Float64Array(n));
+  const raw = filledColumns(nOut, n, init);
+  const prob = filledColumns(nOut, n, 0);
   const residual = new Float64Array(n);
   const weight = new Float64Array(n).fill(1);
   const nInBag = Math.max(1, Math.floor(spec.subsample * n));
@@ -59,8 +59,7 @@ export function* boostingSteps(
   const deviance = track && new Float64Array(spec.nEstimators);
   const val = track?.validation;
   const valAccuracy = val && new Float64Array(spec.nEstimators);
-  const valRaw =
-    val && Array.from({ length: nOut }, (_, k) => new Float64Array(val.yIdx.length).fill(init[k]));
+  const valRaw = val && filledColumns(nOut, val.yIdx.length, init);
 
   for (let stage = 0; stage < spec.nEstimators; stage++) {
     if (spec.subsample < 1) {
@@ -79,8 +78,7 @@ export function* boostingSteps(
     if (nOut === 1) {
       for (let i = 0; i < n; i++) prob[0][i] = 1 / (1 + Math.exp(-raw[0][i]));
     } else {
-      const p = softmaxColumns(raw, nClasses);
-      for (let k = 0; k < nOut; k++) prob[k].set(p[k]);
+      softmaxInto(raw, prob, nClasses);
     }
     const trees: TreeArrays[] = [];
     for (let k = 0; k < nOut; k++) {
@@ -174,7 +172,7 @@ export function predictBoostingProba(
 ): Float64Array[] {
   const n = columns.length > 0 ? columns[0].length : 0;
   const nOut = est.init.length;
-  const raw = Array.from({ length: nOut }, (_, k) => new Float64Array(n).fill(est.init[k]));
+  const raw = filledColumns(nOut, n, est.init);
   for (const trees of est.stages) {
     for (let k = 0; k < nOut; k++) {
       const tree = trees[k];

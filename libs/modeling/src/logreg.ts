@@ -91,7 +91,14 @@ export function predictLogregProba(
 
 export function softmaxColumns(raw: Float64Array[], nClasses: number): Float64Array[] {
   const n = raw.length > 0 ? raw[0].length : 0;
-  const out = raw.map(() => new Float64Array(n));
+  const out = filledColumns(raw.length, n, 0);
+  softmaxInto(raw, out, nClasses);
+  return out;
+}
+
+/** Row-wise softmax of raw's first nClasses columns into out's (same lengths). */
+export function softmaxInto(raw: Float64Array[], out: Float64Array[], nClasses: number): void {
+  const n = raw.length > 0 ? raw[0].length : 0;
   for (let i = 0; i < n; i++) {
     let max = -Infinity;
     for (let k = 0; k < nClasses; k++) if (raw[k][i] > max) max = raw[k][i];
@@ -102,6 +109,21 @@ export function softmaxColumns(raw: Float64Array[], nClasses: number): Float64Ar
       sum += e;
     }
     for (let k = 0; k < nClasses; k++) out[k][i] /= sum;
+  }
+}
+
+/**
+ * count columns of n values, all `value`. Built by push: arrays from Array.from or map are holey or
+ * packed depending on whether the caller runs optimized, and the other kind deoptimized the
+ * functions they are passed to (softmaxInto, once per fit).
+ */
+export function filledColumns(count: number, n: number, value: number | ArrayLike<number>): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let k = 0; k < count; k++) {
+    const column = new Float64Array(n);
+    const v = typeof value === 'number' ? value : value[k];
+    if (v !== 0) column.fill(v);
+    out.push(column);
   }
   return out;
 }

@@ -75,22 +75,37 @@ export function presortColumns(columns: Float64Array[]): Int32Array[] {
 }
 
 /**
+ * The split search's best so far: proxy and threshold in a Float64Array, position and feature in an
+ * Int32Array (read back as small integers, never as heap numbers, which deoptimized the callers).
+ */
+const PROXY = 0;
+const THRESHOLD = 1;
+const POS = 0;
+const FEATURE = 1;
+
+/** Stack entry fields: start, end, depth, parent, isLeft, and a feature whose order holds the node's samples. */
+const ENTRY = 6;
+
+/**
  * Grows one CART tree, best split per node, depth first. Sample sets of all features are kept
  * sorted by stable partitioning of presorted index arrays, so no node ever sorts.
+ *
+ * The work is in small module-level functions over typed arrays (node statistics, the split search
+ * per criterion, the partition), not in one large function with closures and growing JS arrays:
+ * V8 optimizes small functions after a few calls and compiles them quickly, while a large one waited
+ * for on-stack replacement, took 40–90 ms per compile and was thrown away on every new closure or
+ * array kind, so the first forest of a process ran 4× slower than the next.
  */
 export function buildTree(p: BuildTreeParams): BuiltTree {
-  const { columns, weight, criterion, rng } = p;
+  const { columns, weight, criterion, rng, maxDepth, minSamplesSplit, maxFeatures } = p;
   const d = columns.length;
   const n = weight.length;
   let nIn = 0;
   for (let i = 0; i < n; i++) if (weight[i] > 0) nIn++;
-  const ord = p.sorted.map((s) => {
-    if (nIn === n) return s.slice(); // every sample in the tree (boosting without subsampling)
-    const o = new Int32Array(nIn);
-    let k = 0;
-    for (let q = 0; q < s.length; q++) if (weight[s[q]] > 0) o[k++] = s[q];
-    return o;
-  });
+  // Built by push, never by map: map's result is holey in the interpreter and packed once inlined,
+  // and the other array kind deoptimized the functions it is passed to.
+  const ord: Int32Array[] = [];
+  for (const s of p.sorted) ord.push(nIn === n ? s.slice() : inTreeOrder(s, weight, nIn));
   const tmp = new Int32Array(nIn);
   const goLeft = new Uint8Array(n);
   const leafOf = new Int32Array(n).fill(-1);
@@ -101,71 +116,57 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
   const width = isGini ? nClasses : 1;
   const total = new Float64Array(nClasses);
   const leftCounts = new Float64Array(nClasses);
+  const moments = new Float64Array(3);
+  const best = new Float64Array(2);
+  const bestAt = new Int32Array(2);
 
-  const feature: number[] = [];
-  const threshold: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const value: number[] = [];
+  // A binary tree over nIn samples has at most 2 nIn - 1 nodes.
+  const maxNodes = Math.max(1, 2 * nIn - 1);
+  const feature = new Int32Array(maxNodes).fill(-1);
+  const threshold = new Float64Array(maxNodes);
+  const left = new Int32Array(maxNodes).fill(-1);
+  const right = new Int32Array(maxNodes).fill(-1);
+  const value = new Float64Array(maxNodes * width);
+  let nodes = 0;
 
-  // A node of this depth and size is a leaf, whatever its samples.
-  const mustBeLeaf = (depth: number, size: number) =>
-    depth >= p.maxDepth || size < p.minSamplesSplit || size < 2;
-
-  // stack entries: start, end, depth, parent, isLeft, and a feature whose order holds exactly the
-  // node's samples in [start, end) (every feature's does, unless the node must be a leaf)
-  const stack: number[][] = [[0, nIn, 0, -1, 0, 0]];
-  while (stack.length > 0) {
-    const [start, end, depth, parent, isLeft, holder] = stack.pop() as number[];
-    const node = feature.length;
+  // depth first: at most one pending sibling per level, so nIn + 1 entries are enough
+  const stack = new Int32Array(ENTRY * (nIn + 1));
+  let top = pushEntry(stack, 0, 0, nIn, 0, -1, 0, 0);
+  while (top > 0) {
+    top -= ENTRY;
+    const start = stack[top];
+    const end = stack[top + 1];
+    const depth = stack[top + 2];
+    const parent = stack[top + 3];
+    const isLeft = stack[top + 4];
+    const holder = stack[top + 5];
+    const node = nodes++;
     if (parent >= 0) {
       if (isLeft) left[parent] = node;
       else right[parent] = node;
     }
-    feature.push(-1);
-    threshold.push(0);
-    left.push(-1);
-    right.push(-1);
-    for (let k = 0; k < width; k++) value.push(0);
 
     const o0 = ord[holder];
-    let wTotal = 0;
     let impurity: number;
-    let sum = 0;
     if (isGini) {
-      total.fill(0);
-      for (let q = start; q < end; q++) {
-        const i = o0[q];
-        total[yIdx[i]] += weight[i];
-        wTotal += weight[i];
-      }
-      let sq = 0;
-      for (let k = 0; k < nClasses; k++) sq += total[k] * total[k];
-      impurity = 1 - sq / (wTotal * wTotal);
+      impurity = giniStats(o0, start, end, yIdx, weight, total, nClasses, moments);
     } else {
-      let sumSq = 0;
-      for (let q = start; q < end; q++) {
-        const i = o0[q];
-        const w = weight[i];
-        sum += w * target[i];
-        sumSq += w * target[i] * target[i];
-        wTotal += w;
-      }
-      const mean = sum / wTotal;
-      impurity = sumSq / wTotal - mean * mean;
+      impurity = mseStats(o0, start, end, target, weight, moments);
     }
+    const wTotal = moments[0];
+    const sum = moments[1];
 
     const nNode = end - start;
-    let bestFeature = -1;
-    let bestPos = -1;
-    let bestProxy = -Infinity;
-    let bestThreshold = 0;
-    if (!mustBeLeaf(depth, nNode) && impurity > Number.EPSILON) {
+    best[PROXY] = -Infinity;
+    best[THRESHOLD] = 0;
+    bestAt[POS] = -1;
+    bestAt[FEATURE] = -1;
+    if (!mustBeLeaf(depth, nNode, maxDepth, minSamplesSplit) && impurity > Number.EPSILON) {
       for (let f = 0; f < d; f++) featureOrder[f] = f;
       let visited = 0;
       let foundNonConstant = false;
       for (let t = 0; t < d; t++) {
-        if (visited >= p.maxFeatures && foundNonConstant) break;
+        if (visited >= maxFeatures && foundNonConstant) break;
         if (rng) {
           // Fisher-Yates step: draw features without replacement
           const r = t + rng.nextInt(d - t);
@@ -179,57 +180,13 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
         const x = columns[f];
         if (x[o[end - 1]] <= x[o[start]] + FEATURE_THRESHOLD) continue;
         foundNonConstant = true;
-        let wL = 0;
-        if (isGini) {
-          leftCounts.fill(0);
-          for (let q = start; q < end - 1; q++) {
-            const i = o[q];
-            const w = weight[i];
-            leftCounts[yIdx[i]] += w;
-            wL += w;
-            const xv = x[i];
-            const xn = x[o[q + 1]];
-            if (xn <= xv + FEATURE_THRESHOLD) continue;
-            let sqL = 0;
-            let sqR = 0;
-            for (let k = 0; k < nClasses; k++) {
-              const cl = leftCounts[k];
-              const cr = total[k] - cl;
-              sqL += cl * cl;
-              sqR += cr * cr;
-            }
-            const proxy = sqL / wL + sqR / (wTotal - wL);
-            if (proxy > bestProxy) {
-              bestProxy = proxy;
-              bestFeature = f;
-              bestPos = q;
-              bestThreshold = midpoint(xv, xn);
-            }
-          }
-        } else {
-          let sL = 0;
-          for (let q = start; q < end - 1; q++) {
-            const i = o[q];
-            const w = weight[i];
-            sL += w * target[i];
-            wL += w;
-            const xv = x[i];
-            const xn = x[o[q + 1]];
-            if (xn <= xv + FEATURE_THRESHOLD) continue;
-            const wR = wTotal - wL;
-            const diff = sL * wR - (sum - sL) * wL;
-            const proxy = (diff * diff) / (wL * wR);
-            if (proxy > bestProxy) {
-              bestProxy = proxy;
-              bestFeature = f;
-              bestPos = q;
-              bestThreshold = midpoint(xv, xn);
-            }
-          }
-        }
+        if (isGini)
+          bestGiniSplit(o, x, f, start, end, yIdx, weight, total, leftCounts, nClasses, wTotal, best, bestAt);
+        else bestMseSplit(o, x, f, start, end, target, weight, sum, wTotal, best, bestAt);
       }
     }
 
+    const bestFeature = bestAt[FEATURE];
     if (bestFeature < 0) {
       const base = node * width;
       if (isGini) {
@@ -242,54 +199,234 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
     }
 
     feature[node] = bestFeature;
-    threshold[node] = bestThreshold;
+    threshold[node] = best[THRESHOLD];
+    const bestPos = bestAt[POS];
     const mid = bestPos + 1;
+    // Both children are leaves: they only need their sample sets, which the split feature's order
+    // already holds ([start, mid) and [mid, end)), so the other orders stay as they are. A leaf's
+    // value does not depend on the order of its samples: forests add integer (bootstrap) counts,
+    // and boosting recomputes leaf values over the samples in index order.
+    const bothLeaves =
+      mustBeLeaf(depth + 1, mid - start, maxDepth, minSamplesSplit) &&
+      mustBeLeaf(depth + 1, end - mid, maxDepth, minSamplesSplit);
+    if (!bothLeaves) partitionOrders(ord, bestFeature, bestPos, start, end, goLeft, tmp);
+    const childHolder = bothLeaves ? bestFeature : 0;
     // right pushed first so the left subtree is numbered first, as in sklearn
-    if (mustBeLeaf(depth + 1, mid - start) && mustBeLeaf(depth + 1, end - mid)) {
-      // Both children are leaves: they only need their sample sets, which the split feature's
-      // order already holds ([start, mid) and [mid, end)), so the other orders stay as they are.
-      // A leaf's value does not depend on the order of its samples: forests add integer
-      // (bootstrap) counts, and boosting recomputes leaf values over the samples in index order.
-      stack.push([mid, end, depth + 1, node, 0, bestFeature]);
-      stack.push([start, mid, depth + 1, node, 1, bestFeature]);
-      continue;
-    }
-    const split = ord[bestFeature];
-    for (let q = start; q < end; q++) goLeft[split[q]] = q <= bestPos ? 1 : 0;
-    // Stable partition of every feature's order, without branches: which side a sample goes is
-    // a coin flip to the CPU's branch predictor, and this loop was 40% of a tree's time with an
-    // if/else. Each sample is written to both places and only its side's cursor moves on (l <= q,
-    // so o[l] is never a sample still to read).
-    for (let f = 0; f < d; f++) {
-      if (f === bestFeature) continue;
-      const o = ord[f];
-      let l = start;
-      let r = 0;
-      for (let q = start; q < end; q++) {
-        const i = o[q];
-        const g = goLeft[i];
-        o[l] = i;
-        tmp[r] = i;
-        l += g;
-        r += 1 - g;
-      }
-      for (let k = 0; k < r; k++) o[l + k] = tmp[k];
-    }
-    stack.push([mid, end, depth + 1, node, 0, 0]);
-    stack.push([start, mid, depth + 1, node, 1, 0]);
+    top = pushEntry(stack, top, mid, end, depth + 1, node, 0, childHolder);
+    top = pushEntry(stack, top, start, mid, depth + 1, node, 1, childHolder);
   }
 
   return {
     tree: {
-      feature: Int32Array.from(feature),
-      threshold: Float64Array.from(threshold),
-      left: Int32Array.from(left),
-      right: Int32Array.from(right),
-      value: Float64Array.from(value),
+      feature: feature.slice(0, nodes),
+      threshold: threshold.slice(0, nodes),
+      left: left.slice(0, nodes),
+      right: right.slice(0, nodes),
+      value: value.slice(0, nodes * width),
       width,
     },
     leafOf,
   };
+}
+
+/** A node of this depth and size is a leaf, whatever its samples. */
+function mustBeLeaf(depth: number, size: number, maxDepth: number, minSamplesSplit: number): boolean {
+  return depth >= maxDepth || size < minSamplesSplit || size < 2;
+}
+
+function pushEntry(
+  stack: Int32Array,
+  top: number,
+  start: number,
+  end: number,
+  depth: number,
+  parent: number,
+  isLeft: number,
+  holder: number,
+): number {
+  stack[top] = start;
+  stack[top + 1] = end;
+  stack[top + 2] = depth;
+  stack[top + 3] = parent;
+  stack[top + 4] = isLeft;
+  stack[top + 5] = holder;
+  return top + ENTRY;
+}
+
+/** A presorted order restricted to the samples in the tree (weight > 0). */
+function inTreeOrder(sorted: Int32Array, weight: Float64Array, nIn: number): Int32Array {
+  const o = new Int32Array(nIn);
+  let k = 0;
+  for (let q = 0; q < sorted.length; q++) if (weight[sorted[q]] > 0) o[k++] = sorted[q];
+  return o;
+}
+
+/** Class weights of the node into total, its weight into moments[0]; returns its Gini impurity. */
+function giniStats(
+  o: Int32Array,
+  start: number,
+  end: number,
+  yIdx: Int32Array,
+  weight: Float64Array,
+  total: Float64Array,
+  nClasses: number,
+  moments: Float64Array,
+): number {
+  total.fill(0);
+  let wTotal = 0;
+  for (let q = start; q < end; q++) {
+    const i = o[q];
+    total[yIdx[i]] += weight[i];
+    wTotal += weight[i];
+  }
+  let sq = 0;
+  for (let k = 0; k < nClasses; k++) sq += total[k] * total[k];
+  moments[0] = wTotal;
+  moments[1] = 0;
+  return 1 - sq / (wTotal * wTotal);
+}
+
+/** The node's weight and weighted target sum into moments[0..1]; returns its variance. */
+function mseStats(
+  o: Int32Array,
+  start: number,
+  end: number,
+  target: Float64Array,
+  weight: Float64Array,
+  moments: Float64Array,
+): number {
+  let sum = 0;
+  let sumSq = 0;
+  let wTotal = 0;
+  for (let q = start; q < end; q++) {
+    const i = o[q];
+    const w = weight[i];
+    sum += w * target[i];
+    sumSq += w * target[i] * target[i];
+    wTotal += w;
+  }
+  moments[0] = wTotal;
+  moments[1] = sum;
+  const mean = sum / wTotal;
+  return sumSq / wTotal - mean * mean;
+}
+
+/** Scans feature f's cut points in the node; a better Gini proxy than best[PROXY] replaces best. */
+function bestGiniSplit(
+  o: Int32Array,
+  x: Float64Array,
+  f: number,
+  start: number,
+  end: number,
+  yIdx: Int32Array,
+  weight: Float64Array,
+  total: Float64Array,
+  leftCounts: Float64Array,
+  nClasses: number,
+  wTotal: number,
+  best: Float64Array,
+  bestAt: Int32Array,
+): void {
+  let bestProxy = best[PROXY];
+  leftCounts.fill(0);
+  let wL = 0;
+  for (let q = start; q < end - 1; q++) {
+    const i = o[q];
+    const w = weight[i];
+    leftCounts[yIdx[i]] += w;
+    wL += w;
+    const xv = x[i];
+    const xn = x[o[q + 1]];
+    if (xn <= xv + FEATURE_THRESHOLD) continue;
+    let sqL = 0;
+    let sqR = 0;
+    for (let k = 0; k < nClasses; k++) {
+      const cl = leftCounts[k];
+      const cr = total[k] - cl;
+      sqL += cl * cl;
+      sqR += cr * cr;
+    }
+    const proxy = sqL / wL + sqR / (wTotal - wL);
+    if (proxy > bestProxy) {
+      bestProxy = proxy;
+      best[PROXY] = proxy;
+      bestAt[FEATURE] = f;
+      bestAt[POS] = q;
+      best[THRESHOLD] = midpoint(xv, xn);
+    }
+  }
+}
+
+/** Scans feature f's cut points in the node; a better Friedman MSE proxy than best[PROXY] replaces best. */
+function bestMseSplit(
+  o: Int32Array,
+  x: Float64Array,
+  f: number,
+  start: number,
+  end: number,
+  target: Float64Array,
+  weight: Float64Array,
+  sum: number,
+  wTotal: number,
+  best: Float64Array,
+  bestAt: Int32Array,
+): void {
+  let bestProxy = best[PROXY];
+  let wL = 0;
+  let sL = 0;
+  for (let q = start; q < end - 1; q++) {
+    const i = o[q];
+    const w = weight[i];
+    sL += w * target[i];
+    wL += w;
+    const xv = x[i];
+    const xn = x[o[q + 1]];
+    if (xn <= xv + FEATURE_THRESHOLD) continue;
+    const wR = wTotal - wL;
+    const diff = sL * wR - (sum - sL) * wL;
+    const proxy = (diff * diff) / (wL * wR);
+    if (proxy > bestProxy) {
+      bestProxy = proxy;
+      best[PROXY] = proxy;
+      bestAt[FEATURE] = f;
+      bestAt[POS] = q;
+      best[THRESHOLD] = midpoint(xv, xn);
+    }
+  }
+}
+
+/**
+ * Stable partition of every feature's order but the split feature's (already split at bestPos),
+ * without branches: which side a sample goes is a coin flip to the CPU's branch predictor, and this
+ * loop was 40% of a tree's time with an if/else. Each sample is written to both places and only its
+ * side's cursor moves on (l <= q, so o[l] is never a sample still to read).
+ */
+function partitionOrders(
+  ord: Int32Array[],
+  bestFeature: number,
+  bestPos: number,
+  start: number,
+  end: number,
+  goLeft: Uint8Array,
+  tmp: Int32Array,
+): void {
+  const split = ord[bestFeature];
+  for (let q = start; q < end; q++) goLeft[split[q]] = q <= bestPos ? 1 : 0;
+  for (let f = 0; f < ord.length; f++) {
+    if (f === bestFeature) continue;
+    const o = ord[f];
+    let l = start;
+    let r = 0;
+    for (let q = start; q < end; q++) {
+      const i = o[q];
+      const g = goLeft[i];
+      o[l] = i;
+      tmp[r] = i;
+      l += g;
+      r += 1 - g;
+    }
+    for (let k = 0; k < r; k++) o[l + k] = tmp[k];
+  }
 }
 
 function midpoint(a: number, b: number): number {
