@@ -4,8 +4,9 @@
 // sources by tsconfig.base.json's paths. @swc-node/register does the same but loads the TypeScript
 // compiler to read tsconfig and transpiles every file again in every process: `cellar-nx pull`
 // took 0.70-0.84 s with it and 0.30-0.36 s with this, on the same loaded 2-core box. Installed
-// packages never load this file: their bins run dist/. Nx's own executor processes still use
-// @swc-node/register (Nx registers it for .ts executors, and loads TypeScript anyway).
+// packages never load this file: their bins run dist/. Nx's task and batch processes reach it
+// through libs/nx/executors/*/*.js (see libs/nx/dev-source.js) rather than registering
+// @swc-node/register for the .ts executors.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -54,4 +55,12 @@ function compile(code, filename) {
 }
 
 addHook(compile, { exts: ['.ts'], ignoreNodeModules: true });
-process.setSourceMapsEnabled(true);
+// Stack traces through the sources' lines are for debugging: with source maps on, Node decodes
+// every module's inline map as it loads (30 ms of a sweep worker's start). On with --verbose (the
+// bins' and Nx's), under Nx's --verbose (NX_VERBOSE_LOGGING) or with CELLAR_SOURCE_MAPS=1.
+if (
+  process.argv.includes('--verbose') ||
+  process.env.NX_VERBOSE_LOGGING === 'true' ||
+  process.env.CELLAR_SOURCE_MAPS === '1'
+)
+  process.setSourceMapsEnabled(true);

@@ -1,0 +1,2 @@
+// See ../../dev-source.js.
+module.exports = require('../../dev-source.js')('executors/pull/executor');
