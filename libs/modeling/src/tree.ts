@@ -347,13 +347,7 @@ function bestGiniSplit(
       sqR += cr * cr;
     }
     const proxy = sqL / wL + sqR / (wTotal - wL);
-    if (proxy > bestProxy) {
-      bestProxy = proxy;
-      best[PROXY] = proxy;
-      bestAt[FEATURE] = f;
-      bestAt[POS] = q;
-      best[THRESHOLD] = midpoint(xv, xn);
-    }
+    if (proxy > bestProxy) bestProxy = recordSplit(best, bestAt, proxy, f, q, xv, xn);
   }
 }
 
@@ -385,14 +379,25 @@ function bestMseSplit(
     const wR = wTotal - wL;
     const diff = sL * wR - (sum - sL) * wL;
     const proxy = (diff * diff) / (wL * wR);
-    if (proxy > bestProxy) {
-      bestProxy = proxy;
-      best[PROXY] = proxy;
-      bestAt[FEATURE] = f;
-      bestAt[POS] = q;
-      best[THRESHOLD] = midpoint(xv, xn);
-    }
+    if (proxy > bestProxy) bestProxy = recordSplit(best, bestAt, proxy, f, q, xv, xn);
   }
+}
+
+/** A better split: feature f between positions q and q + 1 (values xv and xn). Returns its proxy. */
+function recordSplit(
+  best: Float64Array,
+  bestAt: Int32Array,
+  proxy: number,
+  f: number,
+  q: number,
+  xv: number,
+  xn: number,
+): number {
+  best[PROXY] = proxy;
+  best[THRESHOLD] = midpoint(xv, xn);
+  bestAt[FEATURE] = f;
+  bestAt[POS] = q;
+  return proxy;
 }
 
 /**
