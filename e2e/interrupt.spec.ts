@@ -106,7 +106,9 @@ describe('Ctrl-C', () => {
     // Nx 23.3.1 exits 1 here rather than 130: the batch process ends at the signal too, and Nx
     // counts a batch whose every task has an answer (failed) as completed (run-command.js).
     expect(r.code, r.output).not.toBe(0);
-    expect(r.stopMs).toBeLessThan(5_000);
+    // 0.4-0.6 s here. It took 2.7-3.1 s (5.2 s under the full suite) while a signal that reached the
+    // worker lane as its point was writing files got lost, and the point queued next ran to its end.
+    expect(r.stopMs).toBeLessThan(2_500);
     // The point that was reported is FINISHED; a point in flight ends KILLED (none may be, if the
     // signal came between two points); the rest never start.
     const statuses = runStatuses("tags.sweep = 'slow'");
