@@ -18,7 +18,8 @@ if (process.send) {
     if (stop.signal.aborted) return;
     stop.abort();
     process.exitCode = 130;
-    void queue.then(() => process.disconnect?.());
+    // The parent may have let go already (it disconnects once it has nothing left to send).
+    void queue.then(() => process.connected && process.disconnect?.());
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
