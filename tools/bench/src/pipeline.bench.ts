@@ -69,9 +69,9 @@ async function main() {
     let skVersion = '';
     const sweepNx = Array.from({ length: reps }, () => {
       const t = timed(ws, ['run', 'wine-experiments:sweep', '--skip-nx-cache']);
-      const one = sklearnGrid(1);
+      const one = sklearnGrid();
       if (one) {
-        skRuns.push(one.median);
+        skRuns.push(one.grid);
         skCommands.push(one.command);
         skVersion = one.version;
       }
@@ -183,21 +183,21 @@ async function main() {
 }
 
 /**
- * scikit-learn's grid: `median` is the grid alone in a warm interpreter (the figure the issue's goal
+ * One scikit-learn grid: `grid` is the grid alone in a warm interpreter (the figure the issue's goal
  * is measured against), `command` the whole `python3 sklearn_grid.py` run as a user types it
  * (interpreter start, imports, CSV read, the grid), as the Nx sweep is timed.
  */
-function sklearnGrid(reps: number): { median: number; command: number; version: string } | null {
+function sklearnGrid(): { grid: number; command: number; version: string } | null {
   try {
     const t0 = performance.now();
     const out = execFileSync(
       '/usr/bin/python3',
-      [join(__dirname, 'sklearn_grid.py'), resolve(WINE_CSV), String(reps)],
+      [join(__dirname, 'sklearn_grid.py'), resolve(WINE_CSV), '1'],
       { encoding: 'utf8' },
     );
     const command = (performance.now() - t0) / 1000;
     const parsed = JSON.parse(out) as { sklearn_version: string; runs_s: number[] };
-    return { median: median(parsed.runs_s), command, version: parsed.sklearn_version };
+    return { grid: parsed.runs_s[0], command, version: parsed.sklearn_version };
   } catch {
     return null;
   }
