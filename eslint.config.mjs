@@ -33,18 +33,30 @@ function readProjects() {
       const pkgFile = join(root, group, name, 'package.json');
       if (!existsSync(pkgFile)) continue;
       const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
-      projects.push({ dir: `${group}/${name}`, name: pkg.name, tags: pkg.nx?.tags ?? [] });
+      // Entry points a package declares besides its barrel ("exports" subpaths, e.g.
+      // @cellar/pipeline/lanes) are public, as the barrel is.
+      const entries = Object.keys(pkg.exports ?? {})
+        .filter((k) => k !== '.' && k !== './package.json')
+        .map((k) => `${pkg.name}${k.slice(1)}`);
+      projects.push({ dir: `${group}/${name}`, name: pkg.name, tags: pkg.nx?.tags ?? [], entries });
     }
   }
   const e2e = JSON.parse(readFileSync(join(root, 'e2e/project.json'), 'utf8'));
-  projects.push({ dir: 'e2e', name: undefined, tags: e2e.tags ?? [] });
+  projects.push({ dir: 'e2e', name: undefined, tags: e2e.tags ?? [], entries: [] });
   return projects;
 }
 
+const projects = readProjects();
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const declaredEntries = projects.flatMap((p) => p.entries).map(escape);
+
 const DEEP_IMPORTS = [
   {
-    regex: '^@cellar/[^/]+/',
-    message: 'Import another project through its barrel (@cellar/<name>), never a path inside it.',
+    regex: declaredEntries.length
+      ? `^(?!(?:${declaredEntries.join('|')})$)@cellar/[^/]+/`
+      : '^@cellar/[^/]+/',
+    message:
+      "Import another project through its barrel (@cellar/<name>) or an entry its package.json 'exports' declares, never a path inside it.",
   },
   {
     // tools/scripts holds the workspace's build scripts (not a project): the e2e tests run them too.
@@ -55,9 +67,11 @@ const DEEP_IMPORTS = [
 
 function boundaryRules(project, all) {
   const allowedTags = new Set(project.tags.flatMap((t) => MAY_IMPORT[t] ?? []));
-  const forbidden = all.filter((p) => p.name && (p === project || !p.tags.some((t) => allowedTags.has(t))));
+  const forbidden = all
+    .filter((p) => p.name && (p === project || !p.tags.some((t) => allowedTags.has(t))))
+    .flatMap((p) => [p, ...p.entries.map((entry) => ({ ...p, name: entry, of: p }))]);
   const why = (p) =>
-    p === project
+    p === project || p.of === project
       ? `${p.name} imports itself through its barrel: use a relative path`
       : `${project.dir} [${project.tags.join(', ')}] may not import ${p.name} [${p.tags.join(', ')}]: data flows config -> data -> modeling -> tracking -> pipeline -> nx (see eslint.config.mjs)`;
   const source = (name) =>
@@ -77,8 +91,6 @@ function boundaryRules(project, all) {
     },
   };
 }
-
-const projects = readProjects();
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'tmp/**', '.nx/**', 'mlruns/**'] },

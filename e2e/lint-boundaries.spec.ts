@@ -59,6 +59,29 @@ describe('lint boundaries', () => {
     expect(required).toEqual([expect.stringMatching(/^no-restricted-syntax: /)]);
   });
 
+  it("an entry a package's exports declare (@cellar/pipeline/lanes) is public as its barrel is, under the same layers", async () => {
+    expect(
+      await problems(
+        "import { forkLaneWorkers } from '@cellar/pipeline/lanes';\nexport const x = forkLaneWorkers;\n",
+        'libs/nx/src/x.ts',
+      ),
+    ).toEqual([]);
+    // Not declared: still a path inside the package.
+    expect(
+      await problems(
+        "import { runInLanes } from '@cellar/pipeline/sweep/lanes';\nexport const x = runInLanes;\n",
+        'libs/nx/src/x.ts',
+      ),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*through its barrel/)]);
+    // Below pipeline, the entry is as forbidden as the barrel.
+    expect(
+      await problems(
+        "import { forkLaneWorkers } from '@cellar/pipeline/lanes';\nexport const x = forkLaneWorkers;\n",
+        'libs/tracking/src/x.ts',
+      ),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*may not import @cellar\/pipeline\/lanes/)]);
+  });
+
   it('benchmarks import barrels only: no deep or relative paths into libs/*/src', async () => {
     const deep = await problems(
       "import { seedSyntheticRuns } from '../../../libs/tracking/src/fixtures/seed-synthetic';\nexport const x = seedSyntheticRuns;\n",

@@ -20,6 +20,20 @@ export function sweepWorkerEntry(dir: string = __dirname): { file: string; execA
 /** Jobs a worker holds at once, so it never idles while this process is busy fitting its own. */
 const PREFETCH = 2;
 
+/**
+ * Forks `count` worker processes before their jobs are known, so that they load the training code
+ * while the caller is still loading or planning (a batch process loads that code for about 0.4 s
+ * itself). Hand them to runInLanes as `workers`. Until then nothing listens to them: Node's IPC
+ * channel reads only once a 'message' listener is attached, so a worker's "ready" waits in the
+ * channel. A worker that never gets a lane leaves when this process lets go of its channel.
+ */
+export function forkLaneWorkers(root: string, count: number): ChildProcess[] {
+  const entry = sweepWorkerEntry();
+  return Array.from({ length: Math.max(0, count) }, () =>
+    fork(entry.file, [root], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
+}
+
 export interface LanesOptions {
   root: string;
   /**
@@ -29,6 +43,11 @@ export interface LanesOptions {
   jobs: LaneJob[] | (() => Promise<LaneJob[]>);
   /** Lanes: this process plus parallel - 1 worker processes (never more than there are jobs). */
   parallel: number;
+  /**
+   * Workers forked ahead by forkLaneWorkers: used instead of forking parallel - 1 here (those
+   * beyond the jobs get none and leave).
+   */
+  workers?: ChildProcess[];
   /** Runs a job in this process, stopping it once `signal` is aborted; never throws (a failure is a result). */
   runHere: (job: LaneJob, signal: AbortSignal) => Promise<LaneResult>;
   onResult: (r: LaneResult) => void;
@@ -59,6 +78,7 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
   process.once('SIGTERM', stopAll);
   const known = Array.isArray(o.jobs) ? o.jobs.length : Infinity;
   const lanes = Math.max(1, Math.min(o.parallel, known));
+  const pool = o.workers ?? forkLaneWorkers(o.root, lanes - 1);
   let prepared: (all: LaneJob[]) => void = () => undefined;
   const ready = new Promise<void>((resolve) => {
     prepared = (all) => {
@@ -67,9 +87,7 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
     };
   });
   try {
-    const forked = Array.from({ length: lanes - 1 }, () =>
-      runWorkerLane(o.root, ready, take, o.onResult, workers),
-    );
+    const forked = pool.map((w) => runWorkerLane(w, ready, take, o.onResult, workers));
     prepared(Array.isArray(o.jobs) ? o.jobs : await o.jobs());
     for (let job = take(); job; job = take()) {
       o.onResult(await o.runHere(job, abort.signal));
@@ -85,18 +103,15 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
 }
 
 function runWorkerLane(
-  root: string,
+  w: ChildProcess,
   ready: Promise<void>,
   take: () => LaneJob | undefined,
   record: (r: LaneResult) => void,
   workers: ChildProcess[],
 ): Promise<void> {
   return new Promise<void>((resolve) => {
-    const entry = sweepWorkerEntry();
-    const w = fork(entry.file, [root], {
-      execArgv: entry.execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    // Forked ahead (forkLaneWorkers) and gone already, before this lane listened: nothing to feed.
+    if (w.exitCode !== null || w.signalCode !== null) return resolve();
     workers.push(w);
     const held = new Map<string, LaneJob>();
     const refill = () => {

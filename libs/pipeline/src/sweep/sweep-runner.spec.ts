@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSpec } from '@cellar/config';
 import { wineWorkspace } from '../testing/wine-workspace';
-import { SOURCE_REGISTER, sweepWorkerEntry } from './lanes';
+import { runLaneJob } from './lane-job';
+import { forkLaneWorkers, runInLanes, SOURCE_REGISTER, sweepWorkerEntry } from './lanes';
 import { runSweep } from './sweep-runner';
-import type { SweepProgress } from './types';
+import type { LaneJob, LaneResult, SweepProgress } from './types';
 
 describe('sweepWorkerEntry', () => {
   it('is the .ts source with swc from source, and the plain .js module once built', () => {
@@ -60,5 +61,53 @@ describe('runSweep', () => {
     expect(results[2].ok && results[2].metrics.accuracy).toBe(0.6157205240174672);
     expect(results.every((r) => !r.ok || r.runId === null)).toBe(true);
     expect(progress.at(-1)).toMatchObject({ done: 4, failed: 1, total: 4, etaMs: 0 });
+  });
+});
+
+describe('runInLanes with workers forked ahead (forkLaneWorkers)', () => {
+  const ws = wineWorkspace();
+  afterAll(() => ws.dispose());
+
+  it('feeds workers whose "ready" came before anyone listened; a worker left without a job leaves', async () => {
+    const workers = forkLaneWorkers(ws.root, 2);
+    const exits = workers.map((w) => new Promise<number | null>((r) => w.once('exit', (code) => r(code))));
+    // Time for the workers to load and say "ready" into channels that nothing reads yet.
+    await new Promise((r) => setTimeout(r, 2500));
+    const jobs: LaneJob[] = [0.5, 1, 2].map((C, index) => ({
+      key: String(index),
+      kind: 'job',
+      job: {
+        index,
+        sweep: 'mini',
+        data: 'wine',
+        model: 'logreg',
+        overrides: [`model.C=${C}`],
+        track: false,
+        gitCommit: null,
+      },
+    }));
+    const here: string[] = [];
+    const results: LaneResult[] = [];
+    await runInLanes({
+      root: ws.root,
+      jobs,
+      parallel: 3,
+      workers,
+      // This lane waits, so that the first worker takes the two others (it holds two at a time).
+      runHere: async (job, signal) => {
+        here.push(job.key);
+        await new Promise((r) => setTimeout(r, 1000));
+        return runLaneJob(ws.root, job, signal);
+      },
+      onResult: (r) => results.push(r),
+    });
+    expect(here).toEqual(['0']);
+    expect(results.map((r) => [r.key, r.ok]).sort()).toEqual([
+      ['0', true],
+      ['1', true],
+      ['2', true],
+    ]);
+    // Both leave once let go: the one that fitted two points and the one that got none.
+    expect(await Promise.all(exits)).toEqual([0, 0]);
   });
 });

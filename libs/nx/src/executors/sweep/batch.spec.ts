@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepPointId } from '@cellar/config';
 import { pointJob } from '../sweep-point/executor';
 import type { SweepPointExecutorOptions } from '../sweep-point/schema';
-import { batchSweep, fitPlan, sweepLanes } from './batch';
+import { batchSweep, sweepLanes } from './batch';
+import { fitPlan } from './batch-run';
 import type { SweepExecutorOptions } from './schema';
 
 const REPO = resolve(__dirname, '../../../../..');

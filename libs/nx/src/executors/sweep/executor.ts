@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { loadSweep, sweepPointId, type SweepSpec } from '@cellar/config';
 import { PipelineError, readSweepResults, type SweepJobResult } from '@cellar/pipeline';
 import { projectRootOf } from '../shared/project-root';
+import { isPoint } from './is-point';
 import { runStep } from '../shared/run-step';
 import sweepPointExecutor from '../sweep-point/executor';
 import type { SweepPointExecutorOptions } from '../sweep-point/schema';
@@ -22,12 +23,6 @@ export default async function sweepExecutor(
     console.log(text);
     if (error) throw error;
   });
-}
-
-export function isPoint(
-  options: SweepExecutorOptions | SweepPointExecutorOptions,
-): options is SweepPointExecutorOptions {
-  return typeof (options as SweepPointExecutorOptions).id === 'string';
 }
 
 /**
