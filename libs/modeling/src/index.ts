@@ -4,6 +4,7 @@
 export type { ModelSpec, TrainingData, FitOptions, MetricHistory } from './types';
 export type { FittedModel } from './model';
 export { fitModel, fitModelAsync, predictProba, predict, validateModelSpec } from './model';
+export { ForestTreeCache } from './forest-cache';
 export type { Scaler } from './scaler';
 export { fitScaler, applyScaler } from './scaler';
 export type { ModelArtifact, FeatureTable, TablePrediction } from './artifact';

@@ -124,7 +124,10 @@ function* fitSteps(spec: ModelSpec, data: TrainingData, opts: FitOptions): Steps
       };
       break;
     case 'random_forest':
-      estimator = { type: 'random_forest', ...(yield* forestSteps(spec, x, yIdx, k, progress, track)) };
+      estimator = {
+        type: 'random_forest',
+        ...(yield* forestSteps(spec, x, yIdx, k, progress, track, opts.forestTrees)),
+      };
       break;
     case 'gradient_boosting':
       estimator = { type: 'gradient_boosting', ...(yield* boostingSteps(spec, x, yIdx, k, progress, track)) };

@@ -8,6 +8,7 @@ import {
   type TreeArrays,
 } from './tree';
 import { argmaxAccuracy, stepsFrom1, type EnsembleHistory } from './fit-history';
+import { forestKey, type ForestTreeCache } from './forest-cache';
 import { runSteps, type Steps } from './steps';
 import type { RandomForestSpec } from './types';
 
@@ -42,9 +43,14 @@ export function* forestSteps(
   nClasses: number,
   onProgress?: (done: number, total: number) => void,
   track?: EnsembleHistory,
+  cache?: ForestTreeCache,
 ): Steps<ForestEstimator> {
   const n = yIdx.length;
-  const sorted = presortColumns(columns);
+  // Trees this process built before for a forest that differs only in n_estimators (see
+  // ForestTreeCache): taken as they are, so only the trees past them are built.
+  const key = cache && forestKey(spec, columns, yIdx, nClasses);
+  const held = cache && key ? cache.trees(key) : [];
+  let sorted: Int32Array[] | undefined;
   const master = createRng(spec.randomState);
   const seeds = Array.from({ length: spec.nEstimators }, () => deriveSeed(master));
   const maxFeatures = resolveMaxFeatures(spec.maxFeatures, columns.length);
@@ -58,16 +64,22 @@ export function* forestSteps(
     const rng = createRng(seeds[t]);
     weight.fill(0);
     for (let s = 0; s < n; s++) weight[rng.nextInt(n)] += 1;
-    const { tree } = buildTree({
-      columns,
-      sorted,
-      weight,
-      criterion: giniCriterion(yIdx, nClasses),
-      maxDepth: spec.maxDepth ?? UNLIMITED_DEPTH,
-      minSamplesSplit: spec.minSamplesSplit,
-      maxFeatures,
-      rng,
-    });
+    let tree: TreeArrays;
+    if (t < held.length) tree = held[t];
+    else {
+      sorted ??= presortColumns(columns);
+      tree = buildTree({
+        columns,
+        sorted,
+        weight,
+        criterion: giniCriterion(yIdx, nClasses),
+        maxDepth: spec.maxDepth ?? UNLIMITED_DEPTH,
+        minSamplesSplit: spec.minSamplesSplit,
+        maxFeatures,
+        rng,
+      }).tree;
+      if (cache && key) cache.add(key, t, tree);
+    }
     trees.push(tree);
     oob?.add(tree, weight);
     if (val && valVotes && valAccuracy) {

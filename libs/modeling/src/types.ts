@@ -1,5 +1,7 @@
 // Model specs come from @cellar/config's model registry: one zod schema per model type, the
 // same one that validated the YAML.
+import type { ForestTreeCache } from './forest-cache';
+
 export type { GradientBoostingSpec, LogregSpec, ModelSpec, RandomForestSpec } from '@cellar/config';
 
 export interface TrainingData {
@@ -19,6 +21,12 @@ export interface FitOptions {
   validation?: { columns: Float64Array[]; y: ArrayLike<number> };
   /** fitModelAsync stops at the next step once aborted, with a ModelError FIT_INTERRUPTED. */
   signal?: AbortSignal;
+  /**
+   * random_forest: trees kept from earlier fits in this process that differ only in n_estimators,
+   * reused instead of built again (the forest is the same; see ForestTreeCache). Kept across fits
+   * by whoever passes it (a sweep lane).
+   */
+  forestTrees?: ForestTreeCache;
 }
 
 /**

@@ -1,19 +1,27 @@
 import { errorMessage } from '@cellar/config';
+import { ForestTreeCache } from '@cellar/modeling';
 import { runSweepJob } from './sweep-job';
 import { trainSweepPoint } from './sweep-point';
 import type { LaneJob, LaneResult } from './types';
+
+/**
+ * The trees of the forests this lane process fitted: a point that differs from an earlier one only
+ * in n_estimators reuses them (its forest is the one a fresh fit gives), so a sweep over
+ * n_estimators builds each tree once when its points share a lane (the planners group them).
+ */
+const laneTrees = new ForestTreeCache();
 
 /** Runs one lane job in this process; a failure is a result, never a throw. */
 export async function runLaneJob(root: string, job: LaneJob, signal?: AbortSignal): Promise<LaneResult> {
   const started = performance.now();
   if (job.kind === 'job') {
-    const r = await runSweepJob(root, job.job, signal);
+    const r = await runSweepJob(root, job.job, signal, laneTrees);
     return r.ok
       ? { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: r.ms }
       : { key: job.key, ok: false, error: r.error, ms: r.ms };
   }
   try {
-    const r = await trainSweepPoint({ ...job.point, signal });
+    const r = await trainSweepPoint({ ...job.point, signal, forestTrees: laneTrees });
     return { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: performance.now() - started };
   } catch (e) {
     return laneFailure(job.key, e, performance.now() - started);

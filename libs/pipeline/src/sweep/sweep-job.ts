@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeConfig, errorMessage } from '@cellar/config';
+import type { ForestTreeCache } from '@cellar/modeling';
 import { loadSplitData } from '../shared/split-data';
 import { trainAndTrack } from '../train/train-and-track';
 import type { SweepJob, SweepJobResult } from './types';
@@ -11,6 +12,7 @@ export async function runSweepJob(
   root: string,
   job: SweepJob,
   signal?: AbortSignal,
+  forestTrees?: ForestTreeCache,
 ): Promise<SweepJobResult> {
   const started = performance.now();
   const outDir = mkdtempSync(join(tmpdir(), 'cellar-sweep-'));
@@ -33,6 +35,7 @@ export async function runSweepJob(
       track: job.track,
       gitCommit: job.gitCommit,
       signal,
+      forestTrees,
     });
     return {
       index: job.index,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { composeConfig } from '@cellar/config';
 import { pullData } from '@cellar/data';
+import type { ForestTreeCache } from '@cellar/modeling';
 import { loadSplitData } from '../shared/split-data';
 import { trainAndTrack } from '../train/train-and-track';
 
@@ -29,6 +30,8 @@ export interface SweepPointOptions {
   onProgress?: (done: number, total: number) => void;
   /** See trainAndTrack. */
   signal?: AbortSignal;
+  /** See trainAndTrack: a lane's trees, shared by the points it fits. */
+  forestTrees?: ForestTreeCache;
 }
 
 export interface SweepPointResult {
@@ -61,6 +64,7 @@ export async function trainSweepPoint(o: SweepPointOptions): Promise<SweepPointR
     gitCommit: o.gitCommit,
     onProgress: o.onProgress,
     signal: o.signal,
+    forestTrees: o.forestTrees,
   });
   return {
     metrics: r.metrics as unknown as Record<string, number>,

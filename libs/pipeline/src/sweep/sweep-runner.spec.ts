@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSpec } from '@cellar/config';
 import { wineWorkspace } from '../testing/wine-workspace';
 import { runLaneJob } from './lane-job';
-import { forkLaneWorkers, runInLanes, SOURCE_REGISTER, sweepWorkerEntry } from './lanes';
+import { forkLaneWorkers, LaneQueue, runInLanes, SOURCE_REGISTER, sweepWorkerEntry } from './lanes';
 import { runSweep } from './sweep-runner';
 import type { LaneJob, LaneResult, SweepProgress } from './types';
 
@@ -22,6 +22,34 @@ describe('sweepWorkerEntry', () => {
     } finally {
       rmSync(built, { recursive: true, force: true });
     }
+  });
+});
+
+describe('LaneQueue', () => {
+  const job = (key: string, group?: string): LaneJob => ({
+    key,
+    ...(group ? { group } : {}),
+    kind: 'job',
+    job: { index: 0, sweep: 's', model: 'logreg', overrides: [], track: false, gitCommit: null },
+  });
+
+  it('hands out jobs in order, each once; a group follows the lane that took its first job', () => {
+    const q = new LaneQueue([job('a'), job('f1', 'f'), job('b'), job('f2', 'f'), job('c'), job('f3', 'f')]);
+    const took = (lane: number) => {
+      const next = q.peek(lane);
+      const job = q.take(lane);
+      expect(job).toBe(next);
+      return job?.key;
+    };
+    expect(took(0)).toBe('a');
+    expect(took(1)).toBe('f1');
+    expect(took(0)).toBe('b');
+    // f2 and f3 wait for lane 1, ahead of the shared queue.
+    expect(took(0)).toBe('c');
+    expect(took(0)).toBeUndefined();
+    expect(took(1)).toBe('f2');
+    expect(took(1)).toBe('f3');
+    expect(took(1)).toBeUndefined();
   });
 });
 

@@ -36,10 +36,16 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
 }
 
-/** A unit of work for a lane (runInLanes): a run of the old in-process sweep, or a cached sweep point. */
-export type LaneJob =
-  | { key: string; kind: 'job'; job: SweepJob }
-  | { key: string; kind: 'point'; point: Omit<SweepPointOptions, 'onProgress'> };
+/**
+ * A unit of work for a lane (runInLanes): a run of the old in-process sweep, or a cached sweep point.
+ * Jobs with the same `group` all go to the lane that takes the first of them (forests that differ
+ * only in n_estimators: that lane builds their trees once). `weight` is a rough cost (about ms);
+ * heavy jobs are never queued on a busy worker.
+ */
+export type LaneJob = { key: string; group?: string; weight?: number } & (
+  | { kind: 'job'; job: SweepJob }
+  | { kind: 'point'; point: Omit<SweepPointOptions, 'onProgress' | 'signal' | 'forestTrees'> }
+);
 
 /** What a lane answers for a job; a failure carries the error's one-line message and stable code. */
 export type LaneResult =

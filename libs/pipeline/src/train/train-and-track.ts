@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComposedConfig } from '@cellar/config';
+import type { ForestTreeCache } from '@cellar/modeling';
 import { writeFileAtomic } from '@cellar/data';
 import { detectGitCommit, trainingRun } from '@cellar/tracking';
 import { confusionSvg } from '../shared/report-files';
@@ -23,6 +24,8 @@ export interface TrackedTrainOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops the fit at its next step (a sweep's lanes on Ctrl-C); the run then ends KILLED. */
   signal?: AbortSignal;
+  /** Forest trees to reuse and keep (a sweep lane's, see ForestTreeCache in @cellar/modeling). */
+  forestTrees?: ForestTreeCache;
 }
 
 export interface TrackedTrainResult extends TrainResult {
@@ -34,7 +37,11 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
   const modelFile = join(o.outDir, 'model.json');
   const metricsFile = join(o.outDir, 'metrics.json');
   const fitAndWrite = async () => {
-    const result = await fitAndScore(o.composed, o.data, { onProgress: o.onProgress, signal: o.signal });
+    const result = await fitAndScore(o.composed, o.data, {
+      onProgress: o.onProgress,
+      signal: o.signal,
+      forestTrees: o.forestTrees,
+    });
     writeFileAtomic(modelFile, result.modelJson);
     writeFileAtomic(metricsFile, result.metricsJson);
     return result;

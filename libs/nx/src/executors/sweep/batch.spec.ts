@@ -83,13 +83,31 @@ describe('batchSweep (a whole sweep in one batch process)', () => {
     expect(plan('logreg', []).pointer).toBe('data/external/WineQT.csv.dvc');
     expect(plan('logreg', ['model.C=-1']).pointer).toBeUndefined();
     expect(cost('gradient_boosting', ['model.n_estimators=100'])).toBeGreaterThan(
-      cost('random_forest', ['model.n_estimators=200']),
+      cost('random_forest', ['model.n_estimators=100']),
     );
     expect(cost('random_forest', ['model.n_estimators=200'])).toBeGreaterThan(
+      cost('random_forest', ['model.n_estimators=200', 'model.max_depth=5']),
+    );
+    expect(cost('random_forest', ['model.n_estimators=200', 'model.max_depth=5'])).toBeGreaterThan(
       cost('random_forest', ['model.n_estimators=50']),
     );
     expect(cost('random_forest', ['model.n_estimators=50'])).toBeGreaterThan(cost('logreg', []));
     expect(cost('logreg', ['model.C=-1'])).toBe(0);
+  });
+
+  it('groups the forests that differ only in n_estimators (one lane builds their trees once), nothing else', () => {
+    const group = (model: string, overrides: string[]) =>
+      fitPlan(pointJob('k', { sweep: 'mini', id: 'x', data: 'wine', model, overrides }, root, 'out')).group;
+    const fifty = group('random_forest', ['model.n_estimators=50', 'model.max_depth=5']);
+    expect(fifty).toBeDefined();
+    expect(group('random_forest', ['model.n_estimators=200', 'model.max_depth=5'])).toBe(fifty);
+    for (const other of [['model.max_depth=6'], ['model.max_depth=5', 'train.random_state=1']]) {
+      const g = group('random_forest', ['model.n_estimators=50', ...other]);
+      expect(g).toBeDefined();
+      expect(g).not.toBe(fifty);
+    }
+    expect(group('gradient_boosting', ['model.n_estimators=50'])).toBeUndefined();
+    expect(group('logreg', [])).toBeUndefined();
   });
 
   it('fits the points over two lanes, reports each once, fails only the bad one, then refuses the table', async () => {
