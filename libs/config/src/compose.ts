@@ -5,13 +5,19 @@ import { hashConfig } from './hash';
 import { resolveTree } from './interpolate';
 import { loadYamlMap, toRelative } from './load-yaml';
 import { applyOverride, mergeInto } from './merge';
-import { dataConfigFile, selectDataset } from './data-config';
+import {
+  assertModelName,
+  dataConfigFile,
+  DEFAULT_CONFIG_DIR,
+  listModels,
+  selectDataset,
+} from './config-files';
 import { parseOverride, type Override } from './override';
 import { Provenance } from './provenance';
 import { validateConfig, type CellarConfig } from './schema';
 import { emptyMap, hasPath, isMap } from './tree';
 
-export const DEFAULT_CONFIG_DIR = 'configs';
+export { assertModelName, DEFAULT_CONFIG_DIR, listModels };
 export const BASE_CONFIG_FILE = `${DEFAULT_CONFIG_DIR}/train/base.yaml`;
 export const MODEL_CONFIG_DIR = `${DEFAULT_CONFIG_DIR}/model`;
 
@@ -42,38 +48,10 @@ export interface ComposedConfig {
   hash: string;
 }
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
-export function assertModelName(model: string, where?: string): void {
-  if (typeof model !== 'string' || !NAME_RE.test(model) || model.includes('..')) {
-    const prefix = where ? `${where}: ` : '';
-    throw new ConfigError(
-      'INVALID_NAME',
-      `${prefix}model name '${String(model)}' is invalid (use letters, digits, '_' or '-', the file name of configs/model/<model>.yaml without .yaml)`,
-      {
-        file: where,
-        key: 'model',
-      },
-    );
-  }
-}
-
 /** The config files a model's pipeline reads, in merge order. Pure: no I/O. */
 export function modelConfigFiles(model: string, configDir = DEFAULT_CONFIG_DIR): string[] {
   assertModelName(model);
   return [`${configDir}/train/base.yaml`, `${configDir}/model/${model}.yaml`];
-}
-
-export function listModels(root: string, configDir = DEFAULT_CONFIG_DIR): string[] {
-  try {
-    return fs
-      .readdirSync(path.resolve(root, configDir, 'model'))
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 /** A Hydra group override: `data=<name>` selects configs/data/<name>.yaml instead of setting a key. */

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertModelName, DEFAULT_CONFIG_DIR, listModels } from './compose';
+import {
+  assertDataName,
+  assertModelName,
+  DEFAULT_CONFIG_DIR,
+  listModels,
+  selectDataset,
+} from './config-files';
 import { ConfigError } from './config-error';
-import { assertDataName, selectDataset } from './data-config';
 import { loadYamlMap } from './load-yaml';
 import { parseOverride, parseValueText, splitTopLevel } from './override';
 import { isMap, kindOf, RESERVED_KEYS, reservedKeyError } from './tree';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -408,5 +409,30 @@ describe('code inputs', () => {
     expect(locatePackage('@cellar/config', repo)).toEqual({ rel: 'libs/config', inWorkspace: true });
     expect(locatePackage('yaml', repo)).toEqual({ rel: 'node_modules/yaml', inWorkspace: false });
     expect(locatePackage('@cellar/no-such-package', repo)).toBeNull();
+  });
+});
+
+describe('the plugin entry (loaded by every nx command)', () => {
+  it('loads no ML code and not the config schema: yaml and the sweep grid only', () => {
+    const repo = resolve(__dirname, '../../../..');
+    const loaded = execFileSync(
+      process.execPath,
+      [
+        '-r',
+        join(repo, 'tools/dev/register.js'),
+        '-e',
+        'require(process.argv[1]); console.log(JSON.stringify(Object.keys(require.cache)))',
+        join(repo, 'libs/nx/src/index.ts'),
+      ],
+      { encoding: 'utf8' },
+    );
+    const files: string[] = JSON.parse(loaded);
+    const packages = new Set(files.flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? []));
+    expect(packages.has('yaml')).toBe(true);
+    for (const heavy of ['zod', 'better-sqlite3', 'csv-parse', '@cellar/modeling'])
+      expect(packages.has(heavy)).toBe(false);
+    const libs = new Set(files.flatMap((f) => /\/libs\/([^/]+)\/src\//.exec(f)?.[1] ?? []));
+    expect([...libs].sort()).toEqual(['config', 'nx']);
+    expect(files.some((f) => f.endsWith('libs/config/src/schema.ts'))).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
-import { dataConfigFile, loadSweep, parseOverride, selectDataset, sweepPointId } from '@cellar/config';
+import { dataConfigFile, loadSweep, parseOverride, selectDataset, sweepPointId } from '@cellar/config/light';
 import { codeInputs, locatePackage } from './code-inputs';
 import { envReferences } from './env-inputs';
 import {
@@ -15,8 +15,8 @@ import {
 } from './infer-targets';
 import { normalizeOptions, type CellarPluginOptions, type NormalizedPluginOptions } from './options';
 
-// This file runs on every `nx` command: it reads a few YAML files and nothing else (no ML code;
-// @cellar/config is yaml + zod, for the sweep grid's expansion).
+// This file runs on every `nx` command: it reads a few YAML files and nothing else (no ML code, and
+// no config schema: @cellar/config/light is the sweep grid's expansion and the config-file lookup).
 
 export const DECLARATION_GLOB = '**/{pipeline,sweep}.yaml';
 
