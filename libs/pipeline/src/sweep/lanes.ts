@@ -118,8 +118,9 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
 }
 
 /**
- * The jobs in order, each taken once; the first job of a group takes the rest of its group along:
- * they are the lane's own, served to it before the shared queue.
+ * The jobs in order, each taken once. The first job of a group takes the rest of its group along:
+ * they are the lane's own, served to it before the shared queue. A lane with nothing left takes the
+ * last job another lane holds (the one holding the most), so a group never keeps a lane idle.
  */
 export class LaneQueue {
   private next = 0;
@@ -133,12 +134,12 @@ export class LaneQueue {
     const mine = this.own.get(lane);
     if (mine && mine.length > 0) return mine[0];
     for (let i = this.next; i < this.jobs.length; i++) if (!this.taken.has(this.jobs[i])) return this.jobs[i];
-    return undefined;
+    return this.victim(lane)?.at(-1);
   }
 
   take(lane: number): LaneJob | undefined {
-    const mine = this.own.get(lane);
-    if (mine && mine.length > 0) return mine.shift();
+    const mine = this.own.get(lane) ?? [];
+    if (mine.length > 0) return mine.shift();
     while (this.next < this.jobs.length) {
       const job = this.jobs[this.next++];
       if (this.taken.has(job)) continue;
@@ -146,11 +147,20 @@ export class LaneQueue {
       if (job.group !== undefined) {
         const rest = this.jobs.slice(this.next).filter((j) => j.group === job.group && !this.taken.has(j));
         rest.forEach((j) => this.taken.add(j));
-        this.own.set(lane, [...(mine ?? []), ...rest]);
+        this.own.set(lane, rest);
       }
       return job;
     }
-    return undefined;
+    return this.victim(lane)?.pop();
+  }
+
+  /** Another lane's own jobs, the longest list of them, if any lane holds some. */
+  private victim(lane: number): LaneJob[] | undefined {
+    let most: LaneJob[] | undefined;
+    for (const [other, jobs] of this.own) {
+      if (other !== lane && jobs.length > (most?.length ?? 0)) most = jobs;
+    }
+    return most;
   }
 }
 

@@ -33,7 +33,7 @@ describe('LaneQueue', () => {
     job: { index: 0, sweep: 's', model: 'logreg', overrides: [], track: false, gitCommit: null },
   });
 
-  it('hands out jobs in order, each once; a group follows the lane that took its first job', () => {
+  it('hands out jobs in order, each once; a group follows the lane that took its first job, until another runs dry', () => {
     const q = new LaneQueue([job('a'), job('f1', 'f'), job('b'), job('f2', 'f'), job('c'), job('f3', 'f')]);
     const took = (lane: number) => {
       const next = q.peek(lane);
@@ -44,12 +44,13 @@ describe('LaneQueue', () => {
     expect(took(0)).toBe('a');
     expect(took(1)).toBe('f1');
     expect(took(0)).toBe('b');
-    // f2 and f3 wait for lane 1, ahead of the shared queue.
+    // f2 and f3 wait for lane 1, ahead of the shared queue...
     expect(took(0)).toBe('c');
-    expect(took(0)).toBeUndefined();
+    // ...unless lane 0 runs out of work: it takes lane 1's last one.
+    expect(took(0)).toBe('f3');
     expect(took(1)).toBe('f2');
-    expect(took(1)).toBe('f3');
     expect(took(1)).toBeUndefined();
+    expect(took(0)).toBeUndefined();
   });
 });
 

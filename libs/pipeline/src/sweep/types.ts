@@ -38,9 +38,10 @@ export interface SweepOptions {
 
 /**
  * A unit of work for a lane (runInLanes): a run of the old in-process sweep, or a cached sweep point.
- * Jobs with the same `group` all go to the lane that takes the first of them (forests that differ
- * only in n_estimators: that lane builds their trees once). `weight` is a rough cost (about ms);
- * heavy jobs are never queued on a busy worker.
+ * Jobs with the same `group` go to the lane that takes the first of them, unless another lane runs
+ * out of work: a sweep groups its points by model family, so that each lane process warms up the
+ * code of fewer models, and forests that differ only in n_estimators share their trees there.
+ * `weight` is a rough cost (about ms); heavy jobs are never queued on a busy worker.
  */
 export type LaneJob = { key: string; group?: string; weight?: number } & (
   | { kind: 'job'; job: SweepJob }

@@ -130,22 +130,9 @@ export async function planPoints(
   const gitCommit = detectGitCommit(root);
   const planned = [...points].map(([id, options]) => {
     const job = pointJob(id, options, root, rootOf(id), gitCommit);
-    const { group, ...plan } = fitPlan(job);
-    return { job: group === undefined ? job : { ...job, group }, ...plan };
+    return { job, ...fitPlan(job) };
   });
-  // A group's points run in one lane, where the trees of its largest forest serve the others; those
-  // still cost about half a fresh fit (scoring, writing, logging). The group weighs that much, and
-  // its points stay together in the queue, largest first.
-  const groups = new Map<string, { max: number; sum: number }>();
-  for (const { job, cost } of planned) {
-    if (job.group === undefined) continue;
-    const g = groups.get(job.group) ?? { max: 0, sum: 0 };
-    groups.set(job.group, { max: Math.max(g.max, cost), sum: g.sum + cost });
-  }
-  const weight = (p: (typeof planned)[number]) => {
-    const g = p.job.group === undefined ? undefined : groups.get(p.job.group);
-    return g ? g.max + (g.sum - g.max) / 2 : p.cost;
-  };
+  const work = queueWork(planned);
   const pointers = [...new Set(planned.flatMap((p) => (p.pointer ? [p.pointer] : [])))];
   const pulls = new Map(
     await Promise.all(
@@ -162,25 +149,65 @@ export async function planPoints(
   );
   const failed: LaneResult[] = [];
   const jobs: LaneJob[] = [];
-  const order = (a: (typeof planned)[number], b: (typeof planned)[number]) =>
-    weight(b) - weight(a) || (a.job.group ?? '').localeCompare(b.job.group ?? '') || b.cost - a.cost;
-  for (const p of planned.sort(order)) {
+  for (const p of work) {
     const error = p.pointer ? pulls.get(p.pointer) : undefined;
-    if (error === undefined) jobs.push({ ...p.job, weight: p.cost });
+    if (error === undefined) jobs.push(p.job);
     else failed.push(laneFailure(p.job.key, error, 0));
   }
   return { jobs, failed };
 }
 
 /**
- * A point's data pointer and a rough cost of fitting it (about ms on the wine data), to order the
- * queue heaviest first: boosting fits a tree per stage and class, a forest a tree per estimator,
- * logistic regression is cheap. Forests that differ only in n_estimators share a `group` (their
- * config without it), so that one lane fits them all and builds each tree once (ForestTreeCache).
- * A point whose config does not compose costs nothing and pulls nothing (it fails at once, with the
- * config error, when it runs).
+ * The queue: heaviest work first, so that the lanes end together rather than one finishing a large
+ * fit alone. Points are grouped by model family (a lane keeps to one while it can, and warms up the
+ * code of fewer models), families heaviest first. Within a family, forests that differ only in
+ * n_estimators come together, largest first: the lane fits them all, and the trees of the largest
+ * serve the others, which then cost about half a fresh fit (scoring, writing, logging).
  */
-export function fitPlan(job: PointJob): { cost: number; pointer?: string; group?: string } {
+export function queueWork<T extends { job: PointJob; cost: number; family?: string; forest?: string }>(
+  planned: T[],
+): (T & { job: PointJob & { group?: string; weight: number } })[] {
+  const forests = new Map<string, { max: number; sum: number }>();
+  for (const { cost, forest } of planned) {
+    if (forest === undefined) continue;
+    const f = forests.get(forest) ?? { max: 0, sum: 0 };
+    forests.set(forest, { max: Math.max(f.max, cost), sum: f.sum + cost });
+  }
+  const forestWeight = (p: T) => {
+    const f = p.forest === undefined ? undefined : forests.get(p.forest);
+    return f ? f.max + (f.sum - f.max) / 2 : p.cost;
+  };
+  const families = new Map<string, number>();
+  for (const p of planned) {
+    if (p.family === undefined) continue;
+    const own =
+      p.forest === undefined
+        ? p.cost
+        : (p.cost / Math.max(1, forests.get(p.forest)?.sum ?? 1)) * forestWeight(p);
+    families.set(p.family, (families.get(p.family) ?? 0) + own);
+  }
+  const familyWeight = (p: T) => (p.family === undefined ? p.cost : (families.get(p.family) ?? 0));
+  const order = (a: T, b: T) =>
+    familyWeight(b) - familyWeight(a) ||
+    (a.family ?? '').localeCompare(b.family ?? '') ||
+    forestWeight(b) - forestWeight(a) ||
+    (a.forest ?? '').localeCompare(b.forest ?? '') ||
+    b.cost - a.cost;
+  return [...planned].sort(order).map((p) => ({
+    ...p,
+    job: { ...p.job, ...(p.family === undefined ? {} : { group: p.family }), weight: p.cost },
+  }));
+}
+
+/**
+ * A point's data pointer, model family and a rough cost of fitting it (about ms on the wine data),
+ * to order the queue (queueWork): boosting fits a tree per stage and class, a forest a tree per
+ * estimator, logistic regression is cheap. Forests that differ only in n_estimators share a `forest`
+ * key (their config without it), so that one lane fits them all and builds each tree once
+ * (ForestTreeCache). A point whose config does not compose costs nothing and pulls nothing (it
+ * fails at once, with the config error, when it runs).
+ */
+export function fitPlan(job: PointJob): { cost: number; pointer?: string; family?: string; forest?: string } {
   try {
     const { config } = composeConfig({
       root: job.point.root,
@@ -191,12 +218,15 @@ export function fitPlan(job: PointJob): { cost: number; pointer?: string; group?
     });
     const pointer = config.data.pointer;
     const model = config.model;
-    if (model.type === 'logreg') return { cost: 30, pointer };
-    if (model.type === 'gradient_boosting') return { cost: model.nEstimators * model.maxDepth, pointer };
+    const family = model.type;
+    if (model.type === 'logreg') return { cost: 30, pointer, family };
+    if (model.type === 'gradient_boosting')
+      return { cost: model.nEstimators * model.maxDepth, pointer, family };
     // About ms on the wine data: a full-depth tree 1.5, a depth-5 one half that.
     const perTree = Math.min(1.5, 0.15 * (model.maxDepth ?? 10));
-    const { nEstimators, ...forest } = model;
-    return { cost: nEstimators * perTree, pointer, group: canonicalJson({ ...config, model: forest }) };
+    const { nEstimators, ...params } = model;
+    const forest = canonicalJson({ ...config, model: params });
+    return { cost: nEstimators * perTree, pointer, family, forest };
   } catch {
     return { cost: 0 };
   }

@@ -7,7 +7,7 @@ import { sweepPointId } from '@cellar/config';
 import { pointJob } from '../sweep-point/executor';
 import type { SweepPointExecutorOptions } from '../sweep-point/schema';
 import { batchSweep, sweepLanes } from './batch';
-import { fitPlan } from './batch-run';
+import { fitPlan, queueWork } from './batch-run';
 import type { SweepExecutorOptions } from './schema';
 
 const REPO = resolve(__dirname, '../../../../..');
@@ -95,19 +95,64 @@ describe('batchSweep (a whole sweep in one batch process)', () => {
     expect(cost('logreg', ['model.C=-1'])).toBe(0);
   });
 
-  it('groups the forests that differ only in n_estimators (one lane builds their trees once), nothing else', () => {
-    const group = (model: string, overrides: string[]) =>
-      fitPlan(pointJob('k', { sweep: 'mini', id: 'x', data: 'wine', model, overrides }, root, 'out')).group;
-    const fifty = group('random_forest', ['model.n_estimators=50', 'model.max_depth=5']);
-    expect(fifty).toBeDefined();
-    expect(group('random_forest', ['model.n_estimators=200', 'model.max_depth=5'])).toBe(fifty);
+  it('keys the forests that differ only in n_estimators alike (one lane builds their trees once), nothing else', () => {
+    const plan = (model: string, overrides: string[]) =>
+      fitPlan(pointJob('k', { sweep: 'mini', id: 'x', data: 'wine', model, overrides }, root, 'out'));
+    const fifty = plan('random_forest', ['model.n_estimators=50', 'model.max_depth=5']);
+    expect(fifty.forest).toBeDefined();
+    expect(fifty.family).toBe('random_forest');
+    expect(plan('random_forest', ['model.n_estimators=200', 'model.max_depth=5']).forest).toBe(fifty.forest);
     for (const other of [['model.max_depth=6'], ['model.max_depth=5', 'train.random_state=1']]) {
-      const g = group('random_forest', ['model.n_estimators=50', ...other]);
-      expect(g).toBeDefined();
-      expect(g).not.toBe(fifty);
+      const p = plan('random_forest', ['model.n_estimators=50', ...other]);
+      expect(p.forest).toBeDefined();
+      expect(p.forest).not.toBe(fifty.forest);
     }
-    expect(group('gradient_boosting', ['model.n_estimators=50'])).toBeUndefined();
-    expect(group('logreg', [])).toBeUndefined();
+    expect(plan('gradient_boosting', ['model.n_estimators=50'])).toMatchObject({
+      family: 'gradient_boosting',
+    });
+    expect(plan('gradient_boosting', ['model.n_estimators=50']).forest).toBeUndefined();
+    expect(plan('logreg', []).forest).toBeUndefined();
+  });
+
+  it('queues model families heaviest first, each together, and a forest family by forest, largest first', () => {
+    const point = (key: string, cost: number, family: string, forest?: string) => ({
+      job: { key, kind: 'point', point: {} } as unknown as Parameters<typeof fitPlan>[0],
+      cost,
+      family,
+      forest,
+    });
+    const work = queueWork([
+      point('lr1', 30, 'logreg'),
+      point('gb1', 300, 'gradient_boosting'),
+      point('rf50', 75, 'random_forest', 'deep'),
+      point('rf200d5', 150, 'random_forest', 'shallow'),
+      point('lr2', 30, 'logreg'),
+      point('rf200', 300, 'random_forest', 'deep'),
+      point('gb2', 300, 'gradient_boosting'),
+      point('rf100', 150, 'random_forest', 'deep'),
+    ]);
+    // Forests: deep 300 + (75 + 150) / 2 = 412.5, shallow 150: 562.5 against boosting's 600.
+    expect(work.map((w) => w.job.key)).toEqual([
+      'gb1',
+      'gb2',
+      'rf200',
+      'rf100',
+      'rf50',
+      'rf200d5',
+      'lr1',
+      'lr2',
+    ]);
+    expect(work.map((w) => w.job.group)).toEqual([
+      'gradient_boosting',
+      'gradient_boosting',
+      'random_forest',
+      'random_forest',
+      'random_forest',
+      'random_forest',
+      'logreg',
+      'logreg',
+    ]);
+    expect(work[2].job.weight).toBe(300);
   });
 
   it('fits the points over two lanes, reports each once, fails only the bad one, then refuses the table', async () => {
