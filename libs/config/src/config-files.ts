@@ -23,10 +23,16 @@ export function assertModelName(model: string, where?: string): void {
   }
 }
 
+/** The models of a workspace: the YAML files in configs/model, sorted. */
 export function listModels(root: string, configDir = DEFAULT_CONFIG_DIR): string[] {
+  return groupNames(root, configDir, 'model');
+}
+
+/** The names of a config group's files (<configDir>/<group>/<name>.yaml), sorted; none without the folder. */
+function groupNames(root: string, configDir: string, group: string): string[] {
   try {
     return fs
-      .readdirSync(path.resolve(root, configDir, 'model'))
+      .readdirSync(path.resolve(root, configDir, group))
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => f.slice(0, -'.yaml'.length))
       .sort();
@@ -54,15 +60,7 @@ export function dataConfigFile(name: string, configDir = 'configs'): string {
 
 /** The data sets of a workspace: the YAML files in configs/data, sorted. */
 export function listDatasets(root: string, configDir = 'configs'): string[] {
-  try {
-    return fs
-      .readdirSync(path.resolve(root, configDir, 'data'))
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
-  } catch {
-    return [];
-  }
+  return groupNames(root, configDir, 'data');
 }
 
 /**
