@@ -177,14 +177,13 @@ export function queueWork<T extends { job: PointJob; cost: number; family?: stri
     const f = p.forest === undefined ? undefined : forests.get(p.forest);
     return f ? f.max + (f.sum - f.max) / 2 : p.cost;
   };
+  // A family weighs its points, each group of shared-tree forests counted once, at its weight.
   const families = new Map<string, number>();
+  const counted = new Set<string>();
   for (const p of planned) {
-    if (p.family === undefined) continue;
-    const own =
-      p.forest === undefined
-        ? p.cost
-        : (p.cost / Math.max(1, forests.get(p.forest)?.sum ?? 1)) * forestWeight(p);
-    families.set(p.family, (families.get(p.family) ?? 0) + own);
+    if (p.family === undefined || (p.forest !== undefined && counted.has(p.forest))) continue;
+    if (p.forest !== undefined) counted.add(p.forest);
+    families.set(p.family, (families.get(p.family) ?? 0) + forestWeight(p));
   }
   const familyWeight = (p: T) => (p.family === undefined ? p.cost : (families.get(p.family) ?? 0));
   const order = (a: T, b: T) =>
