@@ -1,12 +1,14 @@
 // Wall times of whole Nx runs and of the sweep, against scikit-learn's sequential grid measured here.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSweep } from '@cellar/config';
 import { runSweepJob } from '@cellar/pipeline';
 import { detectGitCommit } from '@cellar/tracking';
-import { createTempWorkspace, WINE_CSV, type TempWorkspace } from '../../../e2e/workspace';
+import { createTempWorkspace, REPO, WINE_CSV, type TempWorkspace } from '../../../e2e/workspace';
+// @ts-expect-error -- plain ESM script shared with `npm run build`
+import { buildPackages, packPackages } from '../../scripts/build-packages.mjs';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (s: number) => `${s.toFixed(2)} s`;
@@ -67,8 +69,13 @@ async function main() {
     const skRuns: number[] = [];
     const skCommands: number[] = [];
     let skVersion = '';
+    // The same sweep where Cellar is installed from its packed packages: what a user's workspace and
+    // the Docker image run. There Nx finds the plugin under node_modules and loads no TypeScript.
+    const installed = installedWorkspace(ws.env);
+    const sweepInstalled: number[] = [];
     const sweepNx = Array.from({ length: reps }, () => {
       const t = timed(ws, ['run', 'wine-experiments:sweep', '--skip-nx-cache']);
+      sweepInstalled.push(installed.sweep());
       const one = sklearnGrid();
       if (one) {
         skRuns.push(one.grid);
@@ -134,6 +141,13 @@ async function main() {
         : 'scikit-learn not installed',
     ]);
     rows.push([
+      'the same sweep in a workspace with Cellar installed from its packages (compiled JS, as `npm install @cellar/nx` and the Docker image)',
+      fmt(median(sweepInstalled)),
+      `${ratio(median(sweepInstalled), median(sweepNx))} of this repository's`,
+      sk ? `${ratio(median(sweepInstalled), sk.median)} of scikit-learn's grid` : '',
+    ]);
+    installed.dispose();
+    rows.push([
       "the same with the Nx daemon (Nx's default outside CI)",
       fmt(median(sweepDaemon)),
       '',
@@ -180,6 +194,47 @@ async function main() {
   console.log('| what | median | ratio | vs scikit-learn |');
   console.log('| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+/**
+ * The example pipelines and sweep with Cellar installed from its `npm pack`ed packages, production
+ * dependencies only (tools/docker/assemble-runtime.sh, as the Docker image and
+ * e2e/external-workspace.spec.ts build it), in a git repository of its own; one sweep run first so
+ * the data set is pulled. `sweep()` times a cold sweep there.
+ */
+function installedWorkspace(env: NodeJS.ProcessEnv): { sweep: () => number; dispose: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'cellar-bench-installed-'));
+  const app = join(root, 'app');
+  const appEnv = { ...env, NX_CACHE_DIRECTORY: join(app, '.nx', 'cache') };
+  const sh = (cmd: string, args: string[], cwd: string) => {
+    const r = spawnSync(cmd, args, { cwd, env: appEnv, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
+  };
+  buildPackages();
+  mkdirSync(join(root, 'packs'));
+  packPackages(join(root, 'packs'));
+  const script = join(REPO, 'tools/docker/assemble-runtime.sh');
+  sh('sh', [script, REPO, join(root, 'packs'), app, '--prefer-offline', '--ignore-scripts'], root);
+  // Installed with --ignore-scripts (no download of a prebuilt addon here): the repository's build.
+  cpSync(join(REPO, 'node_modules/better-sqlite3/build'), join(app, 'node_modules/better-sqlite3/build'), {
+    recursive: true,
+  });
+  writeFileSync(join(app, '.gitignore'), 'node_modules\n.nx\ndata/external\nmlruns\n');
+  const git = ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost'];
+  sh('git', ['init', '-q', '-b', 'main'], app);
+  sh('git', ['add', '-A'], app);
+  sh('git', [...git, 'commit', '-qm', 'installed'], app);
+  const nx = join(app, 'node_modules/nx/dist/bin/nx.js');
+  const sweep = (...extra: string[]) => {
+    const t0 = performance.now();
+    sh(process.execPath, [nx, 'run', 'wine-experiments:sweep', ...extra], app);
+    return (performance.now() - t0) / 1000;
+  };
+  sweep();
+  return {
+    sweep: () => sweep('--skip-nx-cache'),
+    dispose: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /**
