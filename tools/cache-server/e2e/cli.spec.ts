@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nxArchive } from '../src/testing/archives';
+import { nxArchive, storedEntry } from '../src/testing/archives';
 import { request } from '../src/testing/http-client';
 import { BIN, cleanEnv, spawnServer } from './cache-server-process';
 
@@ -61,7 +61,7 @@ describe('cellar-cache-server CLI', () => {
       expect((await request(`${server.url}/v1/cache/77`, { token: 'env-token-456' })).body.equals(body)).toBe(
         true,
       );
-      expect(fs.readFileSync(path.join(cwd, 'store', 'entries', '77')).equals(body)).toBe(true);
+      expect(fs.readFileSync(path.join(cwd, 'store', 'entries', '77')).equals(storedEntry(body))).toBe(true);
     } finally {
       expect(await server.stop()).toBe(0);
     }

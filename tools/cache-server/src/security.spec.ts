@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer, type CacheServer, type LogRecord, type RequestLogRecord } from './server';
-import { makeTar, nxArchive, type TestEntry } from './testing/archives';
+import { makeTar, nxArchive, storedEntry, type TestEntry } from './testing/archives';
 import { request, waitFor } from './testing/http-client';
 
 const TOKENS = [
@@ -201,17 +201,23 @@ describe('cache server security', () => {
   });
 
   describe('a sha256 per entry, verified on every GET', () => {
-    it('records the sha256 of each stored entry', async () => {
+    it('records the sha256 of each stored entry in its footer, and serves the body without it', async () => {
       const body = await ok();
       expect((await put('1000', body)).status).toBe(200);
-      expect(fs.readFileSync(store('sums', '1000'), 'utf8').trim()).toBe(sha256(body));
+      const stored = fs.readFileSync(store('entries', '1000'));
+      expect(stored.subarray(body.length).toString()).toBe(`CELLAR-SHA256 ${sha256(body)}\n`);
+      expect(stored.equals(storedEntry(body))).toBe(true);
+      expect(list(store('sums'))).not.toContain('1000');
+      const res = await get('1000');
+      expect(res.status).toBe(200);
+      expect(res.body.equals(body)).toBe(true);
     });
 
     it('answers a flipped byte on disk with 404, quarantines the entry and logs it; a new PUT then stores a good one', async () => {
       const body = await nxArchive('flip me');
       expect((await put('1001', body)).status).toBe(200);
-      const flipped = Buffer.from(body);
-      flipped[flipped.length >> 1] ^= 0x01;
+      const flipped = fs.readFileSync(store('entries', '1001'));
+      flipped[body.length >> 1] ^= 0x01;
       fs.writeFileSync(store('entries', '1001'), flipped);
 
       const res = await get('1001');

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheServerError } from './errors';
 import { startCacheServer, type CacheServer, type LogRecord, type RequestLogRecord } from './server';
-import { makeTarGz, nxArchive } from './testing/archives';
+import { makeTarGz, nxArchive, storedEntry } from './testing/archives';
 import { request, waitFor } from './testing/http-client';
 
 const TOKENS = [
@@ -221,7 +221,9 @@ describe('cache server over a directory', () => {
     const results = await Promise.all(pending);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     const winner = results.find((r) => r.status === 200) as { body: Buffer };
-    expect(fs.readFileSync(path.join(root, 'store', 'entries', '6000')).equals(winner.body)).toBe(true);
+    expect(
+      fs.readFileSync(path.join(root, 'store', 'entries', '6000')).equals(storedEntry(winner.body)),
+    ).toBe(true);
     await waitFor(() => spools().length === 0, 2000, 'spool cleanup');
   });
 
@@ -278,7 +280,8 @@ describe('eviction', () => {
     const bodies = Object.fromEntries(
       await Promise.all(['1', '2', '3'].map(async (h) => [h, await nxArchive(h)])),
     );
-    const size = bodies['1'].length;
+    // On disk: the body and its sha256 footer; --max-size counts what is on disk.
+    const size = storedEntry(bodies['1']).length;
     const server = await startCacheServer({
       port: 0,
       storage: { kind: 'dir', path: root },
@@ -347,10 +350,10 @@ describe('eviction', () => {
       fs.writeFileSync(path.join(root, 'tmp', 'live-upload'), 'partial');
       // The run queued by the last PUT may be the one that removes 'old'; count over all runs.
       const report = await server.evict();
-      expect(report).toMatchObject({ keptEntries: 1, keptBytes: bodies.new.length });
+      expect(report).toMatchObject({ keptEntries: 1, keptBytes: storedEntry(bodies.new).length });
       const evicted = events.filter((e) => 'event' in e && e.event === 'evicted');
       expect(evicted).toHaveLength(1);
-      expect(evicted[0]).toMatchObject({ removed: 1, removedBytes: bodies.old.length });
+      expect(evicted[0]).toMatchObject({ removed: 1, removedBytes: storedEntry(bodies.old).length });
       expect(listFiles(path.join(root, 'entries'))).toEqual(['new']);
       expect(listFiles(path.join(root, 'tmp'))).toEqual(['live-upload']);
     } finally {

@@ -339,6 +339,7 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
       spooled = await spoolBody(req, spool, {
         maxBytes: maxBodyBytes,
         check: verify ? startUploadCheck() : undefined,
+        trailer: storage.spoolTrailer?.bind(storage),
       });
     } catch (err) {
       await fs.promises.rm(spool, { force: true });

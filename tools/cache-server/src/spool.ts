@@ -4,6 +4,7 @@ import { CacheServerError } from './errors';
 import type { UploadCheck } from './validation/upload-check';
 
 export interface SpoolResult {
+  /** Body bytes (without a trailer). */
   bytes: number;
   /** Hex sha256 of the body; undefined without a check. */
   sha256?: string;
@@ -14,11 +15,12 @@ export interface SpoolResult {
  * on the way, and fails as soon as the body is too large or invalid: BODY_TOO_LARGE, BAD_ARCHIVE
  * or UPLOAD_ABORTED. Unlike stream.pipeline it does not destroy the request on
  * failure, so a 4xx can still be answered. On failure the file is closed but left for the caller.
+ * With a check, `trailer` (CacheStorage.spoolTrailer) ends the file once the body passed it.
  */
 export function spoolBody(
   req: http.IncomingMessage,
   file: string,
-  options: { maxBytes: number; check?: UploadCheck },
+  options: { maxBytes: number; check?: UploadCheck; trailer?: (sha256: string) => Buffer },
 ): Promise<SpoolResult> {
   const check = options.check;
   return new Promise((resolve, reject) => {
@@ -66,18 +68,25 @@ export function spoolBody(
     req.on('data', onData);
     req.on('end', () => {
       if (settled) return;
-      out.end();
       let checked: Promise<string | undefined> = Promise.resolve(undefined);
       if (check && bytes > 0) {
         check.end();
         checked = check.done;
       } else check?.abort();
       const written = new Promise<void>((r) => out.once('close', r));
-      Promise.all([checked, written]).then(([sha256]) => {
-        if (settled) return;
-        settled = true;
-        resolve({ bytes, sha256 });
-      }, fail);
+      const trailer = options.trailer;
+      if (trailer === undefined || !check) out.end();
+      checked
+        .then((sha256) => {
+          if (trailer !== undefined && check && !settled)
+            out.end(sha256 === undefined ? undefined : trailer(sha256));
+          return written.then(() => sha256);
+        })
+        .then((sha256) => {
+          if (settled) return;
+          settled = true;
+          resolve({ bytes, sha256 });
+        }, fail);
     });
     req.on('close', () => {
       if (!req.complete) fail(aborted());

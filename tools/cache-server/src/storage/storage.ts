@@ -39,11 +39,16 @@ export interface CacheStorage {
   open(): Promise<void>;
   /** A fresh local path to spool an upload to before `commit` (never visible to readers). */
   spoolPath(): string;
+  /**
+   * Bytes a spool file ends with, after the body, once the body's sha256 is known: a backend that
+   * keeps the sum inside the entry (DirectoryStorage's footer). Without it, commit records the sum.
+   */
+  spoolTrailer?(sha256: string): Buffer;
   get(hash: string): Promise<CacheEntry | undefined>;
   has(hash: string): Promise<boolean>;
   /**
    * Publishes a fully written spool file under `hash` with its sha256 (undefined: none recorded);
-   * always consumes (deletes) the spool file.
+   * `size` counts the body only, not a spoolTrailer. Always consumes (deletes) the spool file.
    */
   commit(hash: string, spoolFile: string, size: number, sha256: string | undefined): Promise<CommitResult>;
   /** Records the sha256 of an entry stored without one (verified lazily on first read). */

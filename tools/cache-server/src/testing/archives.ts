@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 
@@ -80,4 +81,13 @@ export async function nxArchive(text = 'built', extra: readonly TestEntry[] = []
     { name: 'code', body: '0' },
   ]);
   return gzipSync(asV7Headers(tarball, ['terminalOutput', 'code']));
+}
+
+/**
+ * What DirectoryStorage keeps for an uploaded body: the body, then the footer with its sha256
+ * (`CELLAR-SHA256 <hex>\n`). Spelled out here rather than imported, so the tests pin the format.
+ */
+export function storedEntry(body: Buffer): Buffer {
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return Buffer.concat([body, Buffer.from(`CELLAR-SHA256 ${sha256}\n`, 'latin1')]);
 }
