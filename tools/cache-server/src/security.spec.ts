@@ -33,8 +33,8 @@ describe('cache server security', () => {
   const entries = () => list(store('entries'));
   const spools = () => list(store('tmp'));
   const quarantined = () => list(store('quarantine'));
-  const put = (hash: string, body: Buffer | string, token = RW) =>
-    request(`${server.url}/v1/cache/${hash}`, { method: 'PUT', token, body });
+  const put = (hash: string, body: Buffer | string, token = RW, chunked = false) =>
+    request(`${server.url}/v1/cache/${hash}`, { method: 'PUT', token, body, chunked });
   const get = (hash: string, token = RO) => request(`${server.url}/v1/cache/${hash}`, { token });
   const del = (hash: string, token?: string) =>
     request(`${server.url}/v1/cache/${hash}`, { method: 'DELETE', token });
@@ -54,16 +54,20 @@ describe('cache server security', () => {
     await server?.close();
   });
 
-  describe('uploads are validated while streaming (400, nothing stored)', () => {
+  describe('uploads are validated (400, nothing stored)', () => {
     let n = 100;
+    // Each body twice: with a Content-Length under 2 MiB (received whole, then checked) and chunked
+    // (checked while it streams): the same answer both ways.
     const rejects = async (body: Buffer, message: string) => {
-      const hash = String(n++);
-      const res = await put(hash, body);
-      expect(errorOf(res)).toBe(message);
-      expect(res.status).toBe(400);
-      expect(entries()).not.toContain(hash);
-      await waitFor(() => spools().length === 0, 2000, 'spool cleanup');
-      expect(requestLogs().at(-1)).toMatchObject({ method: 'PUT', status: 400, error: message });
+      for (const chunked of [false, true]) {
+        const hash = String(n++);
+        const res = await put(hash, body, RW, chunked);
+        expect(errorOf(res), chunked ? 'chunked' : 'whole').toBe(message);
+        expect(res.status).toBe(400);
+        expect(entries()).not.toContain(hash);
+        await waitFor(() => spools().length === 0, 2000, 'spool cleanup');
+        expect(requestLogs().at(-1)).toMatchObject({ method: 'PUT', status: 400, error: message });
+      }
     };
 
     it('non-gzip body', () =>
@@ -175,16 +179,30 @@ describe('cache server security', () => {
       ]);
       expect((await put('900', body)).status).toBe(200);
       expect((await get('900')).body.equals(body)).toBe(true);
+      expect((await put('902', body, RW, true)).status).toBe(200);
+      expect((await get('902')).body.equals(body)).toBe(true);
     });
 
-    it('rejects on the first bad header, before the body is complete', async () => {
+    it('checks an archive that inflates past 16 MiB without inflating it into one buffer', async () => {
+      const zeros = { name: 'proj/out/zeros.bin', body: Buffer.alloc(20 * 1024 ** 2) };
+      const good = await ok([zeros]);
+      expect(good.length).toBeLessThan(2 * 1024 ** 2);
+      expect((await put('903', good)).status).toBe(200);
+      expect((await get('903')).body.equals(good)).toBe(true);
+      await rejects(
+        await ok([zeros, { name: '../late', body: 'evil' }]),
+        "tar entry '../late' has a '..' component; entries must stay inside the workspace",
+      );
+    });
+
+    it('rejects an upload too large to hold (over 2 MiB) at its first bad header, before the body is complete', async () => {
       const bad = await ok([{ name: '../x', body: 'evil' }]);
       const res = await new Promise<{ status: number; sentAll: boolean }>((resolve, reject) => {
         let sentAll = false;
         const req = http.request(`${server.url}/v1/cache/901`, {
           method: 'PUT',
           agent: false,
-          headers: { authorization: `Bearer ${RW}`, 'content-length': String(bad.length + 1_000_000) },
+          headers: { authorization: `Bearer ${RW}`, 'content-length': String(bad.length + 3_000_000) },
         });
         req.on('response', (r) => {
           r.resume();

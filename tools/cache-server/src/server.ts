@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { CacheServerError } from './errors';
-import { spoolBody } from './spool';
+import { receiveWholeBody, spoolBody } from './spool';
 import { createStorage, type StorageSpec } from './storage/create-storage';
 import type { CacheStorage, EvictionReport } from './storage/storage';
 import {
@@ -19,6 +19,7 @@ import {
 } from './tokens';
 import { startUploadCheck } from './validation/upload-check';
 import { warmUpValidation } from './validation/warm-up';
+import { checkWholeUpload } from './validation/whole-check';
 import { verifyEntry } from './verify-entry';
 
 export const HASH_PATTERN = /^[A-Za-z0-9]{1,128}$/;
@@ -117,6 +118,14 @@ const DRAIN_AFTER_REJECT_MS = 2000;
 const READ_WHOLE_MAX_BYTES = 8 * 1024 ** 2;
 const READ_BUDGET_BYTES = 256 * 1024 ** 2;
 
+/**
+ * Uploads that declare at most this many bytes are received into one buffer and checked when
+ * complete (receiveWholeBody), while the buffers of all uploads in flight stay under
+ * UPLOAD_BUDGET_BYTES; others are checked as they stream, and refused at their first bad header.
+ */
+const UPLOAD_WHOLE_MAX_BYTES = 2 * 1024 ** 2;
+const UPLOAD_BUDGET_BYTES = 128 * 1024 ** 2;
+
 /** How long close() lets in-flight responses finish before cutting them. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -203,6 +212,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
   };
 
   let readBytes = 0;
+  /** Bytes of uploads held in memory (receiveWholeBody) right now. */
+  let uploadBytes = 0;
   type Reply = (status: number, body: unknown, headers?: http.OutgoingHttpHeaders) => void;
 
   const serveEntry = async (
@@ -334,13 +345,20 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     if (await storage.has(hash)) return rejectUpload(409, 'entry exists; cache entries are immutable');
 
     const spool = storage.spoolPath();
+    const trailer = storage.spoolTrailer?.bind(storage);
+    const size = declared === undefined ? 0 : Number(declared);
+    const whole =
+      verify && size > 0 && size <= UPLOAD_WHOLE_MAX_BYTES && uploadBytes + size <= UPLOAD_BUDGET_BYTES;
+    if (whole) uploadBytes += size;
     let spooled;
     try {
-      spooled = await spoolBody(req, spool, {
-        maxBytes: maxBodyBytes,
-        check: verify ? startUploadCheck() : undefined,
-        trailer: storage.spoolTrailer?.bind(storage),
-      });
+      spooled = whole
+        ? await receiveWholeBody(req, spool, { size, check: checkWholeUpload, trailer })
+        : await spoolBody(req, spool, {
+            maxBytes: maxBodyBytes,
+            check: verify ? startUploadCheck() : undefined,
+            trailer,
+          });
     } catch (err) {
       await fs.promises.rm(spool, { force: true });
       if (err instanceof CacheServerError && err.code === 'BODY_TOO_LARGE')
@@ -354,17 +372,19 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
         return;
       }
       throw err;
+    } finally {
+      if (whole) uploadBytes -= size;
     }
-    const size = spooled.bytes;
-    record.bytes = size;
-    if (size === 0) {
+    const stored = spooled.bytes;
+    record.bytes = stored;
+    if (stored === 0) {
       await fs.promises.rm(spool, { force: true });
       return reply(400, { error: 'empty body; expected a gzipped tar' });
     }
-    const result = await storage.commit(hash, spool, size, spooled.sha256);
+    const result = await storage.commit(hash, spool, stored, spooled.sha256);
     if (result === 'exists') return reply(409, { error: 'entry exists; cache entries are immutable' });
     reply(200, { stored: true });
-    if (estimatedBytes !== undefined) estimatedBytes += size;
+    if (estimatedBytes !== undefined) estimatedBytes += stored;
     if (storage.evictAfterWrites && (estimatedBytes === undefined || estimatedBytes > policy.maxSizeBytes))
       void evict();
   };

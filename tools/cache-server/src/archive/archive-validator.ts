@@ -25,12 +25,19 @@ function giveBackStep(step: Buffer): void {
   if (spareSteps.length < MAX_SPARE_STEPS) spareSteps.push(step);
 }
 
-function gzipMessage(err: NodeJS.ErrnoException): string {
+/** Why a body is not a gzip stream at all, from its first bytes (undefined when it starts like one). */
+export function notGzipMessage(head: Uint8Array): string | undefined {
+  if (head.length < 2 || (head[0] === 0x1f && head[1] === 0x8b)) return undefined;
+  const bytes = [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `not a gzip stream (starts with ${bytes}); ${AS_NX_MAKES_IT}`;
+}
+
+export function gzipMessage(err: NodeJS.ErrnoException): string {
   if (err.code === 'Z_BUF_ERROR') return 'gzip stream ends early; the upload was cut off, retry it';
   return `gzip stream is corrupt (${err.message}); ${AS_NX_MAKES_IT}`;
 }
 
-function tarMessage(problem: TarProblem): string {
+export function tarMessage(problem: TarProblem): string {
   switch (problem.kind) {
     case 'not-tar':
       return `gzip content is not a tar archive; ${AS_NX_MAKES_IT}`;
@@ -101,9 +108,9 @@ export class ArchiveValidator {
     if (this.settled) return true;
     if (this.head.length < 2) {
       this.head = Buffer.concat([this.head, chunk.subarray(0, 4)]);
-      if (this.head.length >= 2 && (this.head[0] !== 0x1f || this.head[1] !== 0x8b)) {
-        const bytes = [...this.head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-        this.fail(`not a gzip stream (starts with ${bytes}); ${AS_NX_MAKES_IT}`);
+      const notGzip = notGzipMessage(this.head);
+      if (notGzip !== undefined) {
+        this.fail(notGzip);
         return true;
       }
     }
@@ -150,7 +157,9 @@ export class ArchiveValidator {
 }
 
 /** Validates a whole stored entry (a stream of its bytes); resolves to a violation message or undefined. */
-export async function findArchiveProblem(body: AsyncIterable<Buffer>): Promise<string | undefined> {
+export async function findArchiveProblem(
+  body: AsyncIterable<Buffer> | Iterable<Buffer>,
+): Promise<string | undefined> {
   const validator = new ArchiveValidator();
   try {
     for await (const chunk of body) {

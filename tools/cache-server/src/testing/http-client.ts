@@ -14,6 +14,8 @@ export function request(
     token?: string;
     body?: Buffer | string;
     headers?: http.OutgoingHttpHeaders;
+    /** Send the body with Transfer-Encoding: chunked (no Content-Length). */
+    chunked?: boolean;
   } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
@@ -28,7 +30,10 @@ export function request(
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(options.body);
+    if (options.chunked && options.body !== undefined) {
+      req.write(options.body);
+      req.end();
+    } else req.end(options.body);
   });
 }
 
