@@ -1,7 +1,9 @@
 // Nx remote cache server under load: 50 concurrent PUTs of distinct 1 MiB entries (gzipped tars
-// shaped like Nx's), then 200 concurrent GETs of them, against the server running in its own
-// process (so RSS is its own). Measured in the same invocation:
-// - cellar-cache-server as shipped: uploads validated while streaming, sha256 checked on GET;
+// shaped like Nx's) to a freshly started server, 50 more (its code warm by then), then 200
+// concurrent GETs of the first 50, against the server running in its own process (so RSS is its
+// own). Measured in the same invocation:
+// - cellar-cache-server as shipped: uploads validated (whole up to 2 MiB, else while streaming),
+//   sha256 checked on GET;
 // - the same server with --bench-unverified: no validation or checksums, as before issue 8;
 // - a naive node:http server that streams bodies straight to/from files with no auth,
 //   validation, limits, atomic publish or logging.
@@ -49,6 +51,8 @@ interface Phase {
 
 interface Rep {
   put: Phase;
+  /** A second 50 uploads to the same server, its code warm (as a long-running server's is). */
+  putWarm: Phase;
   get: Phase;
   rssMiB: number;
 }
@@ -166,6 +170,12 @@ async function runRep(kind: Kind, entries: Buffer[], rep: number): Promise<Rep> 
       () => ENTRY_BYTES,
     );
     if (put.errors > 0) throw new Error(`${kind}: ${put.errors} PUT(s) not answered 200`);
+    const putWarm = await phase(
+      pid,
+      entries.map((body, i) => () => send(agent, `${url}/v1/cache/w${hashes[i]}`, 'PUT', body)),
+      () => ENTRY_BYTES,
+    );
+    if (putWarm.errors > 0) throw new Error(`${kind}: ${putWarm.errors} warm PUT(s) not answered 200`);
     const get = await phase(
       pid,
       Array.from(
@@ -174,7 +184,7 @@ async function runRep(kind: Kind, entries: Buffer[], rep: number): Promise<Rep> 
       ),
       (r) => r.bytes,
     );
-    return { put, get, rssMiB: peakRssMiB(child.pid as number) };
+    return { put, putWarm, get, rssMiB: peakRssMiB(child.pid as number) };
   } finally {
     agent.destroy();
     await stopProcess(child);
@@ -212,13 +222,15 @@ async function main(): Promise<void> {
       putP50: m((x) => x.put.p50),
       putP99: m((x) => x.put.p99),
       putCpu: m((x) => x.put.cpuMsPerReq),
+      putWarmRps: m((x) => x.putWarm.reqPerSec),
+      putWarmCpu: m((x) => x.putWarm.cpuMsPerReq),
       getCpu: m((x) => x.get.cpuMsPerReq),
       getRps: m((x) => x.get.reqPerSec),
       getMiBs: m((x) => x.get.mibPerSec),
       getP50: m((x) => x.get.p50),
       getP99: m((x) => x.get.p99),
       rss: m((x) => x.rssMiB),
-      errors: r.reduce((sum, x) => sum + x.put.errors + x.get.errors, 0),
+      errors: r.reduce((sum, x) => sum + x.put.errors + x.putWarm.errors + x.get.errors, 0),
     };
   };
   const validated = summary('validated');
@@ -230,6 +242,8 @@ async function main(): Promise<void> {
     ['PUT latency p50 (ms)', (s) => s.putP50, (x) => x.toFixed(1)],
     ['PUT latency p99 (ms)', (s) => s.putP99, (x) => x.toFixed(1)],
     ['PUT server CPU per request (ms)', (s) => s.putCpu, (x) => x.toFixed(1)],
+    ['PUT throughput, next 50 to the warm server (req/s)', (s) => s.putWarmRps, (x) => x.toFixed(0)],
+    ['PUT server CPU per request, warm (ms)', (s) => s.putWarmCpu, (x) => x.toFixed(1)],
     ['GET throughput (req/s)', (s) => s.getRps, (x) => x.toFixed(0)],
     ['GET throughput (MiB/s)', (s) => s.getMiBs, (x) => x.toFixed(0)],
     ['GET latency p50 (ms)', (s) => s.getP50, (x) => x.toFixed(1)],
@@ -239,7 +253,7 @@ async function main(): Promise<void> {
     ['errors (all reps)', (s) => s.errors, (x) => x.toFixed(0)],
   ];
   console.log(
-    `${PUTS} concurrent PUTs of distinct 1 MiB entries, then ${GETS} concurrent GETs; medians over ${REPS} reps; directory storage in ${os.tmpdir()}; ${os.cpus().length} CPUs.\n`,
+    `${PUTS} concurrent PUTs of distinct 1 MiB entries to a fresh server, ${PUTS} more, then ${GETS} concurrent GETs; medians over ${REPS} reps; directory storage in ${os.tmpdir()}; ${os.cpus().length} CPUs.\n`,
   );
   const ratio = (label: string, a: number, b: number) =>
     label.startsWith('errors') ? '' : b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`;
