@@ -19,6 +19,8 @@ let ws: TempWorkspace;
 let server: CacheServer;
 let A: string;
 let B: string;
+/** Nx's output of building A and B, for a failure message. */
+const builds: string[] = [];
 const metricsAt: Record<string, Record<string, Record<string, number>>> = {};
 const requests: RequestLogRecord[] = [];
 
@@ -54,11 +56,28 @@ function cellarAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<
   });
 }
 
-function runCount(): number {
-  if (!existsSync(join(ws.root, 'mlruns/cellar.db'))) return 0;
+interface ListedRun {
+  info: { runName: string; status: string; startTime: number; gitCommit: string | null };
+  tags: Record<string, string>;
+}
+
+function trackedRuns(): ListedRun[] {
+  if (!existsSync(join(ws.root, 'mlruns/cellar.db'))) return [];
   const r = ws.cellar(['runs', 'ls', '--json', '--max', '1000']);
   expect(r.code, r.output).toBe(0);
-  return (JSON.parse(r.stdout) as { total: number }).total;
+  return (JSON.parse(r.stdout) as { runs: ListedRun[] }).runs;
+}
+
+function runCount(): number {
+  return trackedRuns().length;
+}
+
+/** One line per run, oldest first: what a wrong count is made of. */
+function describeRuns(): string {
+  return trackedRuns()
+    .sort((x, y) => x.info.startTime - y.info.startTime)
+    .map((x) => `${x.info.runName} ${x.info.status} ${x.info.gitCommit?.slice(0, 7)} ${x.tags.source ?? ''}`)
+    .join('\n');
 }
 
 function readMetrics(): Record<string, Record<string, number>> {
@@ -112,6 +131,7 @@ beforeAll(async () => {
   A = ws.git(['rev-parse', 'HEAD']).trim();
   const a = await ws.nxAsync(['run-many', '-t', 'evaluate', '--output-style=static'], remoteEnv(WRITE));
   expect(a.code, a.output).toBe(0);
+  builds.push(a.output);
   metricsAt.A = readMetrics();
   const file = join(ws.root, 'configs/model/logreg.yaml');
   const yaml = readFileSync(file, 'utf8');
@@ -121,6 +141,7 @@ beforeAll(async () => {
   B = ws.git(['rev-parse', 'HEAD']).trim();
   const b = await ws.nxAsync(['run-many', '-t', 'evaluate', '--output-style=static'], remoteEnv(WRITE));
   expect(b.code, b.output).toBe(0);
+  builds.push(b.output);
   metricsAt.B = readMetrics();
 }, 300_000);
 
@@ -148,7 +169,8 @@ describe('cellar metrics diff A B', () => {
     'shows the accuracy change of wine-logreg only and model.C, restored from the local cache',
     async () => {
       const before = runCount();
-      expect(before).toBe(4); // A trained three pipelines, B only wine-logreg
+      // A trained three pipelines, B only wine-logreg. Seen once under full-suite load: 5 runs.
+      expect(before, `${describeRuns()}\n--- nx at A, then B:\n${builds.join('\n---\n')}`).toBe(4);
       const r = await cellarAsync(['metrics', 'diff', A, B, '--json']);
       expect(r.code, r.output).toBe(0);
       const d = JSON.parse(r.stdout) as DiffJson;
