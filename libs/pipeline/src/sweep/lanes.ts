@@ -99,17 +99,25 @@ export async function runInLanes(o: LanesOptions): Promise<{ stopped: boolean }>
         ready,
         () => take(i + 1),
         () => queue.peek(i + 1),
+        (jobs) => queue.giveBack(jobs),
         o.onResult,
         workers,
       ),
     );
     prepared(Array.isArray(o.jobs) ? o.jobs : await o.jobs());
-    for (let job = take(0); job; job = take(0)) {
-      o.onResult(await o.runHere(job, abort.signal));
-      // Fitting blocks the event loop: let worker results, refills and signals through between jobs.
-      await new Promise((r) => setImmediate(r));
-    }
+    const runAll = async () => {
+      for (let job = take(0); job; job = take(0)) {
+        // Fitting blocks the event loop: first let the workers take theirs (their first refill is
+        // queued once the jobs are prepared), and results and signals through.
+        await new Promise((r) => setImmediate(r));
+        if (stopped) break;
+        o.onResult(await o.runHere(job, abort.signal));
+      }
+    };
+    await runAll();
     await Promise.all(forked);
+    // Jobs given back by a worker that died while loading, after this lane had run out.
+    await runAll();
   } finally {
     process.off('SIGINT', stopAll);
     process.off('SIGTERM', stopAll);
@@ -128,6 +136,12 @@ export class LaneQueue {
   private readonly own = new Map<number, LaneJob[]>();
 
   constructor(private readonly jobs: LaneJob[]) {}
+
+  /** Jobs taken but never run (their lane's process died first): handed out again, first. */
+  giveBack(jobs: LaneJob[]): void {
+    for (const job of jobs) this.taken.delete(job);
+    this.jobs.splice(this.next, 0, ...jobs);
+  }
 
   /** What take(lane) would hand out, without taking it. */
   peek(lane: number): LaneJob | undefined {
@@ -164,11 +178,18 @@ export class LaneQueue {
   }
 }
 
+/**
+ * Feeds one worker from the queue as soon as the jobs are known, not when the worker says it has
+ * loaded: Node keeps IPC messages until the worker listens, so it starts on its first job the
+ * moment it can, rather than when this process (busy fitting) next reads its "ready". A worker
+ * that dies before it loaded gives its jobs back; one that dies later fails those it held.
+ */
 function runWorkerLane(
   w: ChildProcess,
   ready: Promise<void>,
   take: () => LaneJob | undefined,
   peek: () => LaneJob | undefined,
+  giveBack: (jobs: LaneJob[]) => void,
   record: (r: LaneResult) => void,
   workers: ChildProcess[],
 ): Promise<void> {
@@ -176,8 +197,10 @@ function runWorkerLane(
     // Forked ahead (forkLaneWorkers) and gone already, before this lane listened: nothing to feed.
     if (w.exitCode !== null || w.signalCode !== null) return resolve();
     workers.push(w);
+    let loaded = false;
     const held = new Map<string, LaneJob>();
     const refill = () => {
+      if (!w.connected) return; // died (its jobs come back at 'exit') or already let go
       while (held.size < PREFETCH) {
         if (held.size > 0 && (peek()?.weight ?? 0) > PREFETCH_MAX_WEIGHT) break;
         const job = take();
@@ -187,15 +210,19 @@ function runWorkerLane(
       }
       if (held.size === 0) w.disconnect();
     };
+    void ready.then(refill);
     w.on('message', (m: LaneResult | { ready: true }) => {
-      if ('ready' in m) return void ready.then(refill);
+      if ('ready' in m) return void (loaded = true);
       held.delete(m.key);
       record(m);
       refill();
     });
     w.on('exit', (code, signal) => {
-      for (const job of held.values()) {
-        record({ key: job.key, ok: false, error: `worker exited (${signal ?? code})`, ms: 0 });
+      if (!loaded) giveBack([...held.values()]);
+      else {
+        for (const job of held.values()) {
+          record({ key: job.key, ok: false, error: `worker exited (${signal ?? code})`, ms: 0 });
+        }
       }
       resolve();
     });

@@ -1,8 +1,10 @@
+import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSpec } from '@cellar/config';
+import { openStore } from '@cellar/tracking';
 import { wineWorkspace } from '../testing/wine-workspace';
 import { runLaneJob } from './lane-job';
 import { forkLaneWorkers, LaneQueue, runInLanes, SOURCE_REGISTER, sweepWorkerEntry } from './lanes';
@@ -52,6 +54,14 @@ describe('LaneQueue', () => {
     expect(took(1)).toBeUndefined();
     expect(took(0)).toBeUndefined();
   });
+
+  it('hands out jobs given back (their lane died) next, to any lane', () => {
+    const q = new LaneQueue([job('a'), job('b'), job('c')]);
+    const a = q.take(1) as LaneJob;
+    const b = q.take(1) as LaneJob;
+    q.giveBack([a, b]);
+    expect([q.take(0)?.key, q.take(0)?.key, q.take(0)?.key, q.take(0)]).toEqual(['a', 'b', 'c', undefined]);
+  });
 });
 
 describe('runSweep', () => {
@@ -96,6 +106,86 @@ describe('runSweep', () => {
 describe('runInLanes with workers forked ahead (forkLaneWorkers)', () => {
   const ws = wineWorkspace();
   afterAll(() => ws.dispose());
+  const logregJobs = (Cs: number[], track = false): LaneJob[] =>
+    Cs.map((C, index) => ({
+      key: String(index),
+      kind: 'job',
+      job: {
+        index,
+        sweep: 'mini',
+        data: 'wine',
+        model: 'logreg',
+        overrides: [`model.C=${C}`],
+        track,
+        gitCommit: null,
+      },
+    }));
+
+  it('feeds a worker while this lane\'s first fit still blocks the event loop, before its "ready" is read', async () => {
+    const [worker] = forkLaneWorkers(ws.root, 1);
+    let blockedUntil = 0;
+    const results: LaneResult[] = [];
+    await runInLanes({
+      root: ws.root,
+      jobs: logregJobs([0.5, 1, 2], true),
+      parallel: 2,
+      workers: [worker],
+      runHere: async (job, signal) => {
+        // A long synchronous fit: nothing from the worker is read meanwhile.
+        if (blockedUntil === 0) {
+          const end = Date.now() + 6000;
+          while (Date.now() < end);
+          blockedUntil = Date.now();
+        }
+        return runLaneJob(ws.root, job, signal);
+      },
+      onResult: (r) => results.push(r),
+    });
+    expect(results.map((r) => [r.key, r.ok]).sort()).toEqual([
+      ['0', true],
+      ['1', true],
+      ['2', true],
+    ]);
+    const store = openStore({ root: ws.root, readonly: true });
+    try {
+      const started = results
+        .filter((r) => r.key !== '0')
+        .map((r) => store.getRun((r as { runId: string }).runId).info.startTime);
+      // The worker loaded (about a second) and fitted both of its points during the block.
+      expect(started.every((t) => t < blockedUntil)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('runs here the jobs of a worker that died while loading', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cellar-dead-worker-'));
+    try {
+      writeFileSync(join(dir, 'dies.js'), 'process.exit(3);');
+      const dying = fork(join(dir, 'dies.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const here: string[] = [];
+      const results: LaneResult[] = [];
+      await runInLanes({
+        root: ws.root,
+        jobs: logregJobs([0.5, 1, 2]),
+        parallel: 2,
+        workers: [dying],
+        runHere: (job, signal) => {
+          here.push(job.key);
+          return runLaneJob(ws.root, job, signal);
+        },
+        onResult: (r) => results.push(r),
+      });
+      expect(here.sort()).toEqual(['0', '1', '2']);
+      expect(results.map((r) => [r.key, r.ok]).sort()).toEqual([
+        ['0', true],
+        ['1', true],
+        ['2', true],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('feeds workers whose "ready" came before anyone listened; a worker left without a job leaves', async () => {
     const workers = forkLaneWorkers(ws.root, 2);
