@@ -63,8 +63,13 @@ describe('nx run <project>:sweep', () => {
     rmSync(join(ws.root, 'data/external/WineQT.csv'));
     const r = ws.nx(['run', 'wine-experiments:sweep', '--output-style=static']);
     expect(r.code, r.output).toBe(0);
-    // Restored points read no data: nothing pulls it, even when it is gone.
-    expect(r.stdout).toMatch(/Cache:\s+15\/16 hit/);
+    // Restored points read no data: nothing pulls it, even when it is gone. The table comes from the
+    // cache too (no process is forked): the same text.
+    expect(r.stdout).toMatch(/Cache:\s+16\/16 hit/);
+    expect(r.stdout).toMatch(
+      /wine-experiments:sweep {2}\[(local cache|existing outputs match the cache, left as is)\]/,
+    );
+    expect(r.stdout).toContain('sweep wine-grid: 15 points');
     expect(r.stdout).not.toContain('WineQT.csv');
     expect(r.stdout).toMatch(/best logreg: accuracy 0\.\d{4}/);
     expect(

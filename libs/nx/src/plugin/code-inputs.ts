@@ -5,7 +5,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 /** One entry of a target's `inputs` (the devkit does not export the type by name). */
 export type TargetInput = NonNullable<TargetConfiguration['inputs']>[number];
 
-export type CodeStep = 'train' | 'evaluate' | 'sweepPoint';
+export type CodeStep = 'train' | 'evaluate' | 'sweepPoint' | 'sweepTable';
 
 /**
  * The code that decides a step's outputs, per package: folders inside the package. Editing the notifier,
@@ -27,6 +27,12 @@ const STEP_CODE: Record<CodeStep, Record<string, string[]>> = {
     '@cellar/data': ['src'],
     '@cellar/modeling': ['src'],
   },
+  // The sweep's table: the grid, the points' metrics.json, the formatting.
+  sweepTable: {
+    '@cellar/nx': ['src/executors/sweep', 'src/executors/shared'],
+    '@cellar/pipeline': ['src/sweep', 'src/shared', 'src/index.ts'],
+    '@cellar/config': ['src'],
+  },
   evaluate: {
     '@cellar/nx': ['src/executors/evaluate', 'src/executors/shared'],
     '@cellar/pipeline': ['src/evaluate', 'src/shared', 'src/index.ts'],
@@ -38,6 +44,9 @@ const STEP_CODE: Record<CodeStep, Record<string, string[]>> = {
 
 /** Third-party packages whose behaviour reaches a model (parsing, config, validation). */
 export const THIRD_PARTY = ['csv-parse', 'yaml', 'zod'];
+
+/** Third-party packages that reach one step's output only. */
+const STEP_THIRD_PARTY: Partial<Record<CodeStep, string[]>> = { sweepTable: ['cli-table3'] };
 
 export interface PackageLocation {
   /** Workspace-relative folder of the package (POSIX separators). */
@@ -89,7 +98,8 @@ export function codeInputs(locate: (name: string) => PackageLocation | null): Co
         external.push(name);
       }
     }
-    inputs[step] = [...globs, ...negations, { externalDependencies: [...external, ...THIRD_PARTY] }];
+    const third = [...THIRD_PARTY, ...(STEP_THIRD_PARTY[step] ?? [])];
+    inputs[step] = [...globs, ...negations, { externalDependencies: [...external, ...third] }];
   }
   const nx = locate('@cellar/nx');
   return { inputs, commandBin: `${nx?.rel ?? 'node_modules/@cellar/nx'}/bin/cellar-nx.js` };

@@ -240,7 +240,14 @@ describe('createNodes', () => {
                 target: 'point',
               },
             ],
-            cache: false,
+            cache: true,
+            inputs: [
+              '{workspaceRoot}/apps/grid/sweep.yaml',
+              '{workspaceRoot}/configs/sweep/grid.yaml',
+              { dependentTasksOutputFiles: '**/metrics.json' },
+              ...bare.code.inputs.sweepTable,
+            ],
+            outputs: [],
             metadata: {
               description:
                 'Run (or restore from the cache) the 3 points of configs/sweep/grid.yaml, then print them sorted by the metric with the best per algorithm',

@@ -243,8 +243,18 @@ export function inferSweepProjects(
         executor: '@cellar/nx:sweep',
         options,
         dependsOn: pointNames.length > 0 ? [{ projects: pointNames, target: POINT_TARGET }] : upstream(ctx),
-        // Reads the points' metrics.json and prints: cheap, and the table is always shown.
-        cache: false,
+        // The table is its terminal output: an unchanged sweep replays it from the cache instead of
+        // forking a process to print it (about 0.5 s). The points' metrics.json are git-ignored
+        // outputs, so Nx hashes them as dependency outputs (nx-facts, "Caching"); Nx 23.3.1 hashes
+        // such a task again after the points of its batch ran (task-orchestrator.js).
+        cache: true,
+        inputs: [
+          `{workspaceRoot}/${s.file}`,
+          `{workspaceRoot}/${configDir}/sweep/${s.sweep}.yaml`,
+          { dependentTasksOutputFiles: '**/metrics.json' },
+          ...ctx.code.inputs.sweepTable,
+        ],
+        outputs: [],
         metadata: {
           description: `Run (or restore from the cache) the ${s.points.length} points of ${configDir}/sweep/${s.sweep}.yaml, then print them sorted by the metric with the best per algorithm`,
           technologies: TECH,
