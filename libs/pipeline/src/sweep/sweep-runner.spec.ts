@@ -192,19 +192,7 @@ describe('runInLanes with workers forked ahead (forkLaneWorkers)', () => {
     const exits = workers.map((w) => new Promise<number | null>((r) => w.once('exit', (code) => r(code))));
     // Time for the workers to load and say "ready" into channels that nothing reads yet.
     await new Promise((r) => setTimeout(r, 2500));
-    const jobs: LaneJob[] = [0.5, 1, 2].map((C, index) => ({
-      key: String(index),
-      kind: 'job',
-      job: {
-        index,
-        sweep: 'mini',
-        data: 'wine',
-        model: 'logreg',
-        overrides: [`model.C=${C}`],
-        track: false,
-        gitCommit: null,
-      },
-    }));
+    const jobs = logregJobs([0.5, 1, 2]);
     const here: string[] = [];
     const results: LaneResult[] = [];
     await runInLanes({
