@@ -53,13 +53,13 @@ export function assertDataName(name: unknown, where?: string): asserts name is s
 }
 
 /** configs/data/<name>.yaml. Pure: no I/O. */
-export function dataConfigFile(name: string, configDir = 'configs'): string {
+export function dataConfigFile(name: string, configDir = DEFAULT_CONFIG_DIR): string {
   assertDataName(name);
   return `${configDir}/data/${name}.yaml`;
 }
 
 /** The data sets of a workspace: the YAML files in configs/data, sorted. */
-export function listDatasets(root: string, configDir = 'configs'): string[] {
+export function listDatasets(root: string, configDir = DEFAULT_CONFIG_DIR): string[] {
   return groupNames(root, configDir, 'data');
 }
 
@@ -70,7 +70,7 @@ export function listDatasets(root: string, configDir = 'configs'): string[] {
 export function selectDataset(
   root: string,
   selected: string | undefined,
-  configDir = 'configs',
+  configDir = DEFAULT_CONFIG_DIR,
   where?: string,
   /** How the selection was written, for messages; default `data=<name>`. */
   selectedAs?: string,

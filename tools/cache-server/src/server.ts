@@ -338,7 +338,8 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     }
 
     const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+    const size = declared === undefined ? 0 : Number(declared);
+    if (size > maxBodyBytes) {
       return rejectUpload(413, `body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`);
     }
     // Cheap early answer; the commit below is what really decides who wins.
@@ -346,7 +347,6 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
 
     const spool = storage.spoolPath();
     const trailer = storage.spoolTrailer?.bind(storage);
-    const size = declared === undefined ? 0 : Number(declared);
     const whole =
       verify && size > 0 && size <= UPLOAD_WHOLE_MAX_BYTES && uploadBytes + size <= UPLOAD_BUDGET_BYTES;
     if (whole) uploadBytes += size;

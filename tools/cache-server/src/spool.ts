@@ -72,12 +72,12 @@ export function spoolBody(
         checked = check.done;
       } else check?.abort();
       const written = new Promise<void>((r) => out.once('close', r));
-      const trailer = options.trailer;
-      if (trailer === undefined || !check) out.end();
+      // Only a checked body is sealed with its trailer, once the check has passed.
+      const seal = check ? options.trailer : undefined;
+      if (seal === undefined) out.end();
       checked
         .then((sha256) => {
-          if (trailer !== undefined && check && !settled)
-            out.end(sha256 === undefined ? undefined : trailer(sha256));
+          if (seal !== undefined && !settled) out.end(sha256 === undefined ? undefined : seal(sha256));
           return written.then(() => sha256);
         })
         .then((sha256) => {
