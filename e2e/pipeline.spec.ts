@@ -92,6 +92,30 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     ws.git(['commit', '-qm', 'docs and tests']);
   });
 
+  it('with the Nx cache gone, train gives back the outputs of the run with the same task hash: no fit, no new run', () => {
+    const before = PIPELINES.flatMap((p) => [read(`apps/${p}/model.json`), read(`apps/${p}/metrics.json`)]);
+    for (const p of PIPELINES) rmSync(join(ws.root, `apps/${p}/model.json`));
+    // An empty cache and task database: Nx has no record of these tasks and runs them.
+    const fresh = join(ws.root, '.nx', 'wiped');
+    const r = ws.nx(['run-many', '-t', 'train', '--output-style=static'], {
+      NX_CACHE_DIRECTORY: join(fresh, 'cache'),
+      NX_WORKSPACE_DATA_DIRECTORY: join(fresh, 'workspace-data'),
+    });
+    expect(r.code, r.output).toBe(0);
+    expect(ranTasks(r.output)).toEqual(PIPELINES.flatMap((p) => [`${p}:pull-data`, `${p}:train`]).sort());
+    for (const p of PIPELINES) {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `${p}: restored model\\.json and metrics\\.json \\(accuracy 0\\.\\d{4}\\) from run [0-9a-f]{8}`,
+        ),
+      );
+    }
+    expect(r.stdout).not.toMatch(/: fitting |: trained /);
+    const after = PIPELINES.flatMap((p) => [read(`apps/${p}/model.json`), read(`apps/${p}/metrics.json`)]);
+    after.forEach((buf, i) => expect(buf.equals(before[i])).toBe(true));
+    expect(JSON.parse(ws.cellar(['runs', 'ls', '--json']).stdout).runs).toHaveLength(3);
+  });
+
   it('editing model.C affects only wine-logreg (and the logreg points of the sweep); reverting restores the old model byte for byte', () => {
     const file = join(ws.root, 'configs/model/logreg.yaml');
     const original = readFileSync(file, 'utf8');
@@ -157,6 +181,9 @@ describe('three wine-quality pipelines as cached Nx targets', () => {
     expect(ranTasks(r.output)).toContain('wine-random-forest:train');
     const after = PIPELINES.flatMap((p) => [read(`apps/${p}/model.json`), read(`apps/${p}/metrics.json`)]);
     after.forEach((buf, i) => expect(buf.equals(before[i])).toBe(true));
+    // --skip-nx-cache asks for a fit: no run is given back, each fit logs a run.
+    expect(r.stdout).not.toContain('restored');
+    expect(r.stdout.match(/: trained /g)).toHaveLength(3);
     expect(first).toContain('Successfully ran target notify');
   });
 });

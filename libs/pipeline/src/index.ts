@@ -14,6 +14,8 @@ export type { TrainStageOptions, TrainStageResult } from './train/train';
 export { fitAndScore, paramsOf } from './train/fit-and-score';
 export type { TrainMetrics, TrainResult } from './train/fit-and-score';
 export { trainAndTrack } from './train/train-and-track';
+export { restoreTrainedRun, TASK_HASH_TAG } from './train/restore-run';
+export type { RestoreRunOptions, RestoredRun } from './train/restore-run';
 export type { TrackedTrainOptions, TrackedTrainResult } from './train/train-and-track';
 
 export { evaluatePipeline, evaluateArtifact } from './evaluate/evaluate';

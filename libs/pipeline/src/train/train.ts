@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { composePipeline } from '../shared/compose-pipeline';
 import { loadSplitData } from '../shared/split-data';
+import { TASK_HASH_TAG } from './restore-run';
 import { trainAndTrack, type TrackedTrainResult } from './train-and-track';
 
 export interface TrainStageOptions {
@@ -15,6 +16,8 @@ export interface TrainStageOptions {
   configDir?: string;
   /** Log a tracking run (default true). */
   track?: boolean;
+  /** Nx's hash of the task (NX_TASK_HASH), tagged on the run so that restoreTrainedRun finds it. */
+  taskHash?: string;
   onProgress?: (done: number, total: number, modelType: string) => void;
 }
 
@@ -34,7 +37,11 @@ export async function trainPipeline(o: TrainStageOptions): Promise<TrainStageRes
     data,
     outDir: join(o.root, o.projectRoot),
     runName: `${o.project}-${composed.hash.slice(0, 8)}`,
-    tags: { pipeline: o.project, source: 'nx:train' },
+    tags: {
+      pipeline: o.project,
+      source: 'nx:train',
+      ...(o.taskHash ? { [TASK_HASH_TAG]: o.taskHash } : {}),
+    },
     track: o.track ?? true,
     onProgress: onProgress && ((done, total) => onProgress(done, total, modelType)),
   });
