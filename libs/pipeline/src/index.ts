@@ -32,7 +32,7 @@ export { postWebhook } from './notify/webhook';
 
 export { runSweep } from './sweep/sweep-runner';
 export { runInLanes, sweepWorkerEntry } from './sweep/lanes';
-export { laneFailure, runLaneJob } from './sweep/lane-job';
+export { closeLaneStore, laneFailure, runLaneJob } from './sweep/lane-job';
 export { runSweepJob } from './sweep/sweep-job';
 export { trainSweepPoint } from './sweep/sweep-point';
 export { readSweepResults } from './sweep/sweep-results';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeConfig, errorMessage } from '@cellar/config';
 import type { ForestTreeCache } from '@cellar/modeling';
+import type { TrackingStore } from '@cellar/tracking';
 import { loadSplitData } from '../shared/split-data';
 import { trainAndTrack } from '../train/train-and-track';
 import type { SweepJob, SweepJobResult } from './types';
@@ -13,6 +14,7 @@ export async function runSweepJob(
   job: SweepJob,
   signal?: AbortSignal,
   forestTrees?: ForestTreeCache,
+  store?: TrackingStore,
 ): Promise<SweepJobResult> {
   const started = performance.now();
   const outDir = mkdtempSync(join(tmpdir(), 'cellar-sweep-'));
@@ -36,6 +38,7 @@ export async function runSweepJob(
       gitCommit: job.gitCommit,
       signal,
       forestTrees,
+      store,
     });
     return {
       index: job.index,

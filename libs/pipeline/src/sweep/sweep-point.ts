@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { composeConfig } from '@cellar/config';
 import { pullData } from '@cellar/data';
 import type { ForestTreeCache } from '@cellar/modeling';
+import type { TrackingStore } from '@cellar/tracking';
 import { loadSplitData } from '../shared/split-data';
 import { trainAndTrack } from '../train/train-and-track';
 
@@ -32,6 +33,8 @@ export interface SweepPointOptions {
   signal?: AbortSignal;
   /** See trainAndTrack: a lane's trees, shared by the points it fits. */
   forestTrees?: ForestTreeCache;
+  /** See trainAndTrack: a lane's open store. */
+  store?: TrackingStore;
 }
 
 export interface SweepPointResult {
@@ -65,6 +68,7 @@ export async function trainSweepPoint(o: SweepPointOptions): Promise<SweepPointR
     onProgress: o.onProgress,
     signal: o.signal,
     forestTrees: o.forestTrees,
+    store: o.store,
   });
   return {
     metrics: r.metrics as unknown as Record<string, number>,

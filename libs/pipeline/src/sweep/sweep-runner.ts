@@ -1,7 +1,7 @@
 import { detectGitCommit } from '@cellar/tracking';
 import { PipelineError } from '../shared/pipeline-error';
 // Static on purpose: Nx removes its TypeScript require hook once the executor has loaded.
-import { runLaneJob } from './lane-job';
+import { closeLaneStore, runLaneJob } from './lane-job';
 import { runInLanes } from './lanes';
 import type { LaneJob, SweepJobResult, SweepOptions } from './types';
 
@@ -52,7 +52,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepJobResult[]> {
       const etaMs = (elapsedMs / done) * (jobs.length - done);
       o.onProgress?.({ done, failed, total: jobs.length, elapsedMs, etaMs });
     },
-  });
+  }).finally(closeLaneStore);
   if (stopped) throw interrupted(done, jobs.length);
   return results;
 }

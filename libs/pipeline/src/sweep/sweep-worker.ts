@@ -1,6 +1,6 @@
 // Entry of a sweep worker process, forked by lanes.ts (see sweepWorkerEntry): receives one job at
 // a time over IPC, trains and logs it, answers. Nothing imports this file.
-import { runLaneJob } from './lane-job';
+import { closeLaneStore, runLaneJob } from './lane-job';
 import type { LaneJob } from './types';
 
 if (process.send) {
@@ -31,5 +31,7 @@ if (process.send) {
       await new Promise<void>((resolve) => process.send?.(result, undefined, undefined, () => resolve()));
     });
   });
+  // The parent lets go once every answer is in: the jobs are done, and so is the lane's store.
+  process.on('disconnect', () => void queue.then(closeLaneStore));
   process.send({ ready: true });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ComposedConfig } from '@cellar/config';
 import type { ForestTreeCache } from '@cellar/modeling';
 import { writeFileAtomic } from '@cellar/data';
-import { detectGitCommit, trainingRun } from '@cellar/tracking';
+import { detectGitCommit, trainingRun, type TrackingStore } from '@cellar/tracking';
 import { confusionSvg } from '../shared/report-files';
 import type { SplitData } from '../shared/split-data';
 import { fitAndScore, paramsOf, type TrainResult } from './fit-and-score';
@@ -26,6 +26,8 @@ export interface TrackedTrainOptions {
   signal?: AbortSignal;
   /** Forest trees to reuse and keep (a sweep lane's, see ForestTreeCache in @cellar/modeling). */
   forestTrees?: ForestTreeCache;
+  /** An open local store to log to (a sweep lane keeps one); default: opened for this run. */
+  store?: TrackingStore;
 }
 
 export interface TrackedTrainResult extends TrainResult {
@@ -54,6 +56,7 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
   try {
     const { run, result } = await trainingRun(
       {
+        store: o.store,
         storeOptions: { root: o.root },
         experiment: o.composed.config.tracking.experiment,
         runName: o.runName,
@@ -67,14 +70,14 @@ export async function trainAndTrack(o: TrackedTrainOptions): Promise<TrackedTrai
         gitCommit,
         signal: o.signal,
       },
-      async (run) => {
+      async () => {
         const r = await fitAndWrite();
-        run.logMetricSteps(stepMetrics(r));
         const svg = join(scratch, 'confusion_matrix.svg');
         writeFileSync(svg, confusionSvg(r.metrics.model_type, r.classification));
         return {
           params: paramsOf(o.composed),
           metrics: numericMetrics(r),
+          metricSteps: stepMetrics(r),
           artifacts: [modelFile, metricsFile, svg],
           fit: r,
         };

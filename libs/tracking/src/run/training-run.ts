@@ -19,6 +19,8 @@ import {
 export interface RunOutput {
   params?: Record<string, ParamValue>;
   metrics?: Record<string, number>;
+  /** A metric history, step by step; logged with params, metrics and tags in one write. */
+  metricSteps?: Iterable<[step: number, metrics: Record<string, number>]>;
   tags?: Record<string, string>;
   /** Files to copy into the run's artifact folder under their base names. */
   artifacts?: string[];
@@ -154,9 +156,15 @@ export async function trainingRun<T extends RunOutput>(
     let result: T;
     try {
       result = await fn(active);
-      if (result.params) store.logParams(runId, result.params);
-      if (result.metrics) store.logMetrics(runId, result.metrics);
-      if (result.tags) store.setTags(runId, result.tags);
+      // One transaction for what fn returns: a sweep logs one run per point.
+      store.logBatch(runId, {
+        params: result.params,
+        metrics: [
+          ...metricPoints(result.metricSteps ?? []),
+          ...metricPoints(result.metrics ? [[0, result.metrics]] : []),
+        ],
+        tags: result.tags,
+      });
       for (const file of result.artifacts ?? []) store.logArtifact(runId, file);
     } catch (err) {
       removeHandlers();
@@ -242,6 +250,7 @@ async function remoteTrainingRun<T extends RunOutput>(
     try {
       result = await fn(active);
       if (result.params) run.logParams(result.params);
+      active.logMetricSteps(result.metricSteps ?? []);
       if (result.metrics) run.logMetrics(result.metrics);
       if (result.tags) run.setTags(result.tags);
       for (const file of result.artifacts ?? []) active.logArtifact(file);

@@ -2,7 +2,14 @@ import type { ChildProcess } from 'node:child_process';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { canonicalJson, composeConfig } from '@cellar/config';
 import { pullData } from '@cellar/data';
-import { laneFailure, runInLanes, runLaneJob, type LaneJob, type LaneResult } from '@cellar/pipeline';
+import {
+  closeLaneStore,
+  laneFailure,
+  runInLanes,
+  runLaneJob,
+  type LaneJob,
+  type LaneResult,
+} from '@cellar/pipeline';
 import { detectGitCommit } from '@cellar/tracking';
 import { transferLines } from '../data-lines';
 import { elapsedAndEta, formatStepError } from '../shared/run-step';
@@ -54,6 +61,7 @@ export async function* runSweepBatch(
     runHere: (job, signal) => runLaneJob(context.root, job, signal),
     onResult: record,
   }).finally(() => {
+    closeLaneStore();
     lanesDone = true;
     wake?.();
   });
