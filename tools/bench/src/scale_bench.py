@@ -8,6 +8,11 @@ Serving prints {"ready": true, ...}, then for every stdin line "<model> <rows>" 
 {"ms", ...}: the time of Pipeline([StandardScaler(), model]).fit on the first <rows> rows
 (features = all columns but quality and Id). logreg also returns its objective (summed log loss
 + ||W||^2 / 2C, as Cellar computes it) and its predictions on the file's last 20 000 rows.
+
+"converged <rows>" refits logreg and then carries scikit-learn's solution on with scipy's L-BFGS-B
+to a far tighter tolerance (scikit-learn stops at a relative loss change of 64 machine epsilons,
+which leaves its gradient around 1-10 on 100k rows). It answers {"pred", "grad_max", "objective"}: the
+labels of the optimum itself, for rows whose top two classes are nearly tied.
 """
 import json
 import resource
@@ -17,6 +22,8 @@ import time
 import numpy as np
 import pandas as pd
 import sklearn
+from scipy.optimize import minimize
+from scipy.special import logsumexp
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -52,6 +59,31 @@ def objective(pipe, x, y):
     return float(loss + 0.5 / clf.C * (clf.coef_ ** 2).sum())
 
 
+def converged(x, y, x_holdout):
+    """Labels of the L2-penalised multinomial optimum, refined from scikit-learn's solution."""
+    scaler = StandardScaler().fit(x)
+    xs = np.hstack([scaler.transform(x), np.ones((len(x), 1))])
+    clf = LogisticRegression(C=1.0, max_iter=1000, tol=1e-4).fit(xs[:, :-1], y)
+    classes, d = clf.classes_, xs.shape[1] - 1
+    onehot = (y[:, None] == classes[None, :]).astype(float)
+
+    def loss_grad(w):
+        wk = w.reshape(len(classes), d + 1)
+        z = xs @ wk.T
+        lse = logsumexp(z, axis=1)
+        loss = (lse - (z * onehot).sum(1)).sum() + 0.5 / clf.C * (wk[:, :d] ** 2).sum()
+        grad = (np.exp(z - lse[:, None]) - onehot).T @ xs
+        grad[:, :d] += wk[:, :d] / clf.C
+        return loss, grad.ravel()
+
+    w0 = np.hstack([clf.coef_, clf.intercept_[:, None]]).ravel()
+    r = minimize(loss_grad, w0, jac=True, method='L-BFGS-B',
+                 options={'maxiter': 100000, 'ftol': 1e-16, 'gtol': 1e-10, 'maxcor': 30})
+    wk = r.x.reshape(len(classes), d + 1)
+    z = np.hstack([scaler.transform(x_holdout), np.ones((len(x_holdout), 1))]) @ wk.T
+    return {'pred': classes[z.argmax(1)].tolist(), 'grad_max': float(np.abs(r.jac).max()), 'objective': float(r.fun)}
+
+
 def serve(path):
     df = pd.read_csv(path)
     y_all = df['quality'].to_numpy(dtype=float)
@@ -60,6 +92,9 @@ def serve(path):
     for line in sys.stdin:
         name, rows = line.split()
         x, y = x_all[: int(rows)], y_all[: int(rows)]
+        if name == 'converged':
+            print(json.dumps(converged(x, y, x_all[-HOLDOUT:])), flush=True)
+            continue
         pipe = Pipeline([('scaler', StandardScaler()), ('clf', MODELS[name]())])
         t0 = time.perf_counter()
         pipe.fit(x, y)
