@@ -22,6 +22,8 @@ interface Interrupted {
   output: string;
   /** From SIGINT to the exit of nx. */
   stopMs: number;
+  /** When SIGINT was sent (ms since the epoch, as runs' start times). */
+  signalAt: number;
 }
 
 /** Runs nx in its own process group and sends SIGINT to the group once `ready` matches the output. */
@@ -34,6 +36,7 @@ function interruptWhen(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {
     });
     let output = '';
     let sentAt = 0;
+    let signalAt = 0;
     const timer = setTimeout(() => {
       process.kill(-(child.pid as number), 'SIGKILL');
       reject(new Error(`never saw ${ready} (or never exited):\n${output}`));
@@ -42,6 +45,7 @@ function interruptWhen(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {
       output += chunk;
       if (sentAt === 0 && ready.test(output)) {
         sentAt = performance.now();
+        signalAt = Date.now();
         process.kill(-(child.pid as number), 'SIGINT');
       }
     };
@@ -49,15 +53,19 @@ function interruptWhen(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {
     child.stderr.on('data', onData);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output, stopMs: performance.now() - sentAt });
+      resolve({ code, output, stopMs: performance.now() - sentAt, signalAt });
     });
   });
 }
 
-function runStatuses(filter: string): string[] {
+function runInfos(filter: string): { status: string; startTime: number }[] {
   const r = ws.cellar(['runs', 'ls', '--json', '--filter', filter]);
   expect(r.code, r.output).toBe(0);
-  return (JSON.parse(r.stdout).runs as { info: { status: string } }[]).map((x) => x.info.status);
+  return (JSON.parse(r.stdout).runs as { info: { status: string; startTime: number } }[]).map((x) => x.info);
+}
+
+function runStatuses(filter: string): string[] {
+  return runInfos(filter).map((x) => x.status);
 }
 
 /** Processes whose command line names this workspace (nx, executors, batch workers). */
@@ -106,15 +114,22 @@ describe('Ctrl-C', () => {
     // Nx 23.3.1 exits 1 here rather than 130: the batch process ends at the signal too, and Nx
     // counts a batch whose every task has an answer (failed) as completed (run-command.js).
     expect(r.code, r.output).not.toBe(0);
-    // 0.4-0.6 s here. It took 2.7-3.1 s (5.2 s under the full suite) while a signal that reached the
-    // worker lane as its point was writing files got lost, and the point queued next ran to its end.
-    expect(r.stopMs).toBeLessThan(2_500);
+    // Measured 0.26-2.7 s on the 2-core box, with this code and the code before it alike (2.75 s once
+    // under the full suite). A lane whose fit has just ended still writes its 2000-tree model.json
+    // and run, which is likely the slow case (not traced). So this only bounds a hang; the runs
+    // below carry the behaviour.
+    expect(r.stopMs).toBeLessThan(8_000);
     // The point that was reported is FINISHED; a point in flight ends KILLED (none may be, if the
     // signal came between two points); the rest never start.
-    const statuses = runStatuses("tags.sweep = 'slow'");
+    const runs = runInfos("tags.sweep = 'slow'");
+    const statuses = runs.map((x) => x.status);
     expect(statuses).toContain('FINISHED');
     expect(statuses.length).toBeLessThan(6);
     expect(statuses.every((s) => s === 'FINISHED' || s === 'KILLED')).toBe(true);
+    // No point was fitted to its end after Ctrl-C: such a point would be a FINISHED run started
+    // after the signal (one that starts in the moment before the signal is handled ends KILLED).
+    const late = runs.filter((x) => x.status === 'FINISHED' && x.startTime > r.signalAt);
+    expect(late, `signal at ${r.signalAt}: ${JSON.stringify(runs)}`).toEqual([]);
     expect(processesOfWorkspace()).toEqual([]);
   });
 });
