@@ -33,20 +33,19 @@ export function closeLaneStore(): void {
 /** Runs one lane job in this process; a failure is a result, never a throw. */
 export async function runLaneJob(root: string, job: LaneJob, signal?: AbortSignal): Promise<LaneResult> {
   const started = performance.now();
+  let store: TrackingStore | undefined;
+  try {
+    store = storeFor(root, job.kind === 'job' ? job.job.track : job.point.track);
+  } catch (e) {
+    return laneFailure(job.key, e, performance.now() - started);
+  }
   if (job.kind === 'job') {
-    let store: TrackingStore | undefined;
-    try {
-      store = storeFor(root, job.job.track);
-    } catch (e) {
-      return laneFailure(job.key, e, performance.now() - started);
-    }
     const r = await runSweepJob(root, job.job, signal, laneTrees, store);
     return r.ok
       ? { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: r.ms }
       : { key: job.key, ok: false, error: r.error, ms: r.ms };
   }
   try {
-    const store = storeFor(root, job.point.track);
     const r = await trainSweepPoint({ ...job.point, signal, forestTrees: laneTrees, store });
     return { key: job.key, ok: true, metrics: r.metrics, runId: r.runId, ms: performance.now() - started };
   } catch (e) {

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '@cellar/data';
-import { DEFAULT_DB_PATH, isPostgresUri, openStore, remoteTrackingFromEnv } from '@cellar/tracking';
+import {
+  DEFAULT_DB_PATH,
+  openStore,
+  remoteTrackingFromEnv,
+  TrackingError,
+  type TrackingStore,
+} from '@cellar/tracking';
 import type { TrainMetrics } from './fit-and-score';
 
 /** The tag a train run carries: Nx's hash of the task that logged it (NX_TASK_HASH). */
@@ -38,9 +44,14 @@ export function restoreTrainedRun(
 ): RestoredRun | null {
   if (!/^\d+$/.test(o.taskHash)) return null;
   if (remoteTrackingFromEnv(env) !== undefined) return null;
-  const dbPath = env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH;
-  if (!isPostgresUri(dbPath) && !existsSync(resolve(o.root, dbPath))) return null;
-  const store = openStore({ root: o.root, dbPath, readonly: true });
+  let store: TrackingStore;
+  try {
+    store = openStore({ root: o.root, dbPath: env.CELLAR_TRACKING_DB || DEFAULT_DB_PATH, readonly: true });
+  } catch (e) {
+    // No run tracked yet: nothing to give back.
+    if (e instanceof TrackingError && e.code === 'NO_DATABASE') return null;
+    throw e;
+  }
   try {
     const { runs } = store.searchRuns({
       filter: `tags.${TASK_HASH_TAG} = '${o.taskHash}' and status = 'FINISHED'`,
