@@ -45,7 +45,10 @@ export interface BuildTreeParams {
   columns: Float64Array[];
   /** from presortColumns(columns); shared by every tree of one fit */
   sorted: Int32Array[];
-  /** per-sample weight; samples with weight 0 are left out of this tree */
+  /**
+   * per-sample weight; samples with weight 0 are left out of this tree. With the Gini criterion,
+   * whole numbers (a bootstrap's counts): its split scan keeps running sums that are exact only then.
+   */
   weight: Float64Array;
   criterion: SplitCriterion;
   maxDepth: number;
@@ -116,6 +119,9 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
   const width = isGini ? nClasses : 1;
   const total = new Float64Array(nClasses);
   const leftCounts = new Float64Array(nClasses);
+  // class weights of the best split's left side, and of each pending node (the split scan counts
+  // them, so only the root sums its samples)
+  const bestLeft = new Float64Array(nClasses);
   const moments = new Float64Array(2);
   const best = new Float64Array(2);
   const bestAt = new Int32Array(2);
@@ -132,7 +138,9 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
 
   // depth first: at most one pending sibling per level below the root, and a tree is never deeper
   // than maxDepth nor than nIn - 1
-  const stack = new Int32Array(ENTRY * (Math.min(nIn, maxDepth) + 2));
+  const slots = Math.min(nIn, maxDepth) + 2;
+  const stack = new Int32Array(ENTRY * slots);
+  const pending = new Float64Array(slots * nClasses);
   let top = pushEntry(stack, 0, 0, nIn, 0, -1, 0, 0);
   while (top > 0) {
     top -= ENTRY;
@@ -151,7 +159,9 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
     const o0 = ord[holder];
     let impurity: number;
     if (isGini) {
-      impurity = giniStats(o0, start, end, yIdx, weight, total, nClasses, moments);
+      if (parent < 0) giniStats(o0, start, end, yIdx, weight, total);
+      else total.set(pending.subarray((top / ENTRY) * nClasses, (top / ENTRY + 1) * nClasses));
+      impurity = giniImpurity(total, nClasses, moments);
     } else {
       impurity = mseStats(o0, start, end, target, weight, moments);
     }
@@ -183,7 +193,22 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
         if (x[o[end - 1]] <= x[o[start]] + FEATURE_THRESHOLD) continue;
         foundNonConstant = true;
         if (isGini)
-          bestGiniSplit(o, x, f, start, end, yIdx, weight, total, leftCounts, nClasses, wTotal, best, bestAt);
+          bestGiniSplit(
+            o,
+            x,
+            f,
+            start,
+            end,
+            yIdx,
+            weight,
+            total,
+            leftCounts,
+            bestLeft,
+            nClasses,
+            wTotal,
+            best,
+            bestAt,
+          );
         else bestMseSplit(o, x, f, start, end, target, weight, sum, wTotal, best, bestAt);
       }
     }
@@ -214,6 +239,14 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
     if (!bothLeaves) partitionOrders(ord, bestFeature, bestPos, start, end, goLeft, tmp);
     const childHolder = bothLeaves ? bestFeature : 0;
     // right pushed first so the left subtree is numbered first, as in sklearn
+    if (isGini) {
+      const r = (top / ENTRY) * nClasses;
+      const l = r + nClasses;
+      for (let k = 0; k < nClasses; k++) {
+        pending[r + k] = total[k] - bestLeft[k];
+        pending[l + k] = bestLeft[k];
+      }
+    }
     top = pushEntry(stack, top, mid, end, depth + 1, node, 0, childHolder);
     top = pushEntry(stack, top, start, mid, depth + 1, node, 1, childHolder);
   }
@@ -263,7 +296,7 @@ function inTreeOrder(sorted: Int32Array, weight: Float64Array, nIn: number): Int
   return o;
 }
 
-/** Class weights of the node into total, its weight into moments[0]; returns its Gini impurity. */
+/** Class weights of the node's samples into total. */
 function giniStats(
   o: Int32Array,
   start: number,
@@ -271,18 +304,25 @@ function giniStats(
   yIdx: Int32Array,
   weight: Float64Array,
   total: Float64Array,
-  nClasses: number,
-  moments: Float64Array,
-): number {
+): void {
   total.fill(0);
-  let wTotal = 0;
   for (let q = start; q < end; q++) {
     const i = o[q];
     total[yIdx[i]] += weight[i];
-    wTotal += weight[i];
   }
+}
+
+/**
+ * The node's weight (the sum of its class weights) into moments[0]; returns its Gini impurity. A
+ * forest's class weights are integer bootstrap counts, so they sum exactly in any order.
+ */
+function giniImpurity(total: Float64Array, nClasses: number, moments: Float64Array): number {
+  let wTotal = 0;
   let sq = 0;
-  for (let k = 0; k < nClasses; k++) sq += total[k] * total[k];
+  for (let k = 0; k < nClasses; k++) {
+    wTotal += total[k];
+    sq += total[k] * total[k];
+  }
   moments[0] = wTotal;
   moments[1] = 0;
   return 1 - sq / (wTotal * wTotal);
@@ -313,7 +353,12 @@ function mseStats(
   return sumSq / wTotal - mean * mean;
 }
 
-/** Scans feature f's cut points in the node; a better Gini proxy than best[PROXY] replaces best. */
+/**
+ * Scans feature f's cut points in the node; a better Gini proxy than best[PROXY] replaces best.
+ * The sums of squared class weights on either side are updated as each sample moves left, not
+ * summed over the classes at every cut point: a forest's weights are bootstrap counts, so every
+ * term is an integer well inside 2^53 and the running sums equal the recomputed ones exactly.
+ */
 function bestGiniSplit(
   o: Int32Array,
   x: Float64Array,
@@ -324,6 +369,7 @@ function bestGiniSplit(
   weight: Float64Array,
   total: Float64Array,
   leftCounts: Float64Array,
+  bestLeft: Float64Array,
   nClasses: number,
   wTotal: number,
   best: Float64Array,
@@ -331,25 +377,31 @@ function bestGiniSplit(
 ): void {
   let bestProxy = best[PROXY];
   leftCounts.fill(0);
+  let sqL = 0;
+  let sqR = 0;
+  for (let k = 0; k < nClasses; k++) sqR += total[k] * total[k];
   let wL = 0;
+  let i = o[start];
+  let xv = x[i];
   for (let q = start; q < end - 1; q++) {
-    const i = o[q];
     const w = weight[i];
-    leftCounts[yIdx[i]] += w;
+    const c = yIdx[i];
+    const cl = leftCounts[c];
+    const cr = total[c] - cl;
+    leftCounts[c] = cl + w;
+    sqL += w * (2 * cl + w);
+    sqR += w * (w - 2 * cr);
     wL += w;
-    const xv = x[i];
-    const xn = x[o[q + 1]];
-    if (xn <= xv + FEATURE_THRESHOLD) continue;
-    let sqL = 0;
-    let sqR = 0;
-    for (let k = 0; k < nClasses; k++) {
-      const cl = leftCounts[k];
-      const cr = total[k] - cl;
-      sqL += cl * cl;
-      sqR += cr * cr;
+    i = o[q + 1];
+    const xn = x[i];
+    if (xn > xv + FEATURE_THRESHOLD) {
+      const proxy = sqL / wL + sqR / (wTotal - wL);
+      if (proxy > bestProxy) {
+        bestProxy = recordSplit(best, bestAt, proxy, f, q, xv, xn);
+        bestLeft.set(leftCounts);
+      }
     }
-    const proxy = sqL / wL + sqR / (wTotal - wL);
-    if (proxy > bestProxy) bestProxy = recordSplit(best, bestAt, proxy, f, q, xv, xn);
+    xv = xn;
   }
 }
 

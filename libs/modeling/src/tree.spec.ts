@@ -1,0 +1,132 @@
+import { createRng } from '@cellar/data';
+import { describe, expect, it } from 'vitest';
+import {
+  applyTree,
+  buildTree,
+  giniCriterion,
+  presortColumns,
+  UNLIMITED_DEPTH,
+  type TreeArrays,
+} from './tree';
+
+/**
+ * A seeded classification set with few distinct values per feature (so ties and equal cut points
+ * occur), and bootstrap-style integer weights, some 0.
+ */
+function sample(n: number, d: number, nClasses: number, seed: number) {
+  const rng = createRng(seed);
+  const columns = Array.from({ length: d }, (_, f) => {
+    const col = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+      col[i] = f === 0 ? rng.nextInt(7) - 3 : Math.round((rng.next() * 4 - 2) * 100) / 100;
+    return col;
+  });
+  const yIdx = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const score = columns[0][i] + 2 * columns[1 % d][i] + rng.next();
+    yIdx[i] = Math.min(nClasses - 1, Math.max(0, Math.floor(score + nClasses / 2)));
+  }
+  const weight = new Float64Array(n);
+  for (let s = 0; s < n; s++) weight[rng.nextInt(n)] += 1;
+  return { columns, yIdx, weight };
+}
+
+/** The Gini proxy (sum over sides of squared class weights over side weight) of every cut, searched naively. */
+function bestProxyNaive(
+  rows: number[],
+  columns: Float64Array[],
+  yIdx: Int32Array,
+  weight: Float64Array,
+  k: number,
+): number {
+  let best = -Infinity;
+  for (const x of columns) {
+    const sorted = [...rows].sort((a, b) => x[a] - x[b] || a - b);
+    for (let q = 0; q < sorted.length - 1; q++) {
+      if (x[sorted[q + 1]] <= x[sorted[q]] + 1e-7) continue;
+      const proxy =
+        sideProxy(sorted.slice(0, q + 1), yIdx, weight, k) + sideProxy(sorted.slice(q + 1), yIdx, weight, k);
+      best = Math.max(best, proxy);
+    }
+  }
+  return best;
+}
+
+function sideProxy(rows: number[], yIdx: Int32Array, weight: Float64Array, k: number): number {
+  const counts = new Float64Array(k);
+  let w = 0;
+  for (const i of rows) {
+    counts[yIdx[i]] += weight[i];
+    w += weight[i];
+  }
+  return counts.reduce((s, c) => s + c * c, 0) / w;
+}
+
+/** In-tree rows (weight > 0) reaching each node. */
+function rowsPerNode(tree: TreeArrays, columns: Float64Array[], weight: Float64Array): number[][] {
+  const rows: number[][] = Array.from({ length: tree.feature.length }, () => []);
+  for (let i = 0; i < weight.length; i++) {
+    if (weight[i] === 0) continue;
+    let node = 0;
+    for (;;) {
+      rows[node].push(i);
+      if (tree.left[node] === -1) break;
+      node = columns[tree.feature[node]][i] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+    }
+  }
+  return rows;
+}
+
+describe('buildTree with the Gini criterion', () => {
+  it.each([
+    [300, 4, 3, 1],
+    [2000, 6, 5, 2],
+    [60, 3, 2, 3],
+  ])(
+    'splits every node where a brute-force search over all cuts does (%i rows, %i features, %i classes)',
+    (n, d, k, seed) => {
+      const { columns, yIdx, weight } = sample(n, d, k, seed);
+      const { tree, leafOf } = buildTree({
+        columns,
+        sorted: presortColumns(columns),
+        weight,
+        criterion: giniCriterion(yIdx, k),
+        maxDepth: UNLIMITED_DEPTH,
+        minSamplesSplit: 2,
+        maxFeatures: d,
+        rng: null,
+      });
+      const rows = rowsPerNode(tree, columns, weight);
+      let internal = 0;
+      for (let node = 0; node < rows.length; node++) {
+        const here = rows[node];
+        const best = bestProxyNaive(here, columns, yIdx, weight, k);
+        if (tree.left[node] === -1) {
+          // a leaf: pure, or no cut separates its values; its value is its class shares
+          const counts = new Float64Array(k);
+          for (const i of here) counts[yIdx[i]] += weight[i];
+          const w = counts.reduce((a, b) => a + b, 0);
+          expect(counts.filter((c) => c > 0).length === 1 || best === -Infinity).toBe(true);
+          expect(Array.from(tree.value.subarray(node * k, node * k + k))).toEqual(
+            Array.from(counts, (c) => c / w),
+          );
+          for (const i of here) expect(leafOf[i]).toBe(node);
+          continue;
+        }
+        internal++;
+        const f = tree.feature[node];
+        const left = here.filter((i) => columns[f][i] <= tree.threshold[node]);
+        const right = here.filter((i) => columns[f][i] > tree.threshold[node]);
+        expect(left.length).toBeGreaterThan(0);
+        expect(right.length).toBeGreaterThan(0);
+        // exactly the best proxy: integer weights make every sum exact, in any order
+        expect(sideProxy(left, yIdx, weight, k) + sideProxy(right, yIdx, weight, k)).toBe(best);
+      }
+      expect(internal).toBeGreaterThan(5);
+      for (let i = 0; i < n; i++) if (weight[i] === 0) expect(leafOf[i]).toBe(-1);
+      expect(
+        Array.from(applyTree(tree, columns, n)).filter((leaf, i) => weight[i] > 0 && leaf !== leafOf[i]),
+      ).toEqual([]);
+    },
+  );
+});
