@@ -10,15 +10,26 @@ export const DEFAULT_CONFIG_DIR = 'configs';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function assertModelName(model: string, where?: string): void {
-  if (typeof model !== 'string' || !NAME_RE.test(model) || model.includes('..')) {
+  assertConfigName('model', 'model name', model, where);
+}
+
+export function assertDataName(name: unknown, where?: string): asserts name is string {
+  assertConfigName('data', 'data set name', name, where);
+}
+
+/** A name that is the file name of configs/<group>/<name>.yaml, without .yaml; `key` is the key that holds it. */
+function assertConfigName(
+  key: 'model' | 'data',
+  what: string,
+  name: unknown,
+  where?: string,
+): asserts name is string {
+  if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('..')) {
     const prefix = where ? `${where}: ` : '';
     throw new ConfigError(
       'INVALID_NAME',
-      `${prefix}model name '${String(model)}' is invalid (use letters, digits, '_' or '-', the file name of configs/model/<model>.yaml without .yaml)`,
-      {
-        file: where,
-        key: 'model',
-      },
+      `${prefix}${what} '${String(name)}' is invalid (use letters, digits, '_' or '-', the file name of configs/${key}/<${key === 'model' ? 'model' : 'name'}>.yaml without .yaml)`,
+      { file: where, key },
     );
   }
 }
@@ -38,17 +49,6 @@ function groupNames(root: string, configDir: string, group: string): string[] {
       .sort();
   } catch {
     return [];
-  }
-}
-
-export function assertDataName(name: unknown, where?: string): asserts name is string {
-  if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('..')) {
-    const prefix = where ? `${where}: ` : '';
-    throw new ConfigError(
-      'INVALID_NAME',
-      `${prefix}data set name '${String(name)}' is invalid (use letters, digits, '_' or '-', the file name of configs/data/<name>.yaml without .yaml)`,
-      { file: where, key: 'data' },
-    );
   }
 }
 
