@@ -77,6 +77,38 @@ function rowsPerNode(tree: TreeArrays, columns: Float64Array[], weight: Float64A
   return rows;
 }
 
+describe('presortColumns', () => {
+  it.each([50, 5000, 70_000])('orders %i rows by value, ties by index, as a comparator sort does', (n) => {
+    const rng = createRng(n);
+    const specials = [
+      0,
+      -0,
+      1e-310,
+      -1e-310,
+      Infinity,
+      -Infinity,
+      Number.MAX_VALUE,
+      -Number.MIN_VALUE,
+      2 ** 52,
+    ];
+    const columns = [
+      Float64Array.from({ length: n }, () => (rng.next() - 0.5) * 1e6),
+      // few distinct values: long runs of ties, negatives and both zeros
+      Float64Array.from({ length: n }, () => rng.nextInt(9) - 4 || (rng.next() < 0.5 ? -0 : 0)),
+      Float64Array.from({ length: n }, (_, i) =>
+        i % 7 === 0 ? specials[rng.nextInt(specials.length)] : rng.next(),
+      ),
+      // one value everywhere: every digit shared
+      new Float64Array(n).fill(3.25),
+    ];
+    const sorted = presortColumns(columns);
+    columns.forEach((col, f) => {
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => col[a] - col[b] || a - b);
+      expect(Array.from(sorted[f])).toEqual(expected);
+    });
+  });
+});
+
 describe('buildTree with the Gini criterion', () => {
   it.each([
     [300, 4, 3, 1],
