@@ -4,6 +4,7 @@ import {
   applyTree,
   buildTree,
   giniCriterion,
+  mseCriterion,
   presortColumns,
   UNLIMITED_DEPTH,
   type TreeArrays,
@@ -162,3 +163,68 @@ describe('buildTree with the Gini criterion', () => {
     },
   );
 });
+
+describe('buildTree on large trees (each order carries its values)', () => {
+  // 50k rows: a bootstrap holds about 31.6k of them, past the 30k from which values are carried
+  const n = 50_000;
+  const { columns, yIdx, weight } = sample(n, 3, 4, 7);
+  const sorted = presortColumns(columns);
+  const params = { columns, sorted, maxDepth: 3, minSamplesSplit: 2, maxFeatures: 3, rng: null };
+
+  it('splits every Gini node where a brute-force search does', () => {
+    const { tree } = buildTree({ ...params, weight, criterion: giniCriterion(yIdx, 4) });
+    const rows = rowsPerNode(tree, columns, weight);
+    expect(rows[0].length).toBeGreaterThan(30_000);
+    for (let node = 0; node < rows.length; node++) {
+      if (tree.left[node] === -1) continue;
+      const f = tree.feature[node];
+      const left = rows[node].filter((i) => columns[f][i] <= tree.threshold[node]);
+      const right = rows[node].filter((i) => columns[f][i] > tree.threshold[node]);
+      expect(sideProxy(left, yIdx, weight, 4) + sideProxy(right, yIdx, weight, 4)).toBe(
+        bestProxyNaive(rows[node], columns, yIdx, weight, 4),
+      );
+    }
+  });
+
+  it('splits every Friedman MSE node where a brute-force search does, and its leaves hold the mean', () => {
+    const target = Float64Array.from(yIdx, (c, i) => c + columns[2][i] * 0.1);
+    const ones = new Float64Array(n).fill(1);
+    const { tree, leafOf } = buildTree({ ...params, weight: ones, criterion: mseCriterion(target) });
+    const rows = rowsPerNode(tree, columns, ones);
+    for (let node = 0; node < rows.length; node++) {
+      const here = rows[node];
+      if (tree.left[node] === -1) {
+        const mean = here.reduce((s, i) => s + target[i], 0) / here.length;
+        expect(tree.value[node]).toBeCloseTo(mean, 12);
+        for (const i of here) expect(leafOf[i]).toBe(node);
+        continue;
+      }
+      const f = tree.feature[node];
+      const chosen = friedman(
+        here.filter((i) => columns[f][i] <= tree.threshold[node]),
+        here,
+        target,
+      );
+      let best = -Infinity;
+      for (const x of columns) {
+        const order = [...here].sort((a, b) => x[a] - x[b] || a - b);
+        for (let q = 0; q < order.length - 1; q++) {
+          if (x[order[q + 1]] > x[order[q]] + 1e-7)
+            best = Math.max(best, friedman(order.slice(0, q + 1), here, target));
+        }
+      }
+      expect(chosen).toBeGreaterThan(0);
+      expect(Math.abs(chosen - best) / best).toBeLessThan(1e-9);
+    }
+  });
+});
+
+/** Friedman's improvement proxy of a left side within a node (unit weights). */
+function friedman(left: number[], all: number[], target: Float64Array): number {
+  const sum = all.reduce((s, i) => s + target[i], 0);
+  const sL = left.reduce((s, i) => s + target[i], 0);
+  const wL = left.length;
+  const wR = all.length - wL;
+  const diff = sL * wR - (sum - sL) * wL;
+  return (diff * diff) / (wL * wR);
+}

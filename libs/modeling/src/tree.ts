@@ -181,11 +181,15 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
   const ord: Int32Array[] = [];
   for (const s of p.sorted) ord.push(nIn === n ? s.slice() : inTreeOrder(s, weight, nIn));
   const tmp = new Int32Array(nIn);
-  // Each order's values, moved with it by the partition: the split scans read them in sequence
-  // instead of looking each sample up in its column (gradient boosting at 100k rows: 18% faster).
+  // Large trees: each order's values, moved with it by the partition, so the split scans read them
+  // in sequence instead of looking each sample up in its column. Smaller ones look samples up, and
+  // their partition moves half the bytes. Measured here, trees built in one process, alternated:
+  // at 100k rows forests 10% and boosting 28% faster with carried values; at 20k rows 11% and 15%
+  // slower; at 50k rows 2% and 13% faster.
+  const carry = nIn >= CARRY_VALUES_MIN;
   const xs: Float64Array[] = [];
-  for (let f = 0; f < d; f++) xs.push(valuesInOrder(columns[f], ord[f]));
-  const xtmp = new Float64Array(nIn);
+  if (carry) for (let f = 0; f < d; f++) xs.push(valuesInOrder(columns[f], ord[f]));
+  const xtmp = new Float64Array(carry ? nIn : 0);
   const goLeft = new Uint8Array(n);
   const leafOf = new Int32Array(n).fill(-1);
   const featureOrder = new Int32Array(d);
@@ -265,13 +269,17 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
         const f = featureOrder[t];
         visited++;
         const o = ord[f];
-        const x = xs[f];
-        if (x[end - 1] <= x[start] + FEATURE_THRESHOLD) continue;
+        // the value at position q: carried values by position, or the column by sample
+        const x = carry ? xs[f] : columns[f];
+        const first = x[carry ? start : o[start]];
+        const last = x[carry ? end - 1 : o[end - 1]];
+        if (last <= first + FEATURE_THRESHOLD) continue;
         foundNonConstant = true;
         if (isGini)
           bestGiniSplit(
             o,
             x,
+            carry,
             f,
             start,
             end,
@@ -285,7 +293,7 @@ export function buildTree(p: BuildTreeParams): BuiltTree {
             best,
             bestAt,
           );
-        else bestMseSplit(o, x, f, start, end, target, weight, sum, wTotal, best, bestAt);
+        else bestMseSplit(o, x, carry, f, start, end, target, weight, sum, wTotal, best, bestAt);
       }
     }
 
@@ -364,6 +372,10 @@ function pushEntry(
   return top + ENTRY;
 }
 
+// in-tree samples from which a tree carries each order's values (see buildTree); a forest's trees
+// hold about 63% of the rows
+const CARRY_VALUES_MIN = 30_000;
+
 /** A column's values in an order's sequence. */
 function valuesInOrder(x: Float64Array, o: Int32Array): Float64Array {
   const v = new Float64Array(o.length);
@@ -438,7 +450,7 @@ function mseStats(
 
 /**
  * Scans feature f's cut points in the node; a better Gini proxy than best[PROXY] replaces best.
- * x holds the feature's values in o's sequence (x[q] is the value of sample o[q]).
+ * The value of sample o[q] is x[q] byPosition (values carried with the order, see buildTree), else x[o[q]].
  * The sums of squared class weights on either side are updated as each sample moves left, not
  * summed over the classes at every cut point: a forest's weights are bootstrap counts, so every
  * term is an integer well inside 2^53 and the running sums equal the recomputed ones exactly.
@@ -446,6 +458,7 @@ function mseStats(
 function bestGiniSplit(
   o: Int32Array,
   x: Float64Array,
+  byPosition: boolean,
   f: number,
   start: number,
   end: number,
@@ -466,7 +479,7 @@ function bestGiniSplit(
   for (let k = 0; k < nClasses; k++) sqR += total[k] * total[k];
   let wL = 0;
   let i = o[start];
-  let xv = x[start];
+  let xv = byPosition ? x[start] : x[i];
   for (let q = start; q < end - 1; q++) {
     const w = weight[i];
     const c = yIdx[i];
@@ -477,7 +490,7 @@ function bestGiniSplit(
     sqR += w * (w - 2 * cr);
     wL += w;
     i = o[q + 1];
-    const xn = x[q + 1];
+    const xn = byPosition ? x[q + 1] : x[i];
     if (xn > xv + FEATURE_THRESHOLD) {
       const proxy = sqL / wL + sqR / (wTotal - wL);
       if (proxy > bestProxy) {
@@ -491,11 +504,12 @@ function bestGiniSplit(
 
 /**
  * Scans feature f's cut points in the node; a better Friedman MSE proxy than best[PROXY] replaces
- * best. x holds the feature's values in o's sequence, as in bestGiniSplit.
+ * best. The value of sample o[q] is x[q] or x[o[q]], as in bestGiniSplit.
  */
 function bestMseSplit(
   o: Int32Array,
   x: Float64Array,
+  byPosition: boolean,
   f: number,
   start: number,
   end: number,
@@ -509,18 +523,21 @@ function bestMseSplit(
   let bestProxy = best[PROXY];
   let wL = 0;
   let sL = 0;
+  let i = o[start];
+  let xv = byPosition ? x[start] : x[i];
   for (let q = start; q < end - 1; q++) {
-    const i = o[q];
     const w = weight[i];
     sL += w * target[i];
     wL += w;
-    const xv = x[q];
-    const xn = x[q + 1];
-    if (xn <= xv + FEATURE_THRESHOLD) continue;
-    const wR = wTotal - wL;
-    const diff = sL * wR - (sum - sL) * wL;
-    const proxy = (diff * diff) / (wL * wR);
-    if (proxy > bestProxy) bestProxy = recordSplit(best, bestAt, proxy, f, q, xv, xn);
+    i = o[q + 1];
+    const xn = byPosition ? x[q + 1] : x[i];
+    if (xn > xv + FEATURE_THRESHOLD) {
+      const wR = wTotal - wL;
+      const diff = sL * wR - (sum - sL) * wL;
+      const proxy = (diff * diff) / (wL * wR);
+      if (proxy > bestProxy) bestProxy = recordSplit(best, bestAt, proxy, f, q, xv, xn);
+    }
+    xv = xn;
   }
 }
 
@@ -562,25 +579,56 @@ function partitionOrders(
   for (let q = start; q < end; q++) goLeft[split[q]] = q <= bestPos ? 1 : 0;
   for (let f = 0; f < ord.length; f++) {
     if (f === bestFeature) continue;
-    const o = ord[f];
-    const x = xs[f];
-    let l = start;
-    let r = 0;
-    for (let q = start; q < end; q++) {
-      const i = o[q];
-      const v = x[q];
-      const g = goLeft[i];
-      o[l] = i;
-      x[l] = v;
-      tmp[r] = i;
-      xtmp[r] = v;
-      l += g;
-      r += 1 - g;
-    }
-    for (let k = 0; k < r; k++) {
-      o[l + k] = tmp[k];
-      x[l + k] = xtmp[k];
-    }
+    if (xs.length > 0) partitionWithValues(ord[f], xs[f], start, end, goLeft, tmp, xtmp);
+    else partitionOrder(ord[f], start, end, goLeft, tmp);
+  }
+}
+
+function partitionOrder(
+  o: Int32Array,
+  start: number,
+  end: number,
+  goLeft: Uint8Array,
+  tmp: Int32Array,
+): void {
+  let l = start;
+  let r = 0;
+  for (let q = start; q < end; q++) {
+    const i = o[q];
+    const g = goLeft[i];
+    o[l] = i;
+    tmp[r] = i;
+    l += g;
+    r += 1 - g;
+  }
+  for (let k = 0; k < r; k++) o[l + k] = tmp[k];
+}
+
+function partitionWithValues(
+  o: Int32Array,
+  x: Float64Array,
+  start: number,
+  end: number,
+  goLeft: Uint8Array,
+  tmp: Int32Array,
+  xtmp: Float64Array,
+): void {
+  let l = start;
+  let r = 0;
+  for (let q = start; q < end; q++) {
+    const i = o[q];
+    const v = x[q];
+    const g = goLeft[i];
+    o[l] = i;
+    x[l] = v;
+    tmp[r] = i;
+    xtmp[r] = v;
+    l += g;
+    r += 1 - g;
+  }
+  for (let k = 0; k < r; k++) {
+    o[l + k] = tmp[k];
+    x[l + k] = xtmp[k];
   }
 }
 
